@@ -1,0 +1,173 @@
+/**
+ * `pnpm bench`: how long a learner waits, measured against baselines taken in the same run on the same
+ * machine, and printed as ratios. Nothing here is asserted: numbers vary by machine, ratios much less.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import https from "node:https";
+import os from "node:os";
+import path from "node:path";
+import tls from "node:tls";
+import { AIProjectClient } from "@azure/ai-projects";
+import { loadOrCreateTlsIdentity } from "@lab/emulator/certs";
+import { startEmulator } from "@lab/emulator/server";
+import { agentReference } from "@lab/shared/agents";
+import { repoRoot } from "@lab/shared/config";
+
+const STARTS = Number(process.env.BENCH_STARTS ?? 7);
+const TURNS = Number(process.env.BENCH_TURNS ?? 200);
+
+interface Row {
+  what: string;
+  median: number;
+  p95: number;
+  baseline?: string;
+  ratio?: number;
+}
+const rows: Row[] = [];
+
+function stats(samples: number[]): { median: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { median: at(0.5), p95: at(0.95) };
+}
+
+function record(what: string, samples: number[], baseline?: Row): Row {
+  const row: Row = { what, ...stats(samples) };
+  if (baseline) {
+    row.baseline = baseline.what;
+    row.ratio = row.median / baseline.median;
+  }
+  rows.push(row);
+  return row;
+}
+
+/** Starts `node args…` and resolves with the milliseconds until stdout contains `marker`. */
+function timeUntil(args: string[], marker: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let done = false;
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      if (!done && marker && out.includes(marker)) {
+        done = true;
+        resolve(performance.now() - started);
+        child.stdin.end();
+      }
+    });
+    let err = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+    child.on("close", (code) => {
+      if (!marker && !done) return resolve(performance.now() - started);
+      if (!done) reject(new Error(`no "${marker}" (exit ${code}): ${err || out}`));
+    });
+    if (!marker) child.stdin.end();
+  });
+}
+
+async function sample(times: number, fn: () => Promise<number>): Promise<number[]> {
+  await fn(); // warm-up: file cache and compile cache
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) out.push(await fn());
+  return out;
+}
+
+async function timeToFirstPrompt(): Promise<void> {
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  const floorScript = path.join(work, "floor.mjs");
+  // The floor: import the SDKs and build both clients, nothing of ours.
+  writeFileSync(
+    floorScript,
+    `import { AIProjectClient } from ${JSON.stringify(import.meta.resolve("@azure/ai-projects"))};\n` +
+      `const p = new AIProjectClient("https://127.0.0.1:1/api/projects/lab", { getToken: async () => null });\n` +
+      `p.getOpenAIClient();\n`,
+  );
+  const env = {
+    EMULATOR_DATA_DIR: path.join(work, "emulator"),
+    LAB_STATE_DIR: path.join(work, "state"),
+    LAB_ROOT_ENV: path.join(work, "none.env"),
+    LAB_BACKEND: "emulator",
+  };
+  const bare = record("bare `node -e \"\"` start", await sample(STARTS, () => timeUntil(["-e", ""], undefined, {})));
+  const floor = record("floor: import SDKs + build both clients", await sample(STARTS, () => timeUntil([floorScript], undefined, {})), bare);
+  const lab = path.join(repoRoot, "scripts", "lab.mjs");
+  const first = await sample(STARTS, () => timeUntil([lab, "0-hello"], "Reading one turn per line", env));
+  record("`pnpm 0-hello` to first prompt (embedded emulator)", first, bare);
+  rows.push({ ...stats(first), what: "  … same, against the floor", baseline: floor.what, ratio: stats(first).median / floor.median });
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function perTurn(): Promise<void> {
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  const emulator = await startEmulator({ dataDir: path.join(work, "emulator"), streamDelayMs: 0 });
+  tls.setDefaultCACertificates([...tls.getCACertificates("default"), emulator.caCertPem]);
+
+  // Baseline: a bare HTTPS echo on the same machine, same TLS identity, same client (fetch).
+  const identity = await loadOrCreateTlsIdentity(path.join(work, "echo"));
+  tls.setDefaultCACertificates([...tls.getCACertificates("default"), identity.certPem]);
+  const echo = https.createServer({ cert: identity.certPem, key: identity.keyPem }, (req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.setHeader("content-type", "application/json");
+      res.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+  const echoUrl = `https://127.0.0.1:${(echo.address() as { port: number }).port}/echo`;
+  const echoTimes = await sample(TURNS, async () => {
+    const t = performance.now();
+    await (await fetch(echoUrl, { method: "POST", body: '{"input":"hi"}' })).json();
+    return performance.now() - t;
+  });
+  const base = record("bare HTTPS echo round trip (fetch)", echoTimes);
+
+  const project = new AIProjectClient(emulator.endpoint, {
+    getToken: async () => ({ token: "bench", expiresOnTimestamp: Date.now() + 3600_000 }),
+  });
+  const openai = project.getOpenAIClient();
+  const agent = await project.agents.createVersion("bench-agent", { kind: "prompt", model: "model-router" });
+  const conversation = await openai.conversations.create();
+  const body = { body: agentReference({ name: agent.name, version: agent.version }) };
+  let n = 0;
+  const turns = await sample(TURNS, async () => {
+    const t = performance.now();
+    await openai.responses.create({ conversation: conversation.id, input: `Turn ${n++}: my name is Ada` }, body);
+    return performance.now() - t;
+  });
+  record("turn in a conversation (SDK → emulator, JSON)", turns, base);
+  const streamed = await sample(Math.min(TURNS, 100), async () => {
+    const t = performance.now();
+    const stream = await openai.responses.create({ input: "hello", stream: true }, body);
+    for await (const _event of stream) {
+      // drain
+    }
+    return performance.now() - t;
+  });
+  record("streamed turn, no conversation (SSE)", streamed, base);
+  echo.close();
+  await emulator.close();
+  rmSync(work, { recursive: true, force: true });
+}
+
+function print(): void {
+  const header = ["measurement", "median ms", "p95 ms", "ratio", "baseline"];
+  const body = rows.map((r) => [
+    r.what,
+    r.median.toFixed(1),
+    r.p95.toFixed(1),
+    r.ratio ? `${r.ratio.toFixed(1)}×` : "1.0×",
+    r.baseline ?? "(baseline)",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const row of body) console.log(line(row));
+}
+
+console.log(`pnpm bench on ${os.cpus().length} cores, Node ${process.version}: ${STARTS} starts, ${TURNS} turns\n`);
+await timeToFirstPrompt();
+await perTurn();
+print();

@@ -1,0 +1,81 @@
+/**
+ * What the root scripts do once Node is known to be recent enough. Everything runs in this one
+ * process where it can (a demo's create-agent and chat share one start-up and one emulator).
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import module from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ENDPOINT_VARS, loadEnv, repoRoot } from "@lab/shared/config";
+import { ConfigError } from "@lab/shared/errors";
+import { installErrorHandlers } from "@lab/shared/lab";
+import { listDemos } from "./demos.ts";
+
+export async function runCommand(command: string, rest: string[]): Promise<void> {
+  installErrorHandlers();
+  // Re-runs skip recompiling the SDKs' JavaScript: the biggest share of time to the first prompt.
+  module.enableCompileCache?.(path.join(repoRoot, ".lab", "compile-cache"));
+  // The demo scripts read their own flags (chat --log …) from process.argv.
+  process.argv = [process.argv[0] ?? "node", process.argv[1] ?? "lab", ...rest.filter((a) => a !== "--")];
+
+  const demo = /^(\d+-[a-z0-9-]+)(:reset)?$/.exec(command);
+  if (demo?.[1]) return runDemo(demo[1], demo[2] ? ["reset"] : ["create-agent", "chat"]);
+  switch (command) {
+    case "start": {
+      const { launcher } = await import("./launcher.ts");
+      return launcher(rest, runDemo);
+    }
+    case "emulator":
+      await import("@lab/emulator/main");
+      return;
+    case "test":
+      return runVitest(["run", ...rest], {});
+    case "test:live":
+      return testLive(rest);
+    case "bench":
+      await import("./bench.ts");
+      return;
+    default:
+      throw new ConfigError(
+        `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test or pnpm bench.`,
+      );
+  }
+}
+
+async function runDemo(id: string, steps: string[]): Promise<void> {
+  const known = listDemos().map((d) => d.id);
+  if (!known.includes(id)) {
+    throw new ConfigError(`There is no demo "${id}" in this checkout; the demos are: ${known.join(", ")}.`);
+  }
+  for (const step of steps) {
+    const file = path.join(repoRoot, "demos", id, "src", `${step}.ts`);
+    if (!existsSync(file)) throw new ConfigError(`Demo ${id} has no ${step} step (${file}).`);
+    await import(pathToFileURL(file).href);
+  }
+}
+
+function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const vitest = path.join(repoRoot, "node_modules", "vitest", "vitest.mjs");
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [vitest, ...args], { stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("exit", (code, signal) => {
+      process.exitCode = code ?? (signal ? 1 : 0);
+      resolve();
+    });
+  });
+}
+
+/** The same end-to-end demo tests, against the Foundry project in FOUNDRY_PROJECT_ENDPOINT. */
+async function testLive(rest: string[]): Promise<void> {
+  const { env } = loadEnv(undefined);
+  const endpoint = ENDPOINT_VARS.map((name) => env[name]).find(Boolean);
+  if (!endpoint) {
+    console.log(
+      "pnpm test:live skipped: set FOUNDRY_PROJECT_ENDPOINT (in .env or the environment) to run the end-to-end demo tests against your own Foundry project.",
+    );
+    return;
+  }
+  console.log(`pnpm test:live: running the end-to-end demo tests against ${endpoint}; they delete what they create.`);
+  await runVitest(["run", "demos", ...rest], { LAB_BACKEND: "azure", LAB_TEST_LIVE: "1" });
+}

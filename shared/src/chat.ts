@@ -1,0 +1,151 @@
+/**
+ * The terminal chat loop every demo uses: read a line, run one turn, print the answer as it streams,
+ * report the served model, repeat. When stdin is not a terminal it reads one turn per line and ends
+ * at end of input. `/exit` and Ctrl-D end the chat; Ctrl-C during an answer cancels that turn, and
+ * Ctrl-C at the prompt (or a second one) ends the chat.
+ */
+import path from "node:path";
+import readline from "node:readline";
+import { parseArgs } from "node:util";
+import type { Response, ResponseStreamEvent } from "openai/resources/responses/responses";
+import { ConfigError, describeError } from "./errors.ts";
+import type { Lab } from "./lab.ts";
+import { formatServed, servedTurn } from "./router-report.ts";
+import { printStream } from "./stream.ts";
+import { bold, cyan, dim, problem } from "./terminal.ts";
+import { Transcript } from "./transcript.ts";
+
+export interface ChatArgs {
+  /** Write a Markdown transcript (--log). */
+  log: boolean;
+  /** Show each stream event and output item (--trace). */
+  trace: boolean;
+  /** Start a new conversation instead of resuming the saved one (--new). */
+  fresh: boolean;
+}
+
+/** Parses the chat flags; anything else is a usage error (exit 2). */
+export function chatArgs(argv = process.argv.slice(2)): ChatArgs {
+  try {
+    const { values } = parseArgs({
+      args: argv.filter((a) => a !== "--"),
+      options: { log: { type: "boolean" }, trace: { type: "boolean" }, new: { type: "boolean" } },
+      allowPositionals: false,
+    });
+    return { log: values.log ?? false, trace: values.trace ?? false, fresh: values.new ?? false };
+  } catch (err) {
+    throw new ConfigError(
+      `${(err as Error).message.split("\n")[0]} Chat takes --log (write a transcript), --trace (show the protocol events) and --new (start a new conversation).`,
+    );
+  }
+}
+
+export interface Turn {
+  /** What the user typed. */
+  input: string;
+  /** Aborted when the user presses Ctrl-C during this turn: pass it to the SDK call. */
+  signal: AbortSignal;
+  /** Prints a streamed response as it arrives and returns the final response. */
+  print(stream: AsyncIterable<ResponseStreamEvent>): Promise<Response>;
+}
+
+export interface ChatOptions {
+  args: ChatArgs;
+  /** Shown once before the first prompt. */
+  intro?: string;
+  /** Runs one turn and returns the final response (usually `turn.print(stream)`). */
+  onTurn(turn: Turn): Promise<Response>;
+}
+
+export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const transcript = options.args.log
+    ? new Transcript(lab.config.env.LAB_TRANSCRIPTS_DIR ?? path.join(lab.config.repoRoot, "transcripts"), {
+        demo: lab.config.demo.id,
+        backend: lab.backendLabel,
+        agent: lab.config.agentName,
+      })
+    : undefined;
+  const rl = readline.createInterface({
+    input: process.stdin,
+    output: interactive ? process.stdout : undefined,
+    terminal: interactive,
+    historySize: 200,
+  });
+  const prompt = bold(cyan("You › "));
+  rl.setPrompt(prompt);
+
+  let active: AbortController | undefined;
+  const interrupt = () => {
+    if (active && !active.signal.aborted) {
+      active.abort();
+      return;
+    }
+    process.stdout.write("\n");
+    if (active) process.exit(130); // second Ctrl-C while a cancelled turn is still winding down
+    rl.close();
+  };
+  if (interactive) rl.on("SIGINT", interrupt);
+  else process.on("SIGINT", interrupt);
+
+  if (options.intro) process.stdout.write(`${dim(options.intro)}\n`);
+  process.stdout.write(
+    `${dim(`Type a message. ${interactive ? "/exit or Ctrl-D leaves; Ctrl-C cancels an answer." : "Reading one turn per line from stdin."}${transcript ? ` Transcript: ${path.relative(process.cwd(), transcript.file)}` : ""}`)}\n`,
+  );
+  if (interactive) rl.prompt();
+
+  for await (const line of rl) {
+    const input = line.trim();
+    if (!interactive) process.stdout.write(`${prompt}${input}\n`);
+    if (input === "/exit" || input === "/quit") break;
+    if (input === "") {
+      if (interactive) rl.prompt();
+      continue;
+    }
+    const controller = new AbortController();
+    active = controller;
+    const started = performance.now();
+    let shown = "";
+    try {
+      process.stdout.write(bold("Agent › "));
+      const response = await options.onTurn({
+        input,
+        signal: controller.signal,
+        print: async (stream) => {
+          const { response, text } = await printStream(stream, {
+            trace: options.args.trace,
+            write: (chunk) => {
+              shown += chunk;
+              process.stdout.write(chunk);
+            },
+          });
+          shown = text;
+          return response;
+        },
+      });
+      const served = servedTurn(response, lab.config.model, performance.now() - started);
+      process.stdout.write(`${formatServed(served)}\n`);
+      transcript?.recordTurn(input, shown || response.output_text || "", served);
+    } catch (err) {
+      if (shown && !shown.endsWith("\n")) process.stdout.write("\n");
+      if (controller.signal.aborted) {
+        process.stdout.write(`${dim("  ↳ cancelled; nothing from this answer was kept. Ask again, or Ctrl-C to leave.")}\n`);
+        transcript?.recordNote(`Turn cancelled: ${input}`);
+      } else {
+        const described = describeError(err, lab.errorContext());
+        problem(described.message);
+        transcript?.recordNote(`Error: ${described.message}`);
+        if (!interactive || described.fatal) {
+          process.exitCode = described.exitCode;
+          break;
+        }
+      }
+    } finally {
+      active = undefined;
+    }
+    if (interactive) rl.prompt();
+  }
+  rl.close();
+  process.removeListener("SIGINT", interrupt);
+  if (transcript) process.stdout.write(`${dim(`Transcript saved to ${path.relative(process.cwd(), transcript.file)}`)}\n`);
+}

@@ -1,0 +1,142 @@
+/**
+ * Connecting a demo to a Foundry project: configuration, the backend, the credential and the two SDK
+ * clients. With no endpoint configured this starts the lab's emulator inside the process (or reuses one
+ * started with `pnpm emulator`), so the same demo code runs with no cloud account.
+ */
+import path from "node:path";
+import tls from "node:tls";
+import { readFileSync } from "node:fs";
+import type { TokenCredential } from "@azure/identity";
+import { AIProjectClient } from "@azure/ai-projects";
+import type OpenAI from "openai";
+import { type LabConfig, loadConfig } from "./config.ts";
+import { type ErrorContext, describeError } from "./errors.ts";
+import { DemoState } from "./state.ts";
+import { bold, dim, problem } from "./terminal.ts";
+
+export interface Lab {
+  config: LabConfig;
+  /** Foundry-native operations: agents, toolboxes, deployments, connections. */
+  project: AIProjectClient;
+  /** The Responses API, conversations, files, vector stores: always from `project.getOpenAIClient()`. */
+  openai: OpenAI;
+  /** The project as one line for people ("emulator (embedded) https://…" or "Azure AI Foundry https://…"). */
+  backendLabel: string;
+  /** This demo's state file, in the section for this project. */
+  state<T extends object>(): DemoState<T>;
+  errorContext(): ErrorContext;
+}
+
+let current: Promise<Lab> | undefined;
+let currentContext: ErrorContext = {};
+
+/**
+ * Connects the demo whose source folder is `srcDir` (pass `import.meta.dirname`). Calling it again in
+ * the same process (create-agent, then chat) returns the same connection.
+ */
+export function connect(srcDir: string, defaultAgentName: string): Promise<Lab> {
+  installErrorHandlers();
+  current ??= open(srcDir, defaultAgentName);
+  return current;
+}
+
+async function open(srcDir: string, defaultAgentName: string): Promise<Lab> {
+  const dir = path.resolve(srcDir, "..");
+  const config = loadConfig({ id: path.basename(dir), dir, defaultAgentName });
+  currentContext = { backend: config.backend, model: config.model, agentName: config.agentName };
+
+  let endpoint: string;
+  let credential: TokenCredential;
+  let backendLabel: string;
+  let projectKey: string;
+  if (config.backend === "azure" && config.endpoint) {
+    endpoint = config.endpoint;
+    // Imported only here: the identity library is large and the emulator path never needs it.
+    const { DefaultAzureCredential } = await import("@azure/identity");
+    credential = new DefaultAzureCredential();
+    backendLabel = `Azure AI Foundry ${endpoint}`;
+    projectKey = endpoint;
+  } else {
+    const emulator = await reachEmulator(config);
+    endpoint = emulator.endpoint;
+    credential = localCredential(config.env.LAB_EMULATOR_TOKEN);
+    backendLabel = `emulator (${emulator.how}) ${endpoint}`;
+    projectKey = `emulator:${emulator.dataDir ?? endpoint}`;
+  }
+  currentContext.endpoint = endpoint;
+
+  const project = new AIProjectClient(endpoint, credential);
+  const openai = project.getOpenAIClient();
+  process.stdout.write(
+    `${bold(`▶ ${config.demo.id}`)} ${dim(`· backend: ${backendLabel} · model: ${config.model} · agent: ${config.agentName}`)}\n`,
+  );
+  return {
+    config,
+    project,
+    openai,
+    backendLabel,
+    state: <T extends object>() => new DemoState<T>(dir, projectKey),
+    errorContext: () => currentContext,
+  };
+}
+
+interface ReachedEmulator {
+  endpoint: string;
+  how: string;
+  dataDir?: string;
+}
+
+/** The emulator to use: the configured URL, a running `pnpm emulator`, or a new one in this process. */
+async function reachEmulator(config: LabConfig): Promise<ReachedEmulator> {
+  const { defaultDataDir } = await import("@lab/emulator/paths");
+  const dataDir = defaultDataDir();
+  if (config.endpoint) {
+    // A separately started emulator: trust its certificate unless NODE_EXTRA_CA_CERTS already does.
+    if (!config.env.NODE_EXTRA_CA_CERTS) trustCertificateFile(path.join(dataDir, "emulator-cert.pem"));
+    return { endpoint: config.endpoint, how: "external" };
+  }
+  const { findRunningEmulator } = await import("@lab/emulator/discovery");
+  const running = await findRunningEmulator(dataDir);
+  if (running) {
+    trustCertificateFile(running.caCertPath);
+    return { endpoint: running.endpoint, how: "pnpm emulator", dataDir };
+  }
+  const { startEmulator } = await import("@lab/emulator/server");
+  const started = await startEmulator({ dataDir });
+  trustCertificate(started.caCertPem);
+  return { endpoint: started.endpoint, how: "embedded", dataDir };
+}
+
+function trustCertificateFile(file: string): void {
+  try {
+    trustCertificate(readFileSync(file, "utf8"));
+  } catch {
+    // Not readable: the first request will fail with a TLS error that says what to do.
+  }
+}
+
+/** Adds the emulator's certificate to this process's trusted roots; verification stays on. */
+function trustCertificate(pem: string): void {
+  tls.setDefaultCACertificates([...tls.getCACertificates("default"), pem]);
+}
+
+/** The emulator accepts any bearer token; a few special ones make it answer 401/403/429 for tests. */
+function localCredential(token = "lab-local-token"): TokenCredential {
+  return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) };
+}
+
+let handlersInstalled = false;
+
+/** Last resort: any error that escapes a demo becomes one sentence on stderr and the right exit code. */
+export function installErrorHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const fail = (err: unknown) => {
+    const { message, exitCode } = describeError(err, currentContext);
+    problem(message);
+    if (process.env.LAB_DEBUG) console.error(err);
+    process.exit(exitCode);
+  };
+  process.on("uncaughtException", fail);
+  process.on("unhandledRejection", fail);
+}

@@ -1,0 +1,36 @@
+/**
+ * Terminal printing. Colour only when the stream is a terminal (util.styleText checks the stream and
+ * honours NO_COLOR / FORCE_COLOR), so piped output and transcripts stay plain text.
+ */
+import { styleText } from "node:util";
+
+type Style = Parameters<typeof styleText>[0];
+
+function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {
+  return styleText(style, text, { stream });
+}
+
+export const dim = (text: string) => paint("dim", text);
+export const bold = (text: string) => paint("bold", text);
+export const cyan = (text: string) => paint("cyan", text);
+export const green = (text: string) => paint("green", text);
+export const yellow = (text: string) => paint("yellow", text);
+
+export function info(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** One line on stderr, marked so it stands out from the model's words. */
+export function problem(text: string): void {
+  process.stderr.write(`${paint("red", "✖", process.stderr)} ${text}\n`);
+}
+
+export function notice(text: string): void {
+  process.stdout.write(`${yellow("!")} ${text}\n`);
+}
+
+/** Shortens a value for one-line display (tool arguments, results, questions). */
+export function clip(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

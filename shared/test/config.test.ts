@@ -1,0 +1,112 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { type DemoInfo, loadConfig, normalizeEndpoint, readEnvFile } from "../src/config.ts";
+import { ConfigError } from "../src/errors.ts";
+import { tempDir } from "./support.ts";
+
+const AZURE = "https://my-foundry.services.ai.azure.com/api/projects/my-project";
+
+function demoIn(dir: string): DemoInfo {
+  const demoDir = path.join(dir, "demos", "0-hello");
+  mkdirSync(demoDir, { recursive: true });
+  return { id: "0-hello", dir: demoDir, defaultAgentName: "hello-agent" };
+}
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("config", () => {
+  it("uses the embedded emulator and model-router when nothing is set", () => {
+    const dir = tempDir();
+    const config = loadConfig(demoIn(dir), { LAB_ROOT_ENV: path.join(dir, ".env") });
+    expect(config.backend).toBe("emulator");
+    expect(config.endpoint).toBeUndefined();
+    expect(config.model).toBe("model-router");
+    expect(config.agentName).toBe("hello-agent");
+  });
+
+  it("picks Azure when an endpoint is set, accepts the old aliases and strips a trailing slash", () => {
+    const dir = tempDir();
+    const demo = demoIn(dir);
+    for (const name of ["FOUNDRY_PROJECT_ENDPOINT", "PROJECT_ENDPOINT", "AZURE_AI_PROJECT_ENDPOINT"]) {
+      const config = loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env"), [name]: `${AZURE}/` });
+      expect(config.backend).toBe("azure");
+      expect(config.endpoint).toBe(AZURE);
+    }
+    const aliased = loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env"), MODEL_DEPLOYMENT_NAME: "gpt-4.1-mini" });
+    expect(aliased.model).toBe("gpt-4.1-mini");
+  });
+
+  it("layers root .env, demo .env and the process environment, remembering the source", () => {
+    const dir = tempDir();
+    const demo = demoIn(dir);
+    writeFileSync(path.join(dir, ".env"), `FOUNDRY_PROJECT_ENDPOINT=${AZURE}\nMODEL_DEPLOYMENT=root-model\nAGENT_NAME=root-agent\n`);
+    writeFileSync(path.join(demo.dir, ".env"), "MODEL_DEPLOYMENT=demo-model\nAGENT_NAME=demo-agent\n");
+    const config = loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env"), AGENT_NAME: "env-agent" });
+    expect(config.endpoint).toBe(AZURE);
+    expect(config.model).toBe("demo-model");
+    expect(config.agentName).toBe("env-agent");
+    expect(config.sources.MODEL_DEPLOYMENT).toContain(path.join("0-hello", ".env"));
+    expect(config.sources.AGENT_NAME).toBe("the environment");
+  });
+
+  it("treats the emulator's own URL as the emulator backend, and LAB_BACKEND=emulator ignores an Azure endpoint", () => {
+    const dir = tempDir();
+    const demo = demoIn(dir);
+    const local = loadConfig(demo, {
+      LAB_ROOT_ENV: path.join(dir, ".env"),
+      FOUNDRY_PROJECT_ENDPOINT: "https://127.0.0.1:8443/api/projects/lab",
+    });
+    expect(local.backend).toBe("emulator");
+    expect(local.endpoint).toBe("https://127.0.0.1:8443/api/projects/lab");
+    const forced = loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env"), FOUNDRY_PROJECT_ENDPOINT: AZURE, LAB_BACKEND: "emulator" });
+    expect(forced.backend).toBe("emulator");
+    expect(forced.endpoint).toBeUndefined();
+  });
+
+  it("rejects malformed endpoints with the variable, the source and an example", () => {
+    const cases: Array<[string, RegExp]> = [
+      ["not a url", /is not a URL/],
+      ["http://my-foundry.services.ai.azure.com/api/projects/p", /must start with https/],
+      ["https://my-foundry.services.ai.azure.com", /resource endpoint without \/api\/projects/],
+      ["https://my-foundry.openai.azure.com/api/projects/p", /Azure OpenAI or resource endpoint/],
+      ["https://example.com/api/projects/p", /services\.ai\.azure\.com/],
+      ["https://my-foundry.services.ai.azure.com/api/projects/p/openai/v1", /must end with \/api\/projects/],
+    ];
+    for (const [value, why] of cases) {
+      const err = configError(() => normalizeEndpoint(value, "PROJECT_ENDPOINT", "demos/0-hello/.env"));
+      expect(err.message).toMatch(why);
+      expect(err.message).toContain("PROJECT_ENDPOINT (from demos/0-hello/.env)");
+      expect(err.message).toContain("https://my-foundry.services.ai.azure.com/api/projects/my-project");
+    }
+  });
+
+  it("explains LAB_BACKEND=azure without an endpoint, a bad LAB_BACKEND, AGENT_NAME and MODEL_DEPLOYMENT", () => {
+    const dir = tempDir();
+    const demo = demoIn(dir);
+    const base = { LAB_ROOT_ENV: path.join(dir, ".env") };
+    expect(configError(() => loadConfig(demo, { ...base, LAB_BACKEND: "azure" })).message).toMatch(
+      /LAB_BACKEND=azure needs FOUNDRY_PROJECT_ENDPOINT/,
+    );
+    expect(configError(() => loadConfig(demo, { ...base, LAB_BACKEND: "cloud" })).message).toMatch(/use "azure" or "emulator"/);
+    expect(configError(() => loadConfig(demo, { ...base, AGENT_NAME: "my agent!" })).message).toMatch(/AGENT_NAME/);
+    expect(configError(() => loadConfig(demo, { ...base, MODEL_DEPLOYMENT: "gpt 4" })).message).toMatch(/MODEL_DEPLOYMENT/);
+  });
+
+  it("reports a malformed .env line with its number instead of skipping it", () => {
+    const dir = tempDir();
+    const file = path.join(dir, ".env");
+    writeFileSync(file, `# comment\nFOUNDRY_PROJECT_ENDPOINT=${AZURE}\nthis line is wrong\n`);
+    expect(configError(() => readEnvFile(file)).message).toMatch(/Line 3 of .*\.env is not NAME=value/);
+    writeFileSync(file, 'KEY="multi\nline value"\nexport OTHER=1\n');
+    expect(readEnvFile(file)).toMatchObject({ KEY: "multi\nline value", OTHER: "1" });
+  });
+});
