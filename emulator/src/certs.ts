@@ -4,7 +4,7 @@
  * Clients trust exactly this certificate (NODE_EXTRA_CA_CERTS, or tls.setDefaultCACertificates in-process);
  * nobody turns TLS verification off.
  */
-import { X509Certificate, generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 export interface TlsIdentity {

@@ -1,0 +1,48 @@
+/**
+ * What every route handler gets: the request, its parsed pieces, and the emulator's state (stores backed
+ * by SQLite, the model, the configured deployments). Handlers return a reply or, for streams, write the
+ * response themselves and return undefined.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AgentStore } from "./agents-store.ts";
+import type { ConversationStore } from "./conversations-store.ts";
+import type { LabModel } from "./model/types.ts";
+import type { ResponseStore } from "./responses-store.ts";
+import type { Json } from "./validate.ts";
+
+export interface App {
+  project: string;
+  deployments: string[];
+  streamDelayMs: number;
+  agents: AgentStore;
+  conversations: ConversationStore;
+  responses: ResponseStore;
+  model: LabModel;
+  /** True once close() began: late work (an aborted stream) must not touch the closed database. */
+  closed: boolean;
+}
+
+export interface RequestContext {
+  app: App;
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The bearer token; fault-injection tokens (`lab-drop-stream`) change how a handler behaves. */
+  token: string;
+  json(): Promise<Json>;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<Reply | undefined> | Reply | undefined;
+
+/** A path parameter the route pattern guarantees (e.g. `:id`); a missing one is a routing bug. */
+export function param(ctx: RequestContext, name: string): string {
+  const value = ctx.params[name];
+  if (value === undefined) throw new Error(`Route has no :${name} parameter.`);
+  return value;
+}

@@ -1,0 +1,84 @@
+/**
+ * The emulator's SQLite database (`<dataDir>/emulator.db`). Several processes may open the same data folder
+ * at once (a demo next to `pnpm emulator`), so state is never cached in memory: every read goes to SQLite,
+ * WAL lets readers and a writer work side by side, and a busy timeout waits out the other writer.
+ * The schema is versioned in `meta` so later work appends migrations without touching old data.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+/** Migration n brings the schema from version n to n + 1. Append only; never edit a shipped one. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE agents (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     next_version INTEGER NOT NULL
+   );
+   CREATE TABLE agent_versions (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     UNIQUE (name, version)
+   );
+   CREATE TABLE conversations (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     body TEXT NOT NULL
+   );
+   CREATE TABLE conversation_items (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     conversation_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     UNIQUE (conversation_id, id)
+   );
+   CREATE TABLE responses (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     body TEXT NOT NULL,
+     input_items TEXT NOT NULL,
+     history TEXT NOT NULL
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function openDatabase(dataDir: string): DatabaseSync {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new DatabaseSync(path.join(dataDir, "emulator.db"), { timeout: 5000 });
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+  db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  transaction(db, () => {
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get();
+    const current = row === undefined ? 0 : Number(row.value);
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `The emulator database in ${dataDir} was written by a newer emulator (schema ${current}); update the lab or use another EMULATOR_DATA_DIR.`,
+      );
+    }
+    for (const sql of MIGRATIONS.slice(current)) db.exec(sql);
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
+      String(SCHEMA_VERSION),
+    );
+  });
+  return db;
+}
+
+/**
+ * Runs `fn` in a write transaction. IMMEDIATE takes the write lock up front, so two processes that both
+ * read-then-write (e.g. "next agent version") cannot interleave.
+ */
+export function transaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = fn();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}

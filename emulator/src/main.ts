@@ -1,0 +1,75 @@
+/**
+ * `pnpm emulator`: runs the emulator in the foreground on a fixed port (EMULATOR_PORT, default 8443) and
+ * prints the two variables another terminal needs to use it. Demos started without an endpoint find it
+ * through `emulator.json` in the data folder. Ctrl-C or SIGTERM closes it cleanly.
+ */
+import { removeDiscoveryFile, writeDiscoveryFile } from "./discovery.ts";
+import { defaultDataDir } from "./paths.ts";
+import { type RunningEmulator, startEmulator } from "./server.ts";
+
+const DEFAULT_PORT = 8443;
+
+function portFromEnv(): number {
+  const raw = process.env.EMULATOR_PORT?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    console.error(
+      `EMULATOR_PORT is "${raw}"; set it to a port number from 1 to 65535, or unset it to use ${DEFAULT_PORT}.`,
+    );
+    process.exit(2);
+  }
+  return port;
+}
+
+async function run(): Promise<void> {
+  const port = portFromEnv();
+  const dataDir = defaultDataDir();
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({ dataDir, port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      console.error(
+        `Port ${port} is already in use (another emulator?); stop that program or set EMULATOR_PORT to a free port.`,
+      );
+    } else {
+      console.error(`The emulator could not start: ${(error as Error).message}`);
+    }
+    process.exit(1);
+  }
+  writeDiscoveryFile(dataDir, {
+    endpoint: emulator.endpoint,
+    caCertPath: emulator.caCertPath,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  });
+
+  // The server is unref'd so embedded use never holds a process open; here, in the foreground, this
+  // timer is what keeps the process running until a signal arrives.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(keepAlive);
+    removeDiscoveryFile(dataDir);
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  process.once("exit", () => removeDiscoveryFile(dataDir));
+
+  console.log(`FOUNDRY_PROJECT_ENDPOINT=${emulator.endpoint}`);
+  console.log(`NODE_EXTRA_CA_CERTS=${emulator.caCertPath}`);
+  console.log(
+    `\nFoundry Agent Lab emulator running (data in ${dataDir}). Demos on this machine find it on their own;` +
+      " other programs need the two variables above. Press Ctrl-C to stop.",
+  );
+}
+
+await run();

@@ -1,0 +1,73 @@
+/**
+ * The `response` object as the service returns it. The SDK computes `output_text` only when
+ * `object === "response"`, and the streaming helper insists the same id appears in every lifecycle event,
+ * so one shell is made per turn and only its status, output and usage change.
+ */
+import { newId, nowSeconds } from "./ids.ts";
+import { textOf } from "./items.ts";
+import { countWords } from "./model/routing.ts";
+import type { Turn } from "./response-request.ts";
+import type { Json } from "./validate.ts";
+
+export type ResponseObject = Json & { id: string; output: Json[] };
+
+export function responseShell(turn: Turn, model: string): ResponseObject {
+  return {
+    id: newId("resp"),
+    object: "response",
+    created_at: nowSeconds(),
+    status: "in_progress",
+    background: false,
+    completed_at: null,
+    error: null,
+    incomplete_details: null,
+    instructions: turn.instructions,
+    max_output_tokens: null,
+    model,
+    output: [],
+    parallel_tool_calls: true,
+    previous_response_id: turn.previousResponseId,
+    reasoning: { effort: null, summary: null },
+    store: turn.store,
+    temperature: 1,
+    text: { format: { type: "text" } },
+    tool_choice: "auto",
+    tools: turn.tools,
+    top_p: 1,
+    truncation: "disabled",
+    usage: null,
+    user: null,
+    metadata: turn.metadata,
+    conversation: turn.conversationId === null ? null : { id: turn.conversationId },
+    agent_reference: turn.agentReference,
+  };
+}
+
+export function completed(shell: ResponseObject, turn: Turn, output: Json[]): ResponseObject {
+  return { ...shell, status: "completed", completed_at: nowSeconds(), output, usage: usageOf(turn, output) };
+}
+
+/** A stream the client abandoned: kept for inspection, never appended to the conversation. */
+export function abandoned(shell: ResponseObject, turn: Turn, output: Json[]): ResponseObject {
+  return {
+    ...shell,
+    status: "incomplete",
+    incomplete_details: { reason: "client_disconnected" },
+    output,
+    usage: usageOf(turn, output),
+  };
+}
+
+/** Words stand in for tokens: honest enough for a lab that shows where usage appears. */
+function usageOf(turn: Turn, output: Json[]): Json {
+  const seen = [...turn.history, ...turn.input].map(textOf).join(" ");
+  const input = countWords(seen) + countWords(turn.instructions ?? "");
+  const produced = countWords(output.map(textOf).join(" "));
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: produced,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: input + produced,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Reads a `POST /responses` body into a resolved turn: which agent and deployment serve it, the
+ * instructions and tools, the history the model sees (conversation items or the previous-response chain)
+ * and this turn's new input. Every problem becomes the 4xx the service would send, before any output.
+ */
+import type { AgentVersion } from "./agents-store.ts";
+import type { App } from "./context.ts";
+import { ApiError, invalidPayload, invalidValue, notFound } from "./errors.ts";
+import { normalizeItem } from "./items.ts";
+import { agentNotFound } from "./routes/agents.ts";
+import { conversationNotFound } from "./routes/conversations.ts";
+import {
+  isObject,
+  type Json,
+  optionalArray,
+  optionalBoolean,
+  optionalMetadata,
+  optionalObject,
+  optionalString,
+} from "./validate.ts";
+
+export interface Turn {
+  agent: AgentVersion | undefined;
+  agentReference: { type: "agent_reference"; name: string; version: string } | null;
+  deployment: string;
+  instructions: string | null;
+  tools: Json[];
+  input: Json[];
+  history: Json[];
+  conversationId: string | null;
+  previousResponseId: string | null;
+  metadata: Record<string, string>;
+  store: boolean;
+  stream: boolean;
+}
+
+/** `pathAgent` is the agent named in `/agents/{name}/endpoint/protocols/openai/responses`. */
+export function readTurn(app: App, body: Json, pathAgent: string | undefined): Turn {
+  if (body.agent !== undefined) {
+    throw invalidPayload("agent", "The 'agent' property is deprecated. Use 'agent_reference' instead.");
+  }
+  const agent = resolveAgent(app, body, pathAgent);
+  const definition = agent?.definition;
+  const deployment =
+    agent === undefined ? optionalString(body, "model") : optionalString(definition ?? {}, "model");
+  if (deployment === undefined || deployment === "") {
+    if (agent !== undefined)
+      throw invalidValue("agent_reference", `Agent '${agent.name}' has no model deployment to run on.`);
+    throw invalidPayload("model", "'model' is required when no 'agent_reference' is given.");
+  }
+  if (!app.deployments.includes(deployment)) {
+    throw new ApiError(
+      404,
+      "DeploymentNotFound",
+      `The API deployment '${deployment}' does not exist in this project. Deployments here: ${app.deployments.join(", ")}.`,
+    );
+  }
+  const conversationId = readConversationId(body);
+  const previousResponseId = optionalString(body, "previous_response_id") ?? null;
+  if (conversationId !== null && previousResponseId !== null) {
+    throw invalidPayload(
+      "previous_response_id",
+      "Provide either 'conversation' or 'previous_response_id', not both.",
+    );
+  }
+  const include = optionalArray(body, "include");
+  if (include?.some((value) => typeof value !== "string")) {
+    throw invalidPayload("include", "'include' must be an array of strings.");
+  }
+  return {
+    agent,
+    agentReference:
+      agent === undefined ? null : { type: "agent_reference", name: agent.name, version: agent.version },
+    deployment,
+    instructions: joinInstructions(
+      optionalString(definition ?? {}, "instructions"),
+      optionalString(body, "instructions"),
+    ),
+    tools: [...toolsOf(definition), ...toolsOf(body)],
+    input: readInput(body),
+    history: readHistory(app, conversationId, previousResponseId),
+    conversationId,
+    previousResponseId,
+    metadata: optionalMetadata(body) ?? {},
+    store: optionalBoolean(body, "store") ?? true,
+    stream: optionalBoolean(body, "stream") ?? false,
+  };
+}
+
+function resolveAgent(app: App, body: Json, pathAgent: string | undefined): AgentVersion | undefined {
+  const ref = optionalObject(body, "agent_reference");
+  if (ref === undefined && pathAgent === undefined) return undefined;
+  const name = ref === undefined ? pathAgent : optionalString(ref, "name", "agent_reference.name");
+  if (name === undefined || name === "") {
+    throw invalidPayload("agent_reference.name", "'agent_reference.name' is required.");
+  }
+  if (ref !== undefined && ref.type !== undefined && ref.type !== "agent_reference") {
+    throw invalidValue("agent_reference.type", "'agent_reference.type' must be 'agent_reference'.");
+  }
+  const version = ref === undefined ? undefined : optionalString(ref, "version", "agent_reference.version");
+  if (version === undefined) {
+    const latest = app.agents.latest(name);
+    if (latest === undefined) throw agentNotFound(name);
+    return latest;
+  }
+  const found = app.agents.getVersion(name, version);
+  if (found !== undefined) return found;
+  if (app.agents.latest(name) === undefined) throw agentNotFound(name);
+  throw notFound(`Agent '${name}' has no version '${version}'.`, "agent_reference.version");
+}
+
+function readConversationId(body: Json): string | null {
+  const value = body.conversation;
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string" && value !== "") return value;
+  if (isObject(value) && typeof value.id === "string" && value.id !== "") return value.id;
+  throw invalidPayload("conversation", "'conversation' must be a conversation id or an object with an 'id'.");
+}
+
+function readInput(body: Json): Json[] {
+  const input = body.input;
+  if (input === undefined || input === null) return [];
+  if (typeof input === "string")
+    return [normalizeItem({ type: "message", role: "user", content: input }, "input")];
+  if (!Array.isArray(input)) throw invalidPayload("input", "'input' must be a string or an array of items.");
+  return input.map((item, i) => normalizeItem(item, `input[${i}]`));
+}
+
+/** What the model sees before this turn's input: the conversation so far, or the previous chain. */
+function readHistory(app: App, conversationId: string | null, previousResponseId: string | null): Json[] {
+  if (conversationId !== null) {
+    if (app.conversations.get(conversationId) === undefined)
+      throw conversationNotFound(conversationId, "conversation");
+    return app.conversations.listItems(conversationId);
+  }
+  if (previousResponseId !== null) {
+    const previous = app.responses.get(previousResponseId);
+    if (previous === undefined) {
+      throw notFound(`Previous response with id '${previousResponseId}' not found.`, "previous_response_id");
+    }
+    const output = Array.isArray(previous.response.output) ? (previous.response.output as Json[]) : [];
+    return [...previous.history, ...previous.inputItems, ...output];
+  }
+  return [];
+}
+
+function toolsOf(source: Json | undefined): Json[] {
+  const tools = source?.tools;
+  return Array.isArray(tools) ? tools.filter(isObject) : [];
+}
+
+function joinInstructions(agent: string | undefined, request: string | undefined): string | null {
+  const parts = [agent, request].filter((part): part is string => part !== undefined && part !== "");
+  return parts.length === 0 ? null : parts.join("\n\n");
+}

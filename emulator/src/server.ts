@@ -1,0 +1,130 @@
+/**
+ * Starts the emulator: a local HTTPS server speaking the Foundry project data plane the lab uses.
+ * It is started in-process by every demo run, so it is quick to start and never keeps a finished process
+ * alive (the server and every accepted socket are unref'd; a client's own in-flight request is what keeps
+ * the event loop running).
+ */
+import https from "node:https";
+import type { Socket } from "node:net";
+import path from "node:path";
+import { AgentStore } from "./agents-store.ts";
+import { loadOrCreateTlsIdentity } from "./certs.ts";
+import type { App } from "./context.ts";
+import { ConversationStore } from "./conversations-store.ts";
+import { openDatabase } from "./db.ts";
+import { createRequestListener } from "./dispatch.ts";
+import { createLabModel } from "./model/lab-model.ts";
+import { ResponseStore } from "./responses-store.ts";
+
+export interface EmulatorOptions {
+  /** SQLite db + certificate live here (created if missing). */
+  dataDir: string;
+  /** Default 0 = ephemeral. */
+  port?: number;
+  /** Default "127.0.0.1"; never 0.0.0.0 by default. */
+  host?: string;
+  /** Default "lab" -> base path /api/projects/lab. */
+  project?: string;
+  /** Default from env EMULATOR_DEPLOYMENTS (comma list) else model-router, lab-offline-mini, lab-offline-large. */
+  deployments?: string[];
+  /** Pause between streamed text chunks; default from env EMULATOR_STREAM_DELAY_MS else 15. */
+  streamDelayMs?: number;
+}
+
+export interface RunningEmulator {
+  /** e.g. https://127.0.0.1:54321/api/projects/lab (no trailing slash). */
+  endpoint: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  caCertPath: string;
+  caCertPem: string;
+  /** Stops listening, ends open connections, closes the db. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_DEPLOYMENTS = ["model-router", "lab-offline-mini", "lab-offline-large"];
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const dataDir = path.resolve(options.dataDir);
+  const host = options.host ?? "127.0.0.1";
+  const project = options.project ?? "lab";
+  const identity = await loadOrCreateTlsIdentity(dataDir);
+  const db = openDatabase(dataDir);
+  const app: App = {
+    project,
+    deployments: options.deployments ?? deploymentsFromEnv(),
+    streamDelayMs: options.streamDelayMs ?? streamDelayFromEnv(),
+    agents: new AgentStore(db),
+    conversations: new ConversationStore(db),
+    responses: new ResponseStore(db),
+    model: createLabModel(),
+    closed: false,
+  };
+
+  const server = https.createServer(
+    { cert: identity.certPem, key: identity.keyPem },
+    createRequestListener(app),
+  );
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    socket.unref();
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  try {
+    await listen(server, options.port ?? 0, host);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  server.unref();
+
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : (options.port ?? 0);
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `https://${urlHost}:${port}/api/projects/${encodeURIComponent(project)}`,
+    port,
+    host,
+    dataDir,
+    caCertPath: identity.certPath,
+    caCertPem: identity.certPem,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        app.closed = true;
+        server.close(() => {
+          db.close();
+          resolve();
+        });
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+function listen(server: https.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+function deploymentsFromEnv(): string[] {
+  const names = (process.env.EMULATOR_DEPLOYMENTS ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  return names.length > 0 ? names : DEFAULT_DEPLOYMENTS;
+}
+
+function streamDelayFromEnv(): number {
+  const raw = process.env.EMULATOR_STREAM_DELAY_MS;
+  const value = raw === undefined || raw.trim() === "" ? Number.NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : 15;
+}

@@ -1,0 +1,71 @@
+/**
+ * Server-sent events framing for streamed responses: `event:` + `data:` lines, a growing
+ * `sequence_number`, and detection of a client that went away (then every later write is skipped, so a
+ * disconnect stops the stream quietly). The `lab-drop-stream` fault cuts the socket after a set number of
+ * text deltas, which is how tests prove a client survives a network loss mid-answer.
+ */
+import type { ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Json } from "./validate.ts";
+
+export interface SseOptions {
+  /** Pause between text chunks, so a terminal shows the answer arriving. */
+  delayMs: number;
+  /** Fault injection: destroy the socket after this many `response.output_text.delta` events. */
+  dropAfterTextDeltas?: number | undefined;
+}
+
+export class SseWriter {
+  private readonly res: ServerResponse;
+  private readonly options: SseOptions;
+  private sequence = 0;
+  private textDeltas = 0;
+  private gone = false;
+
+  constructor(res: ServerResponse, options: SseOptions) {
+    this.res = res;
+    this.options = options;
+    res.on("close", () => {
+      if (!res.writableFinished) this.gone = true;
+    });
+  }
+
+  /** True when the client disconnected (or the fault cut it): stop producing events. */
+  get aborted(): boolean {
+    return this.gone || this.res.destroyed;
+  }
+
+  open(): void {
+    this.res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
+    this.res.flushHeaders();
+  }
+
+  send(event: Json & { type: string }): void {
+    if (this.aborted) return;
+    const { type, ...rest } = event;
+    const data = { type, sequence_number: this.sequence++, ...rest };
+    this.res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (type === "response.output_text.delta") this.afterTextDelta();
+  }
+
+  async pause(): Promise<void> {
+    if (this.options.delayMs > 0 && !this.aborted) await sleep(this.options.delayMs);
+  }
+
+  end(): void {
+    if (!this.aborted) this.res.end();
+  }
+
+  private afterTextDelta(): void {
+    this.textDeltas++;
+    const limit = this.options.dropAfterTextDeltas;
+    if (limit !== undefined && this.textDeltas >= limit) {
+      this.gone = true;
+      this.res.socket?.destroy();
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Turns planned output items into their streaming events. Each item type has an emitter; a message
+ * streams its text in small deltas, and any type without its own emitter is announced whole
+ * (`output_item.added` then `output_item.done`). Later tool types (function_call, web_search_call,
+ * mcp_call …) add an emitter here with their own events; nothing else changes.
+ */
+import type { SseWriter } from "./sse.ts";
+import { isObject, type Json } from "./validate.ts";
+
+/** Emits one item's events and returns the item as far as it was delivered (partial when aborted). */
+export type ItemEmitter = (sse: SseWriter, item: Json, outputIndex: number) => Promise<Json>;
+
+const EMITTERS: Record<string, ItemEmitter> = {
+  message: emitMessage,
+};
+
+export function emitItem(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
+  const emitter = EMITTERS[String(item.type)] ?? emitWhole;
+  return emitter(sse, item, outputIndex);
+}
+
+async function emitWhole(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
+  const pending = "status" in item ? { ...item, status: "in_progress" } : item;
+  sse.send({ type: "response.output_item.added", output_index: outputIndex, item: pending });
+  await sse.pause();
+  sse.send({ type: "response.output_item.done", output_index: outputIndex, item });
+  return item;
+}
+
+async function emitMessage(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
+  const parts = Array.isArray(item.content) ? item.content.filter(isObject) : [];
+  const base = { type: "response.output_item.added", output_index: outputIndex };
+  sse.send({ ...base, item: { ...item, status: "in_progress", content: [] } });
+  const delivered: Json[] = [];
+  for (const [contentIndex, part] of parts.entries()) {
+    const where = { item_id: item.id, output_index: outputIndex, content_index: contentIndex };
+    if (part.type !== "output_text" || typeof part.text !== "string") {
+      sse.send({ type: "response.content_part.added", ...where, part });
+      sse.send({ type: "response.content_part.done", ...where, part });
+      delivered.push(part);
+      continue;
+    }
+    sse.send({ type: "response.content_part.added", ...where, part: { ...part, text: "" } });
+    let sent = "";
+    for (const chunk of chunks(part.text)) {
+      if (sse.aborted) break;
+      sse.send({ type: "response.output_text.delta", ...where, delta: chunk, logprobs: [] });
+      sent += chunk;
+      await sse.pause();
+    }
+    if (sse.aborted) {
+      delivered.push({ ...part, text: sent });
+      return { ...item, status: "incomplete", content: delivered };
+    }
+    sse.send({ type: "response.output_text.done", ...where, text: part.text, logprobs: [] });
+    sse.send({ type: "response.content_part.done", ...where, part });
+    delivered.push(part);
+  }
+  sse.send({ type: "response.output_item.done", output_index: outputIndex, item });
+  return item;
+}
+
+/** A word or two per delta, whitespace kept, so the deltas join back to the exact text. */
+export function chunks(text: string): string[] {
+  const words = text.match(/\s*\S+\s*/g) ?? [text];
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i += 2) out.push(words.slice(i, i + 2).join(""));
+  return out;
+}
