@@ -27,7 +27,7 @@ export function authenticate(req: IncomingMessage, method: string, path: string)
     throw new ApiError(
       403,
       "PermissionDenied",
-      `The principal 'lab-user' lacks the required data action 'Microsoft.CognitiveServices/accounts/AIServices/agents/${action}' to perform '${method} ${path}' operation.`,
+      `The principal lab-user lacks the required data action Microsoft.CognitiveServices/accounts/AIServices/agents/${action} to perform ${method} ${path} operation.`,
       { type: "permission_error" },
     );
   }

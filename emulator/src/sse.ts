@@ -48,8 +48,14 @@ export class SseWriter {
     if (this.aborted) return;
     const { type, ...rest } = event;
     const data = { type, sequence_number: this.sequence++, ...rest };
-    this.res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
-    if (type === "response.output_text.delta") this.afterTextDelta();
+    const frame = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+    if (type === "response.output_text.delta" && this.dropsAfterThis()) {
+      // Cut the connection only once this delta is on the wire, so the client really sees it first.
+      this.gone = true;
+      this.res.write(frame, () => this.res.socket?.destroy());
+      return;
+    }
+    this.res.write(frame);
   }
 
   async pause(): Promise<void> {
@@ -60,12 +66,9 @@ export class SseWriter {
     if (!this.aborted) this.res.end();
   }
 
-  private afterTextDelta(): void {
+  private dropsAfterThis(): boolean {
     this.textDeltas++;
     const limit = this.options.dropAfterTextDeltas;
-    if (limit !== undefined && this.textDeltas >= limit) {
-      this.gone = true;
-      this.res.socket?.destroy();
-    }
+    return limit !== undefined && this.textDeltas >= limit;
   }
 }

@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { findRunningEmulator } from "../src/discovery.ts";
+import { defaultDataDir } from "../src/paths.ts";
+import { tempDir } from "./support.ts";
+
+const MAIN = path.resolve(import.meta.dirname, "../src/main.ts");
+const dataDir = tempDir();
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function run(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, EMULATOR_DATA_DIR: dataDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("pnpm emulator (main.ts)", () => {
+  it("prints the two variables, is discoverable, and exits 0 on SIGTERM, removing its file", async () => {
+    const port = await freePort();
+    const proc = run({ EMULATOR_PORT: String(port) });
+    await waitFor(() => proc.output().includes("NODE_EXTRA_CA_CERTS="), "the banner");
+    const lines = proc.output().split("\n");
+    expect(lines[0]).toBe(`FOUNDRY_PROJECT_ENDPOINT=https://127.0.0.1:${port}/api/projects/lab`);
+    expect(lines[1]).toBe(`NODE_EXTRA_CA_CERTS=${path.join(dataDir, "emulator-cert.pem")}`);
+
+    const record = JSON.parse(readFileSync(path.join(dataDir, "emulator.json"), "utf8"));
+    expect(record).toMatchObject({
+      pid: proc.child.pid,
+      endpoint: `https://127.0.0.1:${port}/api/projects/lab`,
+    });
+    expect(await findRunningEmulator(dataDir)).toEqual({
+      endpoint: record.endpoint,
+      caCertPath: path.join(dataDir, "emulator-cert.pem"),
+    });
+
+    proc.child.kill("SIGTERM");
+    expect(await proc.exit).toBe(0);
+    expect(existsSync(path.join(dataDir, "emulator.json"))).toBe(false);
+  });
+
+  it("says in one sentence that the port is busy, and exits 1", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const proc = run({ EMULATOR_PORT: String(port) });
+      expect(await proc.exit).toBe(1);
+      expect(proc.output()).toMatch(new RegExp(`Port ${port} is already in use.*EMULATOR_PORT`));
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it("rejects an invalid EMULATOR_PORT with exit 2", async () => {
+    const proc = run({ EMULATOR_PORT: "eighty" });
+    expect(await proc.exit).toBe(2);
+    expect(proc.output().trim()).toBe(
+      'EMULATOR_PORT is "eighty"; set it to a port number from 1 to 65535, or unset it to use 8443.',
+    );
+  });
+});
+
+describe("discovery and paths", () => {
+  it("ignores and removes a stale emulator.json", async () => {
+    const file = path.join(dataDir, "emulator.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        endpoint: "https://127.0.0.1:1/api/projects/lab",
+        caCertPath: "x",
+        pid: 2 ** 22 + 7,
+        startedAt: "",
+      }),
+    );
+    expect(await findRunningEmulator(dataDir)).toBeUndefined();
+    expect(existsSync(file)).toBe(false);
+    writeFileSync(file, "not json");
+    expect(await findRunningEmulator(dataDir)).toBeUndefined();
+    expect(existsSync(file)).toBe(false);
+    expect(await findRunningEmulator(path.join(dataDir, "missing"))).toBeUndefined();
+  });
+
+  it("treats a live pid whose port does not answer as stale", async () => {
+    const file = path.join(dataDir, "emulator.json");
+    const port = await freePort();
+    writeFileSync(
+      file,
+      JSON.stringify({
+        endpoint: `https://127.0.0.1:${port}/api/projects/lab`,
+        caCertPath: path.join(dataDir, "emulator-cert.pem"),
+        pid: process.pid,
+        startedAt: "",
+      }),
+    );
+    expect(await findRunningEmulator(dataDir)).toBeUndefined();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("defaults the data folder to <repo>/.lab/emulator unless EMULATOR_DATA_DIR is set", () => {
+    const saved = process.env.EMULATOR_DATA_DIR;
+    try {
+      delete process.env.EMULATOR_DATA_DIR;
+      expect(defaultDataDir()).toBe(path.resolve(import.meta.dirname, "../../.lab/emulator"));
+      process.env.EMULATOR_DATA_DIR = "relative/dir";
+      expect(defaultDataDir()).toBe(path.resolve("relative/dir"));
+    } finally {
+      if (saved === undefined) delete process.env.EMULATOR_DATA_DIR;
+      else process.env.EMULATOR_DATA_DIR = saved;
+    }
+  });
+});
