@@ -62,14 +62,14 @@ describe("conversations through the OpenAI client", () => {
     expect(asc.data.map((item) => item.id)).toEqual(added.data.slice(0, 2).map((item) => item.id));
     expect(asc.has_more).toBe(true);
 
-    const first = added.data[0]!;
-    const fetched = await lab.openai.conversations.items.retrieve(first.id, { conversation_id: id });
-    expect(fetched.id).toBe(first.id);
+    const firstId = String(added.data[0]?.id);
+    const fetched = await lab.openai.conversations.items.retrieve(firstId, { conversation_id: id });
+    expect(fetched.id).toBe(firstId);
 
-    const after = await lab.openai.conversations.items.delete(first.id, { conversation_id: id });
+    const after = await lab.openai.conversations.items.delete(firstId, { conversation_id: id });
     expect(after.id).toBe(id);
     await expect(
-      lab.openai.conversations.items.retrieve(first.id, { conversation_id: id }),
+      lab.openai.conversations.items.retrieve(firstId, { conversation_id: id }),
     ).rejects.toMatchObject({
       status: 404,
     });
