@@ -159,3 +159,47 @@ describe("bad input gets a 4xx in the service's error shape, never a crash", () 
     await stillServing();
   });
 });
+
+describe("a client that walks away mid-stream", () => {
+  it("stops the stream quietly, keeps the turn as incomplete, and appends nothing", async () => {
+    const slow = await startLab({ streamDelayMs: 20 });
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      await slow.project.agents.createVersion("slow-agent", promptAgent());
+      const conversation = await slow.openai.conversations.create();
+      const controller = new AbortController();
+      let responseId = "";
+      let deltas = 0;
+      const stream = slow.openai.responses.stream(
+        { input: "Tell me a long story please", conversation: conversation.id },
+        {
+          body: { agent_reference: { type: "agent_reference", name: "slow-agent" } },
+          signal: controller.signal,
+        },
+      );
+      await expect(async () => {
+        for await (const event of stream) {
+          if (event.type === "response.created") responseId = event.response.id;
+          if (event.type === "response.output_text.delta" && ++deltas === 3) controller.abort();
+        }
+      }).rejects.toThrow();
+      await expect
+        .poll(async () => (await slow.openai.responses.retrieve(responseId)).status)
+        .toBe("incomplete");
+      const stored = await slow.openai.responses.retrieve(responseId);
+      expect(stored.incomplete_details).toEqual({ reason: "client_disconnected" });
+      expect((await slow.openai.conversations.items.list(conversation.id)).data).toEqual([]);
+      const next = await slow.openai.responses.create(
+        { input: "hello", conversation: conversation.id },
+        { body: { agent_reference: { type: "agent_reference", name: "slow-agent" } } },
+      );
+      expect(next.status).toBe("completed");
+      expect(errors).toEqual([]);
+    } finally {
+      console.error = original;
+      await slow.close();
+    }
+  });
+});

@@ -142,3 +142,33 @@ describe("discovery and paths", () => {
     }
   });
 });
+
+describe("embedded use", () => {
+  it("never keeps a finished process alive: the process exits without calling close()", async () => {
+    const server = path.resolve(import.meta.dirname, "../src/server.ts");
+    const script = `
+      import tls from "node:tls";
+      import { startEmulator } from ${JSON.stringify(server)};
+      const emulator = await startEmulator({ dataDir: ${JSON.stringify(dataDir)} });
+      tls.setDefaultCACertificates([...tls.getCACertificates("default"), emulator.caCertPem]);
+      const res = await fetch(emulator.endpoint + "/agents", { headers: { authorization: "Bearer t" } });
+      console.log("status", res.status, (await res.json()).data.length);
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 10_000));
+    const result = await Promise.race([exited, timeout]);
+    if (result === "still running") child.kill("SIGKILL");
+    expect(result).toBe(0);
+    expect(output.trim()).toBe("status 200 0");
+  });
+});

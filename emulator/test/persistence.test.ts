@@ -72,3 +72,28 @@ describe("state lives in SQLite in the data folder", () => {
     }
   });
 });
+
+describe("an unexpected failure inside a handler", () => {
+  it("becomes one generic 500 in the error shape and one stderr line, and the server keeps serving", async () => {
+    const { DatabaseSync } = await import("node:sqlite");
+    const lab = await startLab({ dataDir });
+    const lines: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => lines.push(args);
+    try {
+      const db = new DatabaseSync(`${dataDir}/emulator.db`);
+      db.prepare("INSERT INTO conversations (id, body) VALUES ('conv_broken', '{not json')").run();
+      db.close();
+      const res = await raw(lab, "GET", "/openai/v1/conversations/conv_broken");
+      expect(res.status).toBe(500);
+      expect(res.json).toMatchObject({ error: { code: "internal_error", type: "server_error" } });
+      expect(JSON.stringify(res.json)).not.toContain("JSON");
+      expect(lines).toHaveLength(1);
+      expect(String(lines[0]?.[0])).toMatch(/^\[emulator\] GET \S+conv_broken failed: /);
+      expect((await raw(lab, "GET", "/agents")).status).toBe(200);
+    } finally {
+      console.error = original;
+      await lab.close();
+    }
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { createLabModel } from "../src/model/lab-model.ts";
+import { factsIn, recallKey } from "../src/model/memory.ts";
+import { servedModel } from "../src/model/routing.ts";
+import type { Json } from "../src/validate.ts";
+
+const model = createLabModel();
+const user = (text: string): Json => ({
+  type: "message",
+  role: "user",
+  content: [{ type: "input_text", text }],
+});
+const assistant = (text: string): Json => ({
+  type: "message",
+  role: "assistant",
+  content: [{ type: "output_text", text, annotations: [] }],
+});
+
+async function say(turns: string[], deployment = "model-router", instructions: string | null = null) {
+  const items = turns.flatMap((text, i) =>
+    i < turns.length - 1 ? [user(text), assistant("ok")] : [user(text)],
+  );
+  const reply = await model.respond({ deployment, instructions, tools: [], items });
+  const message = reply.output[0] as { content: Array<{ text: string }> };
+  return { model: reply.model, text: message.content[0]?.text ?? "" };
+}
+
+describe("the lab model", () => {
+  it("introduces itself honestly and mentions the agent's instructions", async () => {
+    const { text } = await say(["Hello!"], "model-router", "You are a cheerful tutor for the Foundry lab.");
+    expect(text).toContain("offline lab model of the Foundry Agent Lab emulator");
+    expect(text).toContain("not a language model");
+    expect(text).toContain("You are a cheerful tutor");
+    expect((await say(["Who are you?"])).text).toContain("deterministic");
+  });
+
+  it("remembers stated facts from earlier turns only", async () => {
+    const facts = ["My name is Ada.", "My favourite colour is teal", "I live in Oslo", "I am a teacher"];
+    expect((await say([...facts, "What is my name?"])).text).toBe(
+      "Your name is Ada — you told me earlier in this conversation.",
+    );
+    expect((await say([...facts, "what's my favorite color?"])).text).toContain(
+      "Your favourite colour is teal",
+    );
+    expect((await say([...facts, "Where do I live?"])).text).toContain("You live in Oslo");
+    expect((await say([...facts, "What do I do?"])).text).toContain("You are a teacher");
+    expect((await say(["What is my name?"])).text).toMatch(/haven't told me your name/);
+    expect((await say(["My name is Ada", "Call me Grace", "Who am I?"])).text).toContain(
+      "Your name is Grace",
+    );
+  });
+
+  it("acknowledges facts as they are stated", async () => {
+    const { text } = await say(["Hi, my name is Ada and I live in Oslo."]);
+    expect(text).toContain("Nice to meet you, Ada");
+    expect(text).toContain("you live in Oslo");
+  });
+
+  it("quotes the first or the previous user message", async () => {
+    const turns = ["Tell me about agents", "And about tools", "What did I say first?"];
+    expect((await say(turns)).text).toContain('"Tell me about agents"');
+    expect((await say([...turns.slice(0, 2), "What did I say before?"])).text).toContain('"And about tools"');
+    expect((await say(["What did I say earlier?"])).text).toContain("nothing earlier to quote");
+  });
+
+  it("otherwise replies with word count, turn number, a quote and what it can do offline", async () => {
+    const { text } = await say(["first", "second", "What is the capital of France?"]);
+    expect(text).toContain("received 6 words");
+    expect(text).toContain("turn 3");
+    expect(text).toContain('"What is the capital of France?"');
+    expect(text).toContain("FOUNDRY_PROJECT_ENDPOINT");
+    expect(text).toContain("not a language model");
+  });
+
+  it("model-router sends long or analytic requests to the large model", async () => {
+    expect(servedModel("model-router", "hi")).toBe("lab-offline-mini");
+    expect(servedModel("model-router", "Can you explain agents?")).toBe("lab-offline-large");
+    expect(servedModel("model-router", Array(41).fill("word").join(" "))).toBe("lab-offline-large");
+    expect(servedModel("lab-offline-mini", "explain everything")).toBe("lab-offline-mini");
+    expect((await say(["Compare these two plans"])).model).toBe("lab-offline-large");
+  });
+
+  it("does not mistake questions or requests for facts", () => {
+    expect(factsIn("Is my name Ada?")).toEqual([]);
+    expect(factsIn("My question is simple")).toEqual([]);
+    expect(factsIn("my dog's name is Rex")).toEqual([{ key: "dog's name", value: "Rex" }]);
+    expect(recallKey("What is my dog's name?")).toBe("dog's name");
+    expect(recallKey("Tell me a joke")).toBeUndefined();
+  });
+});
