@@ -46,13 +46,19 @@ async function createSelfSigned(): Promise<{ certPem: string; keyPem: string }> 
   cert.serialNumber = `01${randomBytes(15).toString("hex")}`;
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 825 * 24 * 3600 * 1000);
-  const name = [{ name: "commonName", value: "Foundry Agent Lab emulator (local only)" }];
+  // A unique name per certificate: OpenSSL finds a trusted issuer by subject name, so two data folders'
+  // certificates with one shared name, both trusted in one process, could be checked against the wrong key.
+  const name = [
+    { name: "commonName", value: "Foundry Agent Lab emulator (local only)" },
+    { name: "serialNumber", value: randomBytes(8).toString("hex") },
+  ];
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.setExtensions([
     { name: "basicConstraints", cA: true, critical: true },
     { name: "keyUsage", digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
     { name: "extKeyUsage", serverAuth: true },
+    { name: "subjectKeyIdentifier" },
     {
       name: "subjectAltName",
       altNames: [

@@ -36,10 +36,12 @@ export function createRequestListener(app: App): (req: IncomingMessage, res: Ser
     const clientRequestId = req.headers["x-ms-client-request-id"];
     if (typeof clientRequestId === "string") res.setHeader("x-ms-client-request-id", clientRequestId);
     dispatch(app, router, req, res).catch((error: unknown) => {
-      if (error instanceof ApiError) return sendError(res, error);
       if (app.closed) return void res.destroy(); // shutting down: in-flight work just stops
+      if (error instanceof ApiError && !res.headersSent) return sendError(res, error);
       const reason = error instanceof Error ? error.message : String(error);
       console.error(`[emulator] ${req.method} ${req.url} failed: ${reason.split("\n")[0]}`);
+      // Mid-stream there is no status left to send: cutting the connection is the honest signal.
+      if (res.headersSent) return void res.destroy();
       sendError(
         res,
         new ApiError(500, "internal_error", "The emulator hit an unexpected error; see its log."),

@@ -37,6 +37,10 @@ export function readBody(req: IncomingMessage): Promise<string> {
       if (!refused) resolve(Buffer.concat(chunks).toString("utf8"));
     });
     req.on("error", reject);
+    // A client that hangs up mid-body: settle, so the handler does not wait forever.
+    req.on("close", () => {
+      if (!req.complete) reject(new ApiError(400, "incomplete_body", "The request body ended early."));
+    });
   });
 }
 
