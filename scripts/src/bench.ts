@@ -46,7 +46,11 @@ function record(what: string, samples: number[], baseline?: Row): Row {
 function timeUntil(args: string[], marker: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let out = "";
     let done = false;
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -90,12 +94,24 @@ async function timeToFirstPrompt(): Promise<void> {
     LAB_ROOT_ENV: path.join(work, "none.env"),
     LAB_BACKEND: "emulator",
   };
-  const bare = record("bare `node -e \"\"` start", await sample(STARTS, () => timeUntil(["-e", ""], undefined, {})));
-  const floor = record("floor: import SDKs + build both clients", await sample(STARTS, () => timeUntil([floorScript], undefined, {})), bare);
+  const bare = record(
+    'bare `node -e ""` start',
+    await sample(STARTS, () => timeUntil(["-e", ""], undefined, {})),
+  );
+  const floor = record(
+    "floor: import SDKs + build both clients",
+    await sample(STARTS, () => timeUntil([floorScript], undefined, {})),
+    bare,
+  );
   const lab = path.join(repoRoot, "scripts", "lab.mjs");
   const first = await sample(STARTS, () => timeUntil([lab, "0-hello"], "Reading one turn per line", env));
   record("`pnpm 0-hello` to first prompt (embedded emulator)", first, bare);
-  rows.push({ ...stats(first), what: "  … same, against the floor", baseline: floor.what, ratio: stats(first).median / floor.median });
+  rows.push({
+    ...stats(first),
+    what: "  … same, against the floor",
+    baseline: floor.what,
+    ratio: stats(first).median / floor.median,
+  });
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -133,7 +149,10 @@ async function perTurn(): Promise<void> {
   let n = 0;
   const turns = await sample(TURNS, async () => {
     const t = performance.now();
-    await openai.responses.create({ conversation: conversation.id, input: `Turn ${n++}: my name is Ada` }, body);
+    await openai.responses.create(
+      { conversation: conversation.id, input: `Turn ${n++}: my name is Ada` },
+      body,
+    );
     return performance.now() - t;
   });
   record("turn in a conversation (SDK → emulator, JSON)", turns, base);
@@ -167,7 +186,9 @@ function print(): void {
   for (const row of body) console.log(line(row));
 }
 
-console.log(`pnpm bench on ${os.cpus().length} cores, Node ${process.version}: ${STARTS} starts, ${TURNS} turns\n`);
+console.log(
+  `pnpm bench on ${os.cpus().length} cores, Node ${process.version}: ${STARTS} starts, ${TURNS} turns\n`,
+);
 await timeToFirstPrompt();
 await perTurn();
 print();

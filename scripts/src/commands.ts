@@ -58,7 +58,10 @@ async function runDemo(id: string, steps: string[]): Promise<void> {
 function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const vitest = path.join(repoRoot, "node_modules", "vitest", "vitest.mjs");
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [vitest, ...args], { stdio: "inherit", env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [vitest, ...args], {
+      stdio: "inherit",
+      env: { ...process.env, ...env },
+    });
     child.on("exit", (code, signal) => {
       process.exitCode = code ?? (signal ? 1 : 0);
       resolve();
@@ -76,6 +79,8 @@ async function testLive(rest: string[]): Promise<void> {
     );
     return;
   }
-  console.log(`pnpm test:live: running the end-to-end demo tests against ${endpoint}; they delete what they create.`);
+  console.log(
+    `pnpm test:live: running the end-to-end demo tests against ${endpoint}; they delete what they create.`,
+  );
   await runVitest(["run", "demos", ...rest], { LAB_BACKEND: "azure", LAB_TEST_LIVE: "1" });
 }

@@ -16,7 +16,9 @@ export function listDemos(root = repoRoot): DemoEntry[] {
   return readdirSync(demosDir)
     .filter((id) => /^\d+-[a-z0-9-]+$/.test(id) && existsSync(path.join(demosDir, id, "package.json")))
     .map((id) => {
-      const pkg = JSON.parse(readFileSync(path.join(demosDir, id, "package.json"), "utf8")) as { description?: string };
+      const pkg = JSON.parse(readFileSync(path.join(demosDir, id, "package.json"), "utf8")) as {
+        description?: string;
+      };
       return {
         id,
         number: Number.parseInt(id, 10),

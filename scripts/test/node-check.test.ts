@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { nodeVersionProblem } from "../node-check.mjs";
 import { repoRoot, run } from "../../shared/test/support.ts";
+import { nodeVersionProblem } from "../node-check.mjs";
 
 /** An older Node on this machine, if any (CI passes the one the machine came with). */
 function olderNode(): string | undefined {
@@ -31,10 +31,15 @@ describe("the Node version check", () => {
   });
 
   const old = olderNode();
-  it.skipIf(!old)("stops `pnpm 0-hello` on an old Node at once: exit 2, the sentence, nothing else", async () => {
-    const result = await run(path.join(repoRoot, "scripts", "lab.mjs"), ["0-hello"], { node: old });
-    expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toMatch(/^The Foundry Agent Lab needs Node\.js 22\.19\.0 or newer .* open a new terminal\.$/);
-    expect(result.stdout).toBe("");
-  });
+  it.skipIf(!old)(
+    "stops `pnpm 0-hello` on an old Node at once: exit 2, the sentence, nothing else",
+    async () => {
+      const result = await run(path.join(repoRoot, "scripts", "lab.mjs"), ["0-hello"], { node: old });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toMatch(
+        /^The Foundry Agent Lab needs Node\.js 22\.19\.0 or newer .* open a new terminal\.$/,
+      );
+      expect(result.stdout).toBe("");
+    },
+  );
 });

@@ -129,7 +129,9 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     } catch (err) {
       if (shown && !shown.endsWith("\n")) process.stdout.write("\n");
       if (controller.signal.aborted) {
-        process.stdout.write(`${dim("  ↳ cancelled; nothing from this answer was kept. Ask again, or Ctrl-C to leave.")}\n`);
+        process.stdout.write(
+          `${dim("  ↳ cancelled; nothing from this answer was kept. Ask again, or Ctrl-C to leave.")}\n`,
+        );
         transcript?.recordNote(`Turn cancelled: ${input}`);
       } else {
         const described = describeError(err, lab.errorContext());
@@ -147,5 +149,6 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   }
   rl.close();
   process.removeListener("SIGINT", interrupt);
-  if (transcript) process.stdout.write(`${dim(`Transcript saved to ${path.relative(process.cwd(), transcript.file)}`)}\n`);
+  if (transcript)
+    process.stdout.write(`${dim(`Transcript saved to ${path.relative(process.cwd(), transcript.file)}`)}\n`);
 }

@@ -33,7 +33,11 @@ export interface LabConfig {
   env: Record<string, string | undefined>;
 }
 
-export const ENDPOINT_VARS = ["FOUNDRY_PROJECT_ENDPOINT", "PROJECT_ENDPOINT", "AZURE_AI_PROJECT_ENDPOINT"] as const;
+export const ENDPOINT_VARS = [
+  "FOUNDRY_PROJECT_ENDPOINT",
+  "PROJECT_ENDPOINT",
+  "AZURE_AI_PROJECT_ENDPOINT",
+] as const;
 export const MODEL_VARS = ["MODEL_DEPLOYMENT", "MODEL_DEPLOYMENT_NAME", "FOUNDRY_MODEL_NAME"] as const;
 export const DEFAULT_MODEL = "model-router";
 export const ENDPOINT_EXAMPLE = "https://my-foundry.services.ai.azure.com/api/projects/my-project";
@@ -75,9 +79,14 @@ export function loadEnv(demoDir: string | undefined, processEnv: NodeJS.ProcessE
   const env: Record<string, string | undefined> = {};
   const sources: Record<string, string> = {};
   // LAB_ROOT_ENV points at another root .env (tests use it to stay clear of a developer's own .env).
-  const rootEnv = processEnv.LAB_ROOT_ENV ? path.resolve(processEnv.LAB_ROOT_ENV) : path.join(repoRoot, ".env");
-  const layers: Array<[string, Record<string, string | undefined>]> = [[displayPath(rootEnv), readEnvFile(rootEnv)]];
-  if (demoDir) layers.push([displayPath(path.join(demoDir, ".env")), readEnvFile(path.join(demoDir, ".env"))]);
+  const rootEnv = processEnv.LAB_ROOT_ENV
+    ? path.resolve(processEnv.LAB_ROOT_ENV)
+    : path.join(repoRoot, ".env");
+  const layers: Array<[string, Record<string, string | undefined>]> = [
+    [displayPath(rootEnv), readEnvFile(rootEnv)],
+  ];
+  if (demoDir)
+    layers.push([displayPath(path.join(demoDir, ".env")), readEnvFile(path.join(demoDir, ".env"))]);
   layers.push(["the environment", processEnv]);
   for (const [source, values] of layers) {
     for (const [key, value] of Object.entries(values)) {
@@ -114,7 +123,9 @@ export function isLocalEndpoint(endpoint: string): boolean {
 export function normalizeEndpoint(raw: string, variable: string, source: string): string {
   const value = raw.trim().replace(/\/+$/, "");
   const fail = (why: string) =>
-    new ConfigError(`${variable} (from ${source}) ${why}; expected a project endpoint such as ${ENDPOINT_EXAMPLE}.`);
+    new ConfigError(
+      `${variable} (from ${source}) ${why}; expected a project endpoint such as ${ENDPOINT_EXAMPLE}.`,
+    );
   let url: URL;
   try {
     url = new URL(value);
@@ -125,7 +136,10 @@ export function normalizeEndpoint(raw: string, variable: string, source: string)
   if (url.protocol !== "https:") throw fail(`must start with https:// ("${value}")`);
   if (url.search || url.hash) throw fail(`must not carry a query string or fragment ("${value}")`);
   if (!local) {
-    if (/\.openai\.azure\.com$/i.test(url.hostname) || /\.cognitiveservices\.azure\.com$/i.test(url.hostname)) {
+    if (
+      /\.openai\.azure\.com$/i.test(url.hostname) ||
+      /\.cognitiveservices\.azure\.com$/i.test(url.hostname)
+    ) {
       throw fail(`is an Azure OpenAI or resource endpoint, not a Foundry project endpoint ("${value}")`);
     }
     if (!/^[a-z0-9][a-z0-9-]*\.services\.ai\.azure\.com$/i.test(url.hostname)) {
@@ -149,7 +163,9 @@ export function loadConfig(demo: DemoInfo, processEnv: NodeJS.ProcessEnv = proce
   const from = (name: string) => sources[name] ?? "the environment";
 
   const endpointVar = firstSet(env, ENDPOINT_VARS);
-  const endpoint = endpointVar ? normalizeEndpoint(endpointVar.value, endpointVar.name, from(endpointVar.name)) : undefined;
+  const endpoint = endpointVar
+    ? normalizeEndpoint(endpointVar.value, endpointVar.name, from(endpointVar.name))
+    : undefined;
 
   const requested = env.LAB_BACKEND?.trim().toLowerCase();
   if (requested && requested !== "azure" && requested !== "emulator") {

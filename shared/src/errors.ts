@@ -97,7 +97,9 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
     return { message: "Cancelled.", exitCode: 130, fatal: false };
   }
   if (
-    ["CredentialUnavailableError", "AggregateAuthenticationError", "AuthenticationRequiredError"].includes(name) ||
+    ["CredentialUnavailableError", "AggregateAuthenticationError", "AuthenticationRequiredError"].includes(
+      name,
+    ) ||
     (name === "AuthenticationError" && status === undefined)
   ) {
     return {
@@ -186,7 +188,11 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
       };
     }
   }
-  if (name === "APIConnectionError" || name === "APIConnectionTimeoutError" || /terminated|socket hang up/i.test(top.message ?? "")) {
+  if (
+    name === "APIConnectionError" ||
+    name === "APIConnectionTimeoutError" ||
+    /terminated|socket hang up/i.test(top.message ?? "")
+  ) {
     return {
       message: `The connection to ${where} was lost (${top.message?.replace(/\.$/, "") || "no answer"}); check your network and ask again.`,
       exitCode: 1,

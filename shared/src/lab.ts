@@ -3,14 +3,15 @@
  * clients. With no endpoint configured this starts the lab's emulator inside the process (or reuses one
  * started with `pnpm emulator`), so the same demo code runs with no cloud account.
  */
+
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import tls from "node:tls";
-import { readFileSync } from "node:fs";
-import type { TokenCredential } from "@azure/identity";
 import { AIProjectClient } from "@azure/ai-projects";
+import type { TokenCredential } from "@azure/identity";
 import type OpenAI from "openai";
 import { type LabConfig, loadConfig } from "./config.ts";
-import { type ErrorContext, describeError } from "./errors.ts";
+import { describeError, type ErrorContext } from "./errors.ts";
 import { DemoState } from "./state.ts";
 import { bold, dim, problem } from "./terminal.ts";
 

@@ -13,7 +13,12 @@ export interface ServedTurn {
 }
 
 export function servedTurn(response: Response, requested: string, latencyMs: number): ServedTurn {
-  return { requested, served: response.model || "(not reported)", latencyMs, status: response.status ?? "completed" };
+  return {
+    requested,
+    served: response.model || "(not reported)",
+    latencyMs,
+    status: response.status ?? "completed",
+  };
 }
 
 /** One dim line under each answer, e.g. `served by lab-offline-mini via model-router · 0.4 s`. */

@@ -21,7 +21,9 @@ export class DemoState<T extends object> {
 
   constructor(demoDir: string, project: string, stateDir = process.env.LAB_STATE_DIR) {
     // LAB_STATE_DIR keeps state elsewhere (tests, or a read-only checkout): one file per demo there.
-    this.file = stateDir ? path.join(stateDir, `${path.basename(demoDir)}${STATE_FILE}`) : path.join(demoDir, STATE_FILE);
+    this.file = stateDir
+      ? path.join(stateDir, `${path.basename(demoDir)}${STATE_FILE}`)
+      : path.join(demoDir, STATE_FILE);
     this.project = project;
   }
 
@@ -29,13 +31,16 @@ export class DemoState<T extends object> {
     if (!existsSync(this.file)) return { version: 1, projects: {} };
     try {
       const parsed = JSON.parse(readFileSync(this.file, "utf8")) as StateFile;
-      if (parsed && parsed.version === 1 && typeof parsed.projects === "object" && parsed.projects) return parsed;
+      if (parsed && parsed.version === 1 && typeof parsed.projects === "object" && parsed.projects)
+        return parsed;
       throw new Error("unexpected shape");
     } catch {
       // Keep the unreadable file for inspection and start clean instead of failing every run.
       const backup = `${this.file}.corrupt-${Date.now()}`;
       renameSync(this.file, backup);
-      notice(`${path.basename(this.file)} was unreadable; kept it as ${path.basename(backup)} and started fresh.`);
+      notice(
+        `${path.basename(this.file)} was unreadable; kept it as ${path.basename(backup)} and started fresh.`,
+      );
       return { version: 1, projects: {} };
     }
   }

@@ -52,7 +52,9 @@ export async function printStream(
     }
     flushDeltas();
     if (event.type === "response.output_item.added" || event.type === "response.output_item.done") {
-      traceLine(`${event.type}  ${event.item.type}${"id" in event.item && event.item.id ? ` ${event.item.id}` : ""}`);
+      traceLine(
+        `${event.type}  ${event.item.type}${"id" in event.item && event.item.id ? ` ${event.item.id}` : ""}`,
+      );
     } else {
       traceLine(event.type);
     }

@@ -34,3 +34,15 @@ export function clip(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+/** One line per local tool call: name, arguments, duration, and the start of what went back. */
+export function formatToolCall(call: {
+  name: string;
+  arguments: string;
+  ok: boolean;
+  output: string;
+  durationMs: number;
+}): string {
+  const mark = call.ok ? green("⚙") : yellow("⚠");
+  return `  ${mark} ${bold(call.name)}${dim(`(${clip(call.arguments, 60)})`)} ${dim(`${Math.round(call.durationMs)} ms →`)} ${clip(call.output, 90)}`;
+}

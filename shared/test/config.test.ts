@@ -41,14 +41,20 @@ describe("config", () => {
       expect(config.backend).toBe("azure");
       expect(config.endpoint).toBe(AZURE);
     }
-    const aliased = loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env"), MODEL_DEPLOYMENT_NAME: "gpt-4.1-mini" });
+    const aliased = loadConfig(demo, {
+      LAB_ROOT_ENV: path.join(dir, ".env"),
+      MODEL_DEPLOYMENT_NAME: "gpt-4.1-mini",
+    });
     expect(aliased.model).toBe("gpt-4.1-mini");
   });
 
   it("layers root .env, demo .env and the process environment, remembering the source", () => {
     const dir = tempDir();
     const demo = demoIn(dir);
-    writeFileSync(path.join(dir, ".env"), `FOUNDRY_PROJECT_ENDPOINT=${AZURE}\nMODEL_DEPLOYMENT=root-model\nAGENT_NAME=root-agent\n`);
+    writeFileSync(
+      path.join(dir, ".env"),
+      `FOUNDRY_PROJECT_ENDPOINT=${AZURE}\nMODEL_DEPLOYMENT=root-model\nAGENT_NAME=root-agent\n`,
+    );
     writeFileSync(path.join(demo.dir, ".env"), "MODEL_DEPLOYMENT=demo-model\nAGENT_NAME=demo-agent\n");
     const config = loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env"), AGENT_NAME: "env-agent" });
     expect(config.endpoint).toBe(AZURE);
@@ -67,7 +73,11 @@ describe("config", () => {
     });
     expect(local.backend).toBe("emulator");
     expect(local.endpoint).toBe("https://127.0.0.1:8443/api/projects/lab");
-    const forced = loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env"), FOUNDRY_PROJECT_ENDPOINT: AZURE, LAB_BACKEND: "emulator" });
+    const forced = loadConfig(demo, {
+      LAB_ROOT_ENV: path.join(dir, ".env"),
+      FOUNDRY_PROJECT_ENDPOINT: AZURE,
+      LAB_BACKEND: "emulator",
+    });
     expect(forced.backend).toBe("emulator");
     expect(forced.endpoint).toBeUndefined();
   });
@@ -96,9 +106,15 @@ describe("config", () => {
     expect(configError(() => loadConfig(demo, { ...base, LAB_BACKEND: "azure" })).message).toMatch(
       /LAB_BACKEND=azure needs FOUNDRY_PROJECT_ENDPOINT/,
     );
-    expect(configError(() => loadConfig(demo, { ...base, LAB_BACKEND: "cloud" })).message).toMatch(/use "azure" or "emulator"/);
-    expect(configError(() => loadConfig(demo, { ...base, AGENT_NAME: "my agent!" })).message).toMatch(/AGENT_NAME/);
-    expect(configError(() => loadConfig(demo, { ...base, MODEL_DEPLOYMENT: "gpt 4" })).message).toMatch(/MODEL_DEPLOYMENT/);
+    expect(configError(() => loadConfig(demo, { ...base, LAB_BACKEND: "cloud" })).message).toMatch(
+      /use "azure" or "emulator"/,
+    );
+    expect(configError(() => loadConfig(demo, { ...base, AGENT_NAME: "my agent!" })).message).toMatch(
+      /AGENT_NAME/,
+    );
+    expect(configError(() => loadConfig(demo, { ...base, MODEL_DEPLOYMENT: "gpt 4" })).message).toMatch(
+      /MODEL_DEPLOYMENT/,
+    );
   });
 
   it("reports a malformed .env line with its number instead of skipping it", () => {

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
-import type { TokenCredential } from "@azure/identity";
 import { AIProjectClient } from "@azure/ai-projects";
+import type { TokenCredential } from "@azure/identity";
 import type OpenAI from "openai";
 import { repoRoot } from "../src/config.ts";
 
@@ -110,7 +110,12 @@ export function run(script: string, args: string[], options: RunOptions = {}): P
   return new Promise((resolve, reject) => {
     const child = spawn(options.node ?? process.execPath, [script, ...args], {
       cwd: repoRoot,
-      env: { ...cleanEnv(), NO_COLOR: "1", LAB_ROOT_ENV: live ? "" : path.join(os.tmpdir(), "lab-no-root.env"), ...options.env },
+      env: {
+        ...cleanEnv(),
+        NO_COLOR: "1",
+        LAB_ROOT_ENV: live ? "" : path.join(os.tmpdir(), "lab-no-root.env"),
+        ...options.env,
+      },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -141,7 +146,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   if (!live) {
     for (const key of Object.keys(env)) {
-      if (/^(FOUNDRY_|AZURE_AI_|PROJECT_ENDPOINT|MODEL_DEPLOYMENT|LAB_|EMULATOR_|AGENT_NAME)/.test(key)) delete env[key];
+      if (/^(FOUNDRY_|AZURE_AI_|PROJECT_ENDPOINT|MODEL_DEPLOYMENT|LAB_|EMULATOR_|AGENT_NAME)/.test(key))
+        delete env[key];
     }
   }
   delete env.NODE_OPTIONS; // vitest's loader hooks must not leak into the demos

@@ -3,8 +3,9 @@
  * The service keeps the history, so each turn sends only the new user message; `agent_reference`
  * says which agent version answers, and `response.model` says which model model-router picked.
  */
-import { agentReference, ifExists } from "@lab/shared/agents";
+import { agentReference } from "@lab/shared/agents";
 import { chat, chatArgs } from "@lab/shared/chat";
+import { resumeConversation } from "@lab/shared/conversation";
 import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
@@ -17,22 +18,15 @@ const state = lab.state<HelloState>();
 
 const agent = state.get().agent;
 if (!agent || agent.name !== config.agentName) {
-  throw new LabError(`No agent "${config.agentName}" has been created here yet: run \`pnpm 0-hello\` (create-agent, then chat).`);
+  throw new LabError(
+    `No agent "${config.agentName}" has been created here yet: run \`pnpm 0-hello\` (create-agent, then chat).`,
+  );
 }
 
-// A conversation is a server-side list of items; resume the saved one unless --new asks for a fresh one.
-let conversationId = args.fresh ? undefined : state.get().conversation;
-if (conversationId) {
-  const saved = conversationId;
-  // Deleted elsewhere (or the emulator's data was wiped)? Then start a new one.
-  if (!(await ifExists(() => openai.conversations.retrieve(saved)))) conversationId = undefined;
-}
-if (!conversationId) {
-  const conversation = await openai.conversations.create({ metadata: labMetadata(config.demo.id) });
-  conversationId = conversation.id;
-  state.update((s) => ({ ...s, conversation: conversation.id, conversations: [...(s.conversations ?? []), conversation.id] }));
-}
-const conversation = conversationId;
+// A conversation is a server-side list of items; the chat resumes the saved one unless --new.
+const conversation = await resumeConversation(lab, state, args.fresh, () =>
+  openai.conversations.create({ metadata: labMetadata(config.demo.id) }),
+);
 
 await chat(lab, {
   args,

@@ -30,7 +30,9 @@ const agent =
         metadata: labMetadata(config.demo.id),
       });
 
-lab.state<HelloState>().update((state) => ({ ...state, agent: { name: agent.name, version: agent.version } }));
+lab
+  .state<HelloState>()
+  .update((state) => ({ ...state, agent: { name: agent.name, version: agent.version } }));
 console.log(
   agent === latest
     ? `Agent ${agent.name} version ${agent.version} is unchanged; reusing it.`

@@ -2,11 +2,11 @@
  * Demo 0 end to end, as a learner runs it: `pnpm 0-hello` and `pnpm 0-hello:reset` as child processes
  * with piped stdin, against a fresh emulator (or, under `pnpm test:live`, the configured project).
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestBackend, live, runLab, startBackend, tempDir } from "../../../shared/test/support.ts";
+import { live, runLab, startBackend, type TestBackend, tempDir } from "../../../shared/test/support.ts";
 
 let backend: TestBackend;
 beforeAll(async () => {
@@ -30,7 +30,12 @@ async function statusOf(promise: Promise<unknown>): Promise<number | "ok"> {
 
 function savedState(env: NodeJS.ProcessEnv) {
   const file = path.join(env.LAB_STATE_DIR ?? "", "0-hello.lab-state.json");
-  const parsed = JSON.parse(readFileSync(file, "utf8")) as { projects: Record<string, { agent: { name: string; version: string }; conversation: string; conversations: string[] }> };
+  const parsed = JSON.parse(readFileSync(file, "utf8")) as {
+    projects: Record<
+      string,
+      { agent: { name: string; version: string }; conversation: string; conversations: string[] }
+    >;
+  };
   const [section] = Object.values(parsed.projects);
   if (!section) throw new Error("no state saved");
   return section;
@@ -43,7 +48,9 @@ describe("pnpm 0-hello", () => {
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const lines = first.stdout.split("\n");
-    expect(lines[0]).toMatch(live ? /backend: Azure AI Foundry https:/ : /backend: emulator \(external\) https:\/\/127\.0\.0\.1/);
+    expect(lines[0]).toMatch(
+      live ? /backend: Azure AI Foundry https:/ : /backend: emulator \(external\) https:\/\/127\.0\.0\.1/,
+    );
     expect(first.stdout).toContain(`Created agent ${env.AGENT_NAME} version 1`);
     expect(first.stdout.match(/↳ served by \S+/g)).toHaveLength(2);
     if (!live) {
@@ -56,7 +63,8 @@ describe("pnpm 0-hello", () => {
     const state = savedState(env);
     expect(state.agent).toEqual({ name: env.AGENT_NAME, version: "1" });
     const items = [];
-    for await (const item of backend.openai.conversations.items.list(state.conversation, { order: "asc" })) items.push(item);
+    for await (const item of backend.openai.conversations.items.list(state.conversation, { order: "asc" }))
+      items.push(item);
     const userTexts = items
       .filter((i) => i.type === "message" && i.role === "user")
       .map((i) => JSON.stringify(i.type === "message" ? i.content : ""));
@@ -88,7 +96,12 @@ describe("pnpm 0-hello", () => {
     const env = { ...backend.env, AGENT_NAME: agentName(), LAB_TRANSCRIPTS_DIR: transcripts };
     const first = await runLab(["0-hello", "--", "--log", "--trace"], { env, input: ["Hello there"] });
     expect(first.code).toBe(0);
-    for (const event of ["response.created", "response.output_item.added  message", "response.output_text.delta", "response.completed"]) {
+    for (const event of [
+      "response.created",
+      "response.output_item.added  message",
+      "response.output_text.delta",
+      "response.completed",
+    ]) {
       expect(first.stdout).toContain(event);
     }
     const [file] = readdirSync(transcripts);
@@ -115,7 +128,10 @@ describe("pnpm 0-hello", () => {
       let seen = "";
       const result = await runLab(["0-hello"], {
         env,
-        input: ["Please explain in detail why agents are versioned and how conversations keep their history", "My name is Grace."],
+        input: [
+          "Please explain in detail why agents are versioned and how conversations keep their history",
+          "My name is Grace.",
+        ],
         onStdout: (chunk, child) => {
           seen += chunk;
           // Interrupt once the answer has started streaming (a few words in).
@@ -139,23 +155,34 @@ describe("pnpm 0-hello", () => {
     }
   });
 
-  it.skipIf(live)("runs on the embedded emulator when no endpoint is set, and state survives between processes", async () => {
-    const env = { LAB_STATE_DIR: tempDir("lab-state-"), EMULATOR_DATA_DIR: tempDir("lab-emulator-"), AGENT_NAME: agentName() };
-    const first = await runLab(["0-hello"], { env, input: ["My favourite colour is teal."] });
-    expect(first.code).toBe(0);
-    expect(first.stdout.split("\n")[0]).toMatch(/backend: emulator \(embedded\) https:\/\/127\.0\.0\.1:\d+\/api\/projects\/lab/);
-    const second = await runLab(["0-hello"], { env, input: ["What is my favourite colour?"] });
-    expect(second.stdout).toContain("teal");
-    const reset = await runLab(["0-hello:reset"], { env });
-    expect(reset.stdout).toContain(`agent ${env.AGENT_NAME}: deleted`);
-  });
+  it.skipIf(live)(
+    "runs on the embedded emulator when no endpoint is set, and state survives between processes",
+    async () => {
+      const env = {
+        LAB_STATE_DIR: tempDir("lab-state-"),
+        EMULATOR_DATA_DIR: tempDir("lab-emulator-"),
+        AGENT_NAME: agentName(),
+      };
+      const first = await runLab(["0-hello"], { env, input: ["My favourite colour is teal."] });
+      expect(first.code).toBe(0);
+      expect(first.stdout.split("\n")[0]).toMatch(
+        /backend: emulator \(embedded\) https:\/\/127\.0\.0\.1:\d+\/api\/projects\/lab/,
+      );
+      const second = await runLab(["0-hello"], { env, input: ["What is my favourite colour?"] });
+      expect(second.stdout).toContain("teal");
+      const reset = await runLab(["0-hello:reset"], { env });
+      expect(reset.stdout).toContain(`agent ${env.AGENT_NAME}: deleted`);
+    },
+  );
 });
 
 describe.skipIf(live)("demo 0 with bad configuration or a failing service", () => {
   it("LAB_BACKEND=azure without an endpoint: exit 2 and the sentence", async () => {
     const result = await runLab(["0-hello"], { env: { LAB_BACKEND: "azure" } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/LAB_BACKEND=azure needs FOUNDRY_PROJECT_ENDPOINT: add it to .*\.env \(example: FOUNDRY_PROJECT_ENDPOINT=https:\/\/my-foundry/);
+    expect(result.stderr).toMatch(
+      /LAB_BACKEND=azure needs FOUNDRY_PROJECT_ENDPOINT: add it to .*\.env \(example: FOUNDRY_PROJECT_ENDPOINT=https:\/\/my-foundry/,
+    );
     expect(result.stdout).toBe("");
   });
 
@@ -168,9 +195,13 @@ describe.skipIf(live)("demo 0 with bad configuration or a failing service", () =
     await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
     const port = (listener.address() as net.AddressInfo).port;
     try {
-      const result = await runLab(["0-hello"], { env: { PROJECT_ENDPOINT: `https://127.0.0.1:${port}/openai/v1` } });
+      const result = await runLab(["0-hello"], {
+        env: { PROJECT_ENDPOINT: `https://127.0.0.1:${port}/openai/v1` },
+      });
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/PROJECT_ENDPOINT \(from the environment\) must end with \/api\/projects\/<project>/);
+      expect(result.stderr).toMatch(
+        /PROJECT_ENDPOINT \(from the environment\) must end with \/api\/projects\/<project>/,
+      );
       expect(connections).toBe(0);
     } finally {
       listener.close();
@@ -204,11 +235,17 @@ describe.skipIf(live)("demo 0 with bad configuration or a failing service", () =
   it("429 after retries says to raise TPM; a stream cut mid-answer says the connection was lost", async () => {
     const env = { ...backend.env, AGENT_NAME: agentName() };
     expect((await runLab(["0-hello"], { env, input: [] })).code).toBe(0);
-    const throttled = await runLab(["0-hello"], { env: { ...env, LAB_EMULATOR_TOKEN: "lab-throttled" }, input: ["hi"] });
+    const throttled = await runLab(["0-hello"], {
+      env: { ...env, LAB_EMULATOR_TOKEN: "lab-throttled" },
+      input: ["hi"],
+    });
     expect(throttled.code).toBe(1);
     expect(throttled.stderr).toContain("tokens-per-minute (TPM)");
     noStack(throttled.stderr);
-    const dropped = await runLab(["0-hello"], { env: { ...env, LAB_EMULATOR_TOKEN: "lab-drop-stream" }, input: ["Tell me about the lab and its demos please"] });
+    const dropped = await runLab(["0-hello"], {
+      env: { ...env, LAB_EMULATOR_TOKEN: "lab-drop-stream" },
+      input: ["Tell me about the lab and its demos please"],
+    });
     expect(dropped.code).toBe(1);
     expect(dropped.stderr).toMatch(/connection to 127\.0\.0\.1:\d+ was lost|Could not reach/);
     noStack(dropped.stderr);

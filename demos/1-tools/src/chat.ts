@@ -1,0 +1,48 @@
+/**
+ * Demo 1 · chat: demo 0's conversation, plus the tool-calling loop. When the model wants weather it
+ * answers with `function_call` items; tool-loop.ts runs them here and sends the results back.
+ */
+import { chat, chatArgs } from "@lab/shared/chat";
+import { resumeConversation } from "@lab/shared/conversation";
+import { LabError } from "@lab/shared/errors";
+import { connect } from "@lab/shared/lab";
+import { labMetadata } from "@lab/shared/metadata";
+import { formatToolCall } from "@lab/shared/terminal";
+import { DEFAULT_AGENT_NAME } from "./agent.ts";
+import type { ToolsState } from "./state.ts";
+import { runToolLoop } from "./tool-loop.ts";
+import { weatherTools } from "./tools.ts";
+
+const args = chatArgs();
+const lab = await connect(import.meta.dirname, DEFAULT_AGENT_NAME);
+const { openai, config } = lab;
+const state = lab.state<ToolsState>();
+const tools = weatherTools(config.env);
+
+const agent = state.get().agent;
+if (!agent || agent.name !== config.agentName) {
+  throw new LabError(
+    `No agent "${config.agentName}" has been created here yet: run \`pnpm 1-tools\` (create-agent, then chat).`,
+  );
+}
+
+const conversation = await resumeConversation(lab, state, args.fresh, () =>
+  openai.conversations.create({ metadata: labMetadata(config.demo.id) }),
+);
+
+await chat(lab, {
+  args,
+  intro: `Chatting with ${agent.name} v${agent.version} (tools: ${Object.keys(tools).join(", ")}). Try: What's the weather in Oslo?`,
+  onTurn: (turn) =>
+    runToolLoop({
+      openai,
+      agent,
+      tools,
+      input: turn.input,
+      conversation,
+      signal: turn.signal,
+      print: turn.print,
+      // Shown on its own line as each local call finishes.
+      onToolCall: (call) => process.stdout.write(`\n${formatToolCall(call)}\n`),
+    }),
+});

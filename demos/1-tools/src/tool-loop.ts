@@ -1,0 +1,144 @@
+/**
+ * The client-side tool-calling loop, the lesson of demo 1. A function tool runs on *your* side:
+ *   1. send the user's message; the response may contain `function_call` items instead of text;
+ *   2. run every call locally and send all the `function_call_output` items back in one request;
+ *   3. repeat until the model answers in text (at most `maxRounds` rounds).
+ * Anything that goes wrong in step 2 becomes an error output the model can read, never a crash.
+ */
+
+import { type AgentRef, agentReference } from "@lab/shared/agents";
+import { Ajv, type ValidateFunction } from "ajv";
+import type OpenAI from "openai";
+import type {
+  Response,
+  ResponseFunctionToolCall,
+  ResponseInputItem,
+  ResponseStreamEvent,
+} from "openai/resources/responses/responses";
+import type { ToolRegistry } from "./tools.ts";
+
+export interface ToolCallReport {
+  name: string;
+  arguments: string;
+  ok: boolean;
+  /** The JSON string sent back to the model. */
+  output: string;
+  durationMs: number;
+}
+
+export interface ToolLoopOptions {
+  openai: OpenAI;
+  agent: AgentRef;
+  tools: ToolRegistry;
+  input: string;
+  /** Chain through a server-side conversation; without it, rounds chain with previous_response_id. */
+  conversation?: string;
+  signal?: AbortSignal;
+  maxRounds?: number;
+  /** Shows a streamed response as it arrives and returns the final response. */
+  print(stream: AsyncIterable<ResponseStreamEvent>): Promise<Response>;
+  /** Called after each local function call, for the learner to see what happened. */
+  onToolCall?(report: ToolCallReport): void;
+}
+
+export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
+  const { openai, agent, tools, conversation, signal, maxRounds = 5 } = options;
+
+  const send = async (
+    input: string | ResponseInputItem[],
+    previous: Response | undefined,
+    toolChoice?: "none",
+  ) => {
+    const stream = await openai.responses.create(
+      {
+        input,
+        stream: true,
+        // Either the conversation holds the history, or each round points at the one before it.
+        ...(conversation ? { conversation } : previous ? { previous_response_id: previous.id } : {}),
+        ...(toolChoice ? { tool_choice: toolChoice } : {}),
+      },
+      { body: agentReference(agent), signal },
+    );
+    return options.print(stream);
+  };
+
+  let response = await send(options.input, undefined);
+  for (let round = 1; ; round++) {
+    const calls = response.output.filter(
+      (item): item is ResponseFunctionToolCall => item.type === "function_call",
+    );
+    if (calls.length === 0) return response; // the model answered in text: done
+
+    // Every call in this response runs (in parallel), and every output goes back in one request.
+    const last = round > maxRounds;
+    const outputs = await Promise.all(
+      calls.map((call) =>
+        last
+          ? refuse(call, `Stopped after ${maxRounds} rounds of tool calls; answer with what you have.`)
+          : callTool(call),
+      ),
+    );
+    // At the bound, the model must answer in text: tool_choice "none" forbids another call.
+    response = await send(outputs, response, last ? "none" : undefined);
+    if (last) return response;
+  }
+
+  async function callTool(call: ResponseFunctionToolCall): Promise<ResponseInputItem.FunctionCallOutput> {
+    const started = performance.now();
+    const result = await execute(call);
+    const output = JSON.stringify(result);
+    options.onToolCall?.({
+      name: call.name,
+      arguments: call.arguments,
+      ok: !(result && typeof result === "object" && "error" in result),
+      output,
+      durationMs: performance.now() - started,
+    });
+    return { type: "function_call_output", call_id: call.call_id, output };
+  }
+
+  async function execute(call: ResponseFunctionToolCall): Promise<unknown> {
+    const tool = tools[call.name];
+    if (!tool)
+      return { error: `There is no tool named "${call.name}"; available: ${Object.keys(tools).join(", ")}.` };
+    let args: unknown;
+    try {
+      args = JSON.parse(call.arguments);
+    } catch {
+      return { error: `The arguments for ${call.name} were not valid JSON: ${call.arguments.slice(0, 200)}` };
+    }
+    const valid = validator(tool.definition.parameters);
+    if (!valid(args)) {
+      const why = (valid.errors ?? []).map((e) => `${e.instancePath || "arguments"} ${e.message}`).join("; ");
+      return { error: `The arguments for ${call.name} do not match its schema: ${why}.` };
+    }
+    try {
+      return await tool.run(args as Record<string, unknown>, signal ?? new AbortController().signal);
+    } catch (err) {
+      if (signal?.aborted) throw err; // the user pressed Ctrl-C: end the turn, not just this call
+      return { error: `${call.name} failed: ${(err as Error).message ?? String(err)}` };
+    }
+  }
+
+  async function refuse(
+    call: ResponseFunctionToolCall,
+    why: string,
+  ): Promise<ResponseInputItem.FunctionCallOutput> {
+    const output = JSON.stringify({ error: why });
+    options.onToolCall?.({ name: call.name, arguments: call.arguments, ok: false, output, durationMs: 0 });
+    return { type: "function_call_output", call_id: call.call_id, output };
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new WeakMap<object, ValidateFunction>();
+
+/** The tool's own JSON schema checks the model's arguments before any code runs. */
+function validator(schema: Record<string, unknown>): ValidateFunction {
+  let valid = validators.get(schema);
+  if (!valid) {
+    valid = ajv.compile(schema);
+    validators.set(schema, valid);
+  }
+  return valid;
+}
