@@ -31,7 +31,7 @@ export function responseShell(turn: Turn, model: string): ResponseObject {
     store: turn.store,
     temperature: 1,
     text: { format: { type: "text" } },
-    tool_choice: "auto",
+    tool_choice: turn.toolChoice,
     tools: turn.tools,
     top_p: 1,
     truncation: "disabled",

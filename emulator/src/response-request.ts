@@ -32,6 +32,8 @@ export interface Turn {
   metadata: Record<string, string>;
   store: boolean;
   stream: boolean;
+  toolChoice: Json | string;
+  include: string[];
 }
 
 /** `pathAgent` is the agent named in `/agents/{name}/endpoint/protocols/openai/responses`. */
@@ -67,6 +69,16 @@ export function readTurn(app: App, body: Json, pathAgent: string | undefined): T
   if (include?.some((value) => typeof value !== "string")) {
     throw invalidPayload("include", "'include' must be an array of strings.");
   }
+  const toolChoice = body.tool_choice ?? "auto";
+  if (
+    !(typeof toolChoice === "string" && ["auto", "none", "required"].includes(toolChoice)) &&
+    !isObject(toolChoice)
+  ) {
+    throw invalidValue("tool_choice", '\'tool_choice\' must be "auto", "none", "required" or a tool object.');
+  }
+  const history = readHistory(app, conversationId, previousResponseId);
+  const input = readInput(body);
+  requireToolOutputs(history, input);
   return {
     agent,
     agentReference:
@@ -77,13 +89,15 @@ export function readTurn(app: App, body: Json, pathAgent: string | undefined): T
       optionalString(body, "instructions"),
     ),
     tools: [...toolsOf(definition), ...toolsOf(body)],
-    input: readInput(body),
-    history: readHistory(app, conversationId, previousResponseId),
+    input,
+    history,
     conversationId,
     previousResponseId,
     metadata: optionalMetadata(body) ?? {},
     store: optionalBoolean(body, "store") ?? true,
     stream: optionalBoolean(body, "stream") ?? false,
+    toolChoice,
+    include: (include ?? []) as string[],
   };
 }
 
@@ -152,4 +166,27 @@ function toolsOf(source: Json | undefined): Json[] {
 function joinInstructions(agent: string | undefined, request: string | undefined): string | null {
   const parts = [agent, request].filter((part): part is string => part !== undefined && part !== "");
   return parts.length === 0 ? null : parts.join("\n\n");
+}
+
+/**
+ * Like the service: once a response asked for function calls, the next request in that thread must carry
+ * an output for every call before anything else, or the model would see a question it never answered.
+ */
+function requireToolOutputs(history: Json[], input: Json[]): void {
+  const answered = new Set(
+    [...history, ...input].filter((i) => i.type === "function_call_output").map((i) => String(i.call_id)),
+  );
+  const pending = history.filter((i) => i.type === "function_call" && !answered.has(String(i.call_id)));
+  const first = pending[0];
+  if (first !== undefined) {
+    throw invalidValue("input", `No tool output found for function call ${String(first.call_id)}.`);
+  }
+  for (const [i, item] of input.entries()) {
+    if (
+      item.type === "function_call_output" &&
+      (typeof item.call_id !== "string" || typeof item.output !== "string")
+    ) {
+      throw invalidPayload(`input[${i}]`, `'input[${i}]' needs a string 'call_id' and a string 'output'.`);
+    }
+  }
 }

@@ -12,6 +12,7 @@ export type ItemEmitter = (sse: SseWriter, item: Json, outputIndex: number) => P
 
 const EMITTERS: Record<string, ItemEmitter> = {
   message: emitMessage,
+  function_call: emitFunctionCall,
 };
 
 export function emitItem(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
@@ -66,4 +67,23 @@ export function chunks(text: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i += 2) out.push(words.slice(i, i + 2).join(""));
   return out;
+}
+
+/** A function call streams its JSON arguments, then announces them whole. */
+async function emitFunctionCall(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
+  const args = typeof item.arguments === "string" ? item.arguments : "";
+  sse.send({
+    type: "response.output_item.added",
+    output_index: outputIndex,
+    item: { ...item, status: "in_progress", arguments: "" },
+  });
+  const where = { item_id: item.id, output_index: outputIndex };
+  for (const piece of args.match(/[\s\S]{1,24}/g) ?? []) {
+    if (sse.aborted) return { ...item, status: "incomplete" };
+    sse.send({ type: "response.function_call_arguments.delta", ...where, delta: piece });
+    await sse.pause();
+  }
+  sse.send({ type: "response.function_call_arguments.done", ...where, name: item.name, arguments: args });
+  sse.send({ type: "response.output_item.done", output_index: outputIndex, item });
+  return item;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { App } from "../src/context.ts";
 import { createLabModel } from "../src/model/lab-model.ts";
 import { factsIn, recallKey } from "../src/model/memory.ts";
 import { servedModel } from "../src/model/routing.ts";
@@ -20,7 +21,15 @@ async function say(turns: string[], deployment = "model-router", instructions: s
   const items = turns.flatMap((text, i) =>
     i < turns.length - 1 ? [user(text), assistant("ok")] : [user(text)],
   );
-  const reply = await model.respond({ deployment, instructions, tools: [], items });
+  const reply = await model.respond({
+    deployment,
+    instructions,
+    tools: [],
+    items,
+    toolChoice: "auto",
+    include: [],
+    app: {} as App, // plain conversation needs none of the emulator's stores
+  });
   const message = reply.output[0] as { content: Array<{ text: string }> };
   return { model: reply.model, text: message.content[0]?.text ?? "" };
 }

@@ -8,7 +8,14 @@ import { textOf } from "../items.ts";
 import type { Json } from "../validate.ts";
 import { type Fact, factsIn, quoteRequest, recallKey } from "./memory.ts";
 import { countWords, servedModel } from "./routing.ts";
-import type { LabModel, ModelReply, ModelRequest } from "./types.ts";
+import { functionCalls } from "./skills/function-calls.ts";
+import type { LabModel, ModelReply, ModelRequest, Skill, TurnView } from "./types.ts";
+
+/**
+ * Tried in order before plain conversation; the first that recognizes the turn answers it.
+ * New tool types add a skill file under skills/ and one line here.
+ */
+const SKILLS: Skill[] = [functionCalls];
 
 const GREETING = /^\s*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|yo)\b/i;
 const WHO_ARE_YOU =
@@ -18,13 +25,34 @@ export function createLabModel(): LabModel {
   return { respond };
 }
 
-function respond(request: ModelRequest): ModelReply {
-  const userTexts = request.items.filter((i) => i.type === "message" && i.role === "user").map(textOf);
+async function respond(request: ModelRequest): Promise<ModelReply> {
+  const view = viewOf(request);
+  for (const skill of SKILLS) {
+    const output = await skill(request, view);
+    if (output !== undefined) return { model: view.model, output };
+  }
+  const text = reply({
+    current: view.current,
+    earlier: view.earlier,
+    turn: view.turnNumber,
+    model: view.model,
+    request,
+  });
+  return { model: view.model, output: [assistantMessage(text)] };
+}
+
+function viewOf(request: ModelRequest): TurnView {
+  const isUser = (i: Json) => i.type === "message" && i.role === "user";
+  const userTexts = request.items.filter(isUser).map(textOf);
   const current = userTexts[userTexts.length - 1] ?? "";
-  const earlier = userTexts.slice(0, -1);
-  const model = servedModel(request.deployment, current);
-  const text = reply({ current, earlier, turn: userTexts.length, model, request });
-  return { model, output: [assistantMessage(text)] };
+  const lastUser = request.items.findLastIndex(isUser);
+  return {
+    current,
+    earlier: userTexts.slice(0, -1),
+    turnNumber: userTexts.length,
+    sinceUser: request.items.slice(lastUser + 1),
+    model: servedModel(request.deployment, current),
+  };
 }
 
 interface Turn {

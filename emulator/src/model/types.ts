@@ -4,6 +4,7 @@
  * returns a plan: the output items, in order. The streaming writer turns any planned item into events, so
  * adding a tool call later means planning a `function_call` item, not touching the HTTP code.
  */
+import type { App } from "../context.ts";
 import type { Json } from "../validate.ts";
 
 export interface ModelRequest {
@@ -13,7 +14,36 @@ export interface ModelRequest {
   tools: Json[];
   /** Conversation or previous-response history followed by this turn's input, oldest first. */
   items: Json[];
+  /** The request's `tool_choice`: "auto" (default), "none", "required" or `{type, name}`. */
+  toolChoice: Json | string;
+  /** The request's `include` list, e.g. "file_search_call.results". */
+  include: string[];
+  /** The emulator's stores, for skills that run server-side tools (files, vector stores, containers). */
+  app: App;
 }
+
+/** What the lab model knows about the current turn, worked out once for every skill. */
+export interface TurnView {
+  /** The latest user message's text. */
+  current: string;
+  /** Earlier user messages' texts, oldest first. */
+  earlier: string[];
+  /** How many user messages the history holds, this one included. */
+  turnNumber: number;
+  /** Items after the latest user message: this turn's tool calls and their outputs so far. */
+  sinceUser: Json[];
+  /** The model that serves this turn (model-router's pick). */
+  model: string;
+}
+
+/**
+ * One ability of the lab model (answering with tool calls, answering from tool results, …). A skill
+ * returns the output items when it recognizes the turn, or undefined to let the next one try.
+ */
+export type Skill = (
+  request: ModelRequest,
+  turn: TurnView,
+) => Json[] | undefined | Promise<Json[] | undefined>;
 
 export interface ModelReply {
   /** The model that actually served the turn (`model-router` says which one it picked). */

@@ -28,6 +28,9 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
     instructions: turn.instructions,
     tools: turn.tools,
     items: [...turn.history, ...turn.input],
+    toolChoice: turn.toolChoice,
+    include: turn.include,
+    app: ctx.app,
   });
   const shell = responseShell(turn, plan.model);
   if (!turn.stream) {
