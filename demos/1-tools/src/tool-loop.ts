@@ -71,16 +71,35 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
 
     // Every call in this response runs (in parallel), and every output goes back in one request.
     const last = round > maxRounds;
-    const outputs = await Promise.all(
-      calls.map((call) =>
-        last
-          ? refuse(call, `Stopped after ${maxRounds} rounds of tool calls; answer with what you have.`)
-          : callTool(call),
-      ),
-    );
+    let outputs: ResponseInputItem.FunctionCallOutput[];
+    try {
+      outputs = await Promise.all(
+        calls.map((call) =>
+          last
+            ? refuse(call, `Stopped after ${maxRounds} rounds of tool calls; answer with what you have.`)
+            : callTool(call),
+        ),
+      );
+    } catch (err) {
+      // Ctrl-C while tools ran: the conversation now holds calls without outputs, and the service would
+      // refuse the next question ("No tool output found"). Answer them as cancelled before giving up.
+      if (conversation && signal?.aborted) await closeCalls(calls);
+      throw err;
+    }
     // At the bound, the model must answer in text: tool_choice "none" forbids another call.
     response = await send(outputs, response, last ? "none" : undefined);
     if (last) return response;
+  }
+
+  async function closeCalls(calls: ResponseFunctionToolCall[]): Promise<void> {
+    const cancelled = calls.map((call) => ({
+      type: "function_call_output" as const,
+      call_id: call.call_id,
+      output: JSON.stringify({ error: "The user cancelled this call." }),
+    }));
+    await openai.responses
+      .create({ input: cancelled, conversation, tool_choice: "none" }, { body: agentReference(agent) })
+      .catch(() => undefined); // best effort: the turn is already being cancelled
   }
 
   async function callTool(call: ResponseFunctionToolCall): Promise<ResponseInputItem.FunctionCallOutput> {

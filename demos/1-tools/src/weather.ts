@@ -73,7 +73,7 @@ export async function getWeather(
   return {
     city: text(place.name) ?? name,
     country: text(place.country),
-    temperature_c: temperature,
+    temperature_c: Math.round(temperature * 10) / 10,
     feels_like_c: finite(current.apparent_temperature),
     humidity_percent: finite(current.relative_humidity_2m),
     wind_kmh: finite(current.wind_speed_10m),
@@ -123,9 +123,10 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value.slice(0, 100) : undefined;
 }
 
+/** A finite number rounded to one decimal (the model needs no more), else undefined. */
 function finite(value: unknown): number | undefined {
   const n = Number(value);
-  return value !== null && value !== undefined && Number.isFinite(n) ? n : undefined;
+  return value !== null && value !== undefined && Number.isFinite(n) ? Math.round(n * 10) / 10 : undefined;
 }
 
 /** WMO weather interpretation codes, as Open-Meteo documents them. */

@@ -28,8 +28,12 @@ export const functionCalls: Skill = (request, turn) => {
   if (literal) return [functionCall(literal.tool, literal.args)];
   const repeat = repeatRequest(turn);
   if (repeat) return [functionCall(repeat.tool, repeat.args)];
+  // "And in Paris?" continues the previous question's topic.
+  const topic = FOLLOW_UP.test(turn.current)
+    ? `${turn.earlier[turn.earlier.length - 1] ?? ""} ${turn.current}`
+    : turn.current;
   for (const tool of tools) {
-    if (!isAbout(tool, turn.current)) continue;
+    if (!isAbout(tool, topic)) continue;
     const calls = fillArguments(tool, turn.current);
     if (calls.length > 0) return calls.map((args) => functionCall(String(tool.name), JSON.stringify(args)));
   }
@@ -61,6 +65,8 @@ function repeatRequest(turn: TurnView): { tool: string; args: string } | undefin
   if (done >= Number(match[3])) return undefined;
   return { tool: match[1] ?? "", args: JSON.stringify(match[2] ? { city: match[2] } : {}) };
 }
+
+const FOLLOW_UP = /^\s*(?:and|what about|how about|also)\b/i;
 
 const STOPWORDS = new Set([
   "get",

@@ -1,0 +1,96 @@
+/**
+ * Demo 1 end to end, as a learner runs it: `pnpm 1-tools` with piped stdin against the emulator and a
+ * local weather stand-in, then `pnpm 1-tools:reset`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { live, runLab, startBackend, type TestBackend } from "../../../shared/test/support.ts";
+import { startWeatherFixture, type WeatherFixture } from "./weather-fixture.ts";
+
+let backend: TestBackend;
+let weather: WeatherFixture;
+beforeAll(async () => {
+  backend = await startBackend();
+  weather = await startWeatherFixture();
+});
+afterAll(async () => {
+  await weather?.close();
+  await backend?.close();
+});
+
+const agentName = () => `weather-test-${Math.random().toString(36).slice(2, 8)}`;
+
+describe.skipIf(live)("pnpm 1-tools", () => {
+  it("calls get_weather, answers with the fixture's temperature, shows the call, and reset cleans up", async () => {
+    weather.mode = "ok";
+    const env = { ...backend.env, ...weather.env, AGENT_NAME: agentName() };
+    const run = await runLab(["1-tools", "--", "--trace"], {
+      env,
+      input: ["What's the weather in Oslo?", "My name is Ada."],
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Created agent ${env.AGENT_NAME} version 1 with tools: get_weather.`);
+    expect(run.stdout).toContain("response.output_item.added  function_call");
+    expect(run.stdout).toMatch(
+      /⚙ get_weather\(\{"city":"Oslo"\}\) \d+ ms → \{"city":"Oslo","country":"Norway","temperature_c":3\.7/,
+    );
+    expect(run.stdout).toContain("In Oslo, Norway it is 3.7 °C");
+    expect(run.stdout).toContain("Nice to meet you, Ada");
+    expect(weather.requests.some((r) => r.startsWith("/v1/forecast?latitude=59.91"))).toBe(true);
+
+    const version = await backend.project.agents.get(env.AGENT_NAME);
+    expect(version.versions.latest.definition).toMatchObject({
+      tools: [
+        { type: "function", name: "get_weather", strict: true, parameters: { additionalProperties: false } },
+      ],
+    });
+
+    const reset = await runLab(["1-tools:reset"], { env });
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain(`agent ${env.AGENT_NAME}: deleted with all its versions`);
+    expect(reset.stdout).toMatch(/conversation conv_\w+: deleted/);
+    await expect(backend.project.agents.get(env.AGENT_NAME)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it("weather service down or slow: the chat still answers and explains", async () => {
+    const env = { ...backend.env, ...weather.env, AGENT_NAME: agentName() };
+    weather.mode = "error";
+    const down = await runLab(["1-tools"], { env, input: ["What's the weather in Paris?"] });
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(/⚠ get_weather/);
+    expect(down.stdout).toContain("get_weather could not help: The weather service (127.0.0.1:");
+    expect(down.stdout).toContain("answered HTTP 503");
+    weather.mode = "slow";
+    const slow = await runLab(["1-tools"], { env, input: ["What's the weather in Paris?"] });
+    expect(slow.code).toBe(0);
+    expect(slow.stdout).toContain("did not answer within 1 s");
+    weather.mode = "ok";
+    await runLab(["1-tools:reset"], { env });
+  });
+
+  it("Ctrl-C while the tool runs cancels the turn and the conversation stays usable", async () => {
+    weather.mode = "slow";
+    const env = { ...backend.env, ...weather.env, WEATHER_TIMEOUT_MS: "8000", AGENT_NAME: agentName() };
+    let seen = "";
+    let sent = false;
+    const run = await runLab(["1-tools", "--", "--trace"], {
+      env,
+      input: ["What's the weather in Oslo?", "My name is Grace."],
+      onStdout: (chunk, child) => {
+        seen += chunk;
+        // The first response (with the function call) is complete: the tool is now waiting on the slow service.
+        if (!sent && seen.includes("response.completed")) {
+          sent = true;
+          setTimeout(() => child.kill("SIGINT"), 200);
+        }
+      },
+    });
+    weather.mode = "ok";
+    expect(sent).toBe(true);
+    expect(run.stdout).toContain("cancelled; nothing from this answer was kept");
+    expect(run.stdout).toContain("Nice to meet you, Grace");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    await runLab(["1-tools:reset"], { env });
+  });
+});
