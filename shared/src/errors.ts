@@ -82,6 +82,8 @@ export interface ErrorContext {
   model?: string;
   agentName?: string;
   backend?: "azure" | "emulator";
+  /** The demo being run, e.g. "0-hello", so a message can name its command. */
+  demo?: string;
 }
 
 export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
@@ -134,7 +136,7 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
     }
     if (/agent/i.test(text)) {
       return {
-        message: `The agent${ctx.agentName ? ` "${ctx.agentName}"` : ""} was not found in this project: run the demo's create-agent step first (for example \`pnpm 0-hello\`).`,
+        message: `The agent${ctx.agentName ? ` "${ctx.agentName}"` : ""} was not found in this project: run \`pnpm ${ctx.demo ?? "<n>-<name>"}\` first (create-agent, then chat).`,
         exitCode: 1,
         fatal: true,
       };

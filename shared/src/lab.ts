@@ -44,7 +44,12 @@ export function connect(srcDir: string, defaultAgentName: string): Promise<Lab> 
 async function open(srcDir: string, defaultAgentName: string): Promise<Lab> {
   const dir = path.resolve(srcDir, "..");
   const config = loadConfig({ id: path.basename(dir), dir, defaultAgentName });
-  currentContext = { backend: config.backend, model: config.model, agentName: config.agentName };
+  currentContext = {
+    backend: config.backend,
+    model: config.model,
+    agentName: config.agentName,
+    demo: config.demo.id,
+  };
 
   let endpoint: string;
   let credential: TokenCredential;
