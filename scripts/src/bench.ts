@@ -11,6 +11,9 @@ import tls from "node:tls";
 import { AIProjectClient } from "@azure/ai-projects";
 import { loadOrCreateTlsIdentity } from "@lab/emulator/certs";
 import { startEmulator } from "@lab/emulator/server";
+import { weatherAgentDefinition } from "@lab/1-tools/agent";
+import { runToolLoop } from "@lab/1-tools/tool-loop";
+import type { ToolRegistry } from "@lab/1-tools/tools";
 import { agentReference } from "@lab/shared/agents";
 import { repoRoot } from "@lab/shared/config";
 
@@ -25,6 +28,25 @@ interface Row {
   ratio?: number;
 }
 const rows: Row[] = [];
+
+/** get_weather with a constant answer: the bench measures the loop, not a weather service. */
+const benchTools: ToolRegistry = {
+  get_weather: {
+    definition: {
+      type: "function",
+      name: "get_weather",
+      description: "Get the current weather for a city.",
+      strict: true,
+      parameters: {
+        type: "object",
+        properties: { city: { type: "string" } },
+        required: ["city"],
+        additionalProperties: false,
+      },
+    },
+    run: async (args) => ({ city: args.city, temperature_c: 3.7, conditions: "overcast" }),
+  },
+};
 
 function stats(samples: number[]): { median: number; p95: number } {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -164,7 +186,28 @@ async function perTurn(): Promise<void> {
     }
     return performance.now() - t;
   });
-  record("streamed turn, no conversation (SSE)", streamed, base);
+  const plain = record("streamed turn, no conversation (SSE)", streamed, base);
+
+  // Demo 1's tool loop: model call, local function, follow-up call, against a plain turn.
+  const weatherAgent = await project.agents.createVersion(
+    "bench-weather",
+    weatherAgentDefinition("model-router", benchTools),
+  );
+  const toolTurns = await sample(Math.min(TURNS, 100), async () => {
+    const t = performance.now();
+    await runToolLoop({
+      openai,
+      agent: { name: weatherAgent.name, version: weatherAgent.version },
+      tools: benchTools,
+      input: "What's the weather in Oslo?",
+      print: async (stream) => {
+        for await (const event of stream) if (event.type === "response.completed") return event.response;
+        throw new Error("no response.completed");
+      },
+    });
+    return performance.now() - t;
+  });
+  record("tool turn: call, local function, follow-up (demo 1 loop)", toolTurns, plain);
   echo.close();
   await emulator.close();
   rmSync(work, { recursive: true, force: true });
