@@ -6,9 +6,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentStore } from "./agents-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
+import type { FileStore } from "./files-store.ts";
 import type { LabModel } from "./model/types.ts";
 import type { ResponseStore } from "./responses-store.ts";
 import type { Json } from "./validate.ts";
+import type { VectorStoreStore } from "./vector-stores-store.ts";
 
 export interface App {
   project: string;
@@ -17,6 +19,8 @@ export interface App {
   agents: AgentStore;
   conversations: ConversationStore;
   responses: ResponseStore;
+  files: FileStore;
+  vectorStores: VectorStoreStore;
   model: LabModel;
   /** True once close() began: late work (an aborted stream) must not touch the closed database. */
   closed: boolean;

@@ -42,6 +42,27 @@ const MIGRATIONS: string[] = [
      input_items TEXT NOT NULL,
      history TEXT NOT NULL
    );`,
+  // Files and vector stores (file search). Each vector store's chunks live in its own FTS5 table
+  // (vs_fts_<id>), created with the store, so BM25 statistics are per store.
+  `CREATE TABLE files (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     body TEXT NOT NULL,
+     content BLOB NOT NULL
+   );
+   CREATE TABLE vector_stores (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     body TEXT NOT NULL
+   );
+   CREATE TABLE vector_store_files (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     vector_store_id TEXT NOT NULL,
+     file_id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     attached_ms INTEGER NOT NULL,
+     UNIQUE (vector_store_id, file_id)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

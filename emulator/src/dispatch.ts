@@ -13,7 +13,9 @@ import { readJsonObject, sendError, sendJson } from "./http.ts";
 import { Router } from "./router.ts";
 import { mountAgents } from "./routes/agents.ts";
 import { mountConversations } from "./routes/conversations.ts";
+import { mountFiles } from "./routes/files.ts";
 import { mountResponses } from "./routes/responses.ts";
+import { mountVectorStores } from "./routes/vector-stores.ts";
 import type { Json } from "./validate.ts";
 
 const AGENT_ENDPOINT = "/agents/:agent/endpoint/protocols/openai";
@@ -23,6 +25,8 @@ export function buildRouter(): Router {
   mountAgents(router);
   mountConversations(router, "/openai/v1", false);
   mountResponses(router, "/openai/v1", false);
+  mountFiles(router, "/openai/v1");
+  mountVectorStores(router, "/openai/v1");
   // The preview agent endpoint serves the same OpenAI routes, with the agent taken from the path.
   mountConversations(router, AGENT_ENDPOINT, true);
   mountResponses(router, AGENT_ENDPOINT, true);

@@ -13,8 +13,10 @@ import type { App } from "./context.ts";
 import { ConversationStore } from "./conversations-store.ts";
 import { openDatabase } from "./db.ts";
 import { createRequestListener } from "./dispatch.ts";
+import { FileStore } from "./files-store.ts";
 import { createLabModel } from "./model/lab-model.ts";
 import { ResponseStore } from "./responses-store.ts";
+import { VectorStoreStore } from "./vector-stores-store.ts";
 
 export interface EmulatorOptions {
   /** SQLite db + certificate live here (created if missing). */
@@ -51,6 +53,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const project = options.project ?? "lab";
   const identity = await loadOrCreateTlsIdentity(dataDir);
   const db = openDatabase(dataDir);
+  const files = new FileStore(db);
   const app: App = {
     project,
     deployments: options.deployments ?? deploymentsFromEnv(),
@@ -58,6 +61,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     agents: new AgentStore(db),
     conversations: new ConversationStore(db),
     responses: new ResponseStore(db),
+    files,
+    vectorStores: new VectorStoreStore(db, files),
     model: createLabModel(),
     closed: false,
   };

@@ -13,6 +13,8 @@ export type ItemEmitter = (sse: SseWriter, item: Json, outputIndex: number) => P
 const EMITTERS: Record<string, ItemEmitter> = {
   message: emitMessage,
   function_call: emitFunctionCall,
+  file_search_call: emitSearchCall("file_search_call"),
+  web_search_call: emitSearchCall("web_search_call"),
 };
 
 export function emitItem(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
@@ -41,14 +43,30 @@ async function emitMessage(sse: SseWriter, item: Json, outputIndex: number): Pro
       delivered.push(part);
       continue;
     }
-    sse.send({ type: "response.content_part.added", ...where, part: { ...part, text: "" } });
+    sse.send({ type: "response.content_part.added", ...where, part: { ...part, text: "", annotations: [] } });
+    // Citations go out as `annotation.added` once the text they point at has been sent.
+    const annotations = Array.isArray(part.annotations) ? part.annotations.filter(isObject) : [];
+    let announced = 0;
+    const announce = (upTo: number) => {
+      for (; announced < annotations.length && citedPosition(annotations[announced]) <= upTo; announced++) {
+        const annotation = annotations[announced];
+        sse.send({
+          type: "response.output_text.annotation.added",
+          ...where,
+          annotation_index: announced,
+          annotation,
+        });
+      }
+    };
     let sent = "";
     for (const chunk of chunks(part.text)) {
       if (sse.aborted) break;
       sse.send({ type: "response.output_text.delta", ...where, delta: chunk, logprobs: [] });
       sent += chunk;
+      announce(sent.length);
       await sse.pause();
     }
+    if (!sse.aborted) announce(Number.POSITIVE_INFINITY);
     if (sse.aborted) {
       delivered.push({ ...part, text: sent });
       return { ...item, status: "incomplete", content: delivered };
@@ -86,4 +104,29 @@ async function emitFunctionCall(sse: SseWriter, item: Json, outputIndex: number)
   sse.send({ type: "response.function_call_arguments.done", ...where, name: item.name, arguments: args });
   sse.send({ type: "response.output_item.done", output_index: outputIndex, item });
   return item;
+}
+
+/** Where an annotation points in its text: the end of a url_citation's span, a file_citation's index. */
+function citedPosition(annotation: Json | undefined): number {
+  const at = annotation?.end_index ?? annotation?.index;
+  return typeof at === "number" ? at : 0;
+}
+
+/** A server-side search (file search, web search): in_progress → searching → completed, then the item. */
+function emitSearchCall(kind: "file_search_call" | "web_search_call"): ItemEmitter {
+  return async (sse, item, outputIndex) => {
+    sse.send({
+      type: "response.output_item.added",
+      output_index: outputIndex,
+      item: { ...item, status: "in_progress", ...(kind === "file_search_call" ? { results: null } : {}) },
+    });
+    const where = { output_index: outputIndex, item_id: item.id };
+    for (const phase of ["in_progress", "searching", "completed"]) {
+      if (sse.aborted) return { ...item, status: "incomplete" };
+      sse.send({ type: `response.${kind}.${phase}`, ...where });
+      await sse.pause();
+    }
+    sse.send({ type: "response.output_item.done", output_index: outputIndex, item });
+    return item;
+  };
 }
