@@ -19,8 +19,9 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
   // The demo scripts read their own flags (chat --log …) from process.argv.
   process.argv = [process.argv[0] ?? "node", process.argv[1] ?? "lab", ...rest.filter((a) => a !== "--")];
 
-  const demo = /^(\d+-[a-z0-9-]+)(:reset)?$/.exec(command);
-  if (demo?.[1]) return runDemo(demo[1], demo[2] ? ["reset"] : ["create-agent", "chat"]);
+  // <n>-<name> runs create-agent then chat; <n>-<name>:<step> runs one step (reset, or e.g. 8-hosted:serve).
+  const demo = /^(\d+-[a-z0-9-]+)(?::([a-z][a-z-]*))?$/.exec(command);
+  if (demo?.[1]) return runDemo(demo[1], demo[2] ? [demo[2]] : ["create-agent", "chat"]);
   switch (command) {
     case "start": {
       const { launcher } = await import("./launcher.ts");
@@ -28,6 +29,9 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
     }
     case "emulator":
       await import("@lab/emulator/main");
+      return;
+    case "mcp-servers":
+      await import("@lab/mcp-servers/main");
       return;
     case "test":
       return runVitest(["run", ...rest], {});

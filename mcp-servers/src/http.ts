@@ -1,0 +1,72 @@
+/**
+ * Serving an MCP server over Streamable HTTP on the loopback interface. Stateless: each POST gets a fresh
+ * server and transport, so there are no sessions to leak. The Host header is checked (DNS rebinding) and a
+ * browser Origin other than this server's own is refused.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createMcpExpressApp } from "@modelcontextprotocol/sdk/server/express.js";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+
+export interface ServedMcp {
+  /** The MCP endpoint, e.g. http://127.0.0.1:8931/mcp */
+  url: string;
+  close(): Promise<void>;
+}
+
+const methodNotAllowed = {
+  jsonrpc: "2.0",
+  error: { code: -32000, message: "Method not allowed." },
+  id: null,
+};
+
+export async function serveMcp(build: () => McpServer, port = 0, host = "127.0.0.1"): Promise<ServedMcp> {
+  const app = createMcpExpressApp({ host });
+  let origins: string[] = [];
+  app.use((req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && !origins.includes(origin)) {
+      res
+        .status(403)
+        .json({
+          jsonrpc: "2.0",
+          error: { code: -32000, message: `Origin ${origin} is not allowed.` },
+          id: null,
+        });
+      return;
+    }
+    next();
+  });
+  app.post("/mcp", async (req, res) => {
+    const server = build();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+  app.get("/mcp", (_req, res) => {
+    res.status(405).json(methodNotAllowed);
+  });
+  app.delete("/mcp", (_req, res) => {
+    res.status(405).json(methodNotAllowed);
+  });
+
+  const http: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(port, host, () => resolve(listening));
+    listening.once("error", reject);
+  });
+  const bound = (http.address() as AddressInfo).port;
+  origins = [`http://127.0.0.1:${bound}`, `http://localhost:${bound}`];
+  return {
+    url: `http://${host}:${bound}/mcp`,
+    close: () =>
+      new Promise((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The local MCP servers, exercised by the MCP SDK's own client over Streamable HTTP.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../../shared/test/support.ts";
+import { type LocalMcpServers, startMcpServers } from "../src/servers.ts";
+
+let servers: LocalMcpServers;
+beforeAll(async () => {
+  servers = await startMcpServers({ dataDir: tempDir("lab-mcp-") });
+});
+afterAll(() => servers?.close());
+
+async function connectTo(url: string): Promise<Client> {
+  const client = new Client({ name: "lab-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+const textOf = (result: { content?: unknown }) =>
+  ((result.content ?? []) as Array<{ type: string; text?: string }>).map((c) => c.text ?? "").join("");
+
+describe("the lab issues MCP server", () => {
+  it("lists its tools with read-only and side-effecting annotations", async () => {
+    const client = await connectTo(servers.issuesUrl);
+    const { tools } = await client.listTools();
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    expect(Object.keys(byName).sort()).toEqual([
+      "close_issue",
+      "comment_on_issue",
+      "create_issue",
+      "get_issue",
+      "list_issues",
+    ]);
+    expect(byName.list_issues?.annotations?.readOnlyHint).toBe(true);
+    expect(byName.get_issue?.annotations?.readOnlyHint).toBe(true);
+    expect(byName.create_issue?.annotations?.readOnlyHint).toBe(false);
+    expect(byName.close_issue?.annotations?.destructiveHint).toBe(true);
+    await client.close();
+  });
+
+  it("creates, comments on and closes issues in its JSON store", async () => {
+    const client = await connectTo(servers.issuesUrl);
+    const created = await client.callTool({
+      name: "create_issue",
+      arguments: { title: "Clicker battery", body: "Dead." },
+    });
+    expect(textOf(created)).toContain('"created": 3');
+    await client.callTool({ name: "comment_on_issue", arguments: { number: 3, body: "Bought new ones." } });
+    await client.callTool({ name: "close_issue", arguments: { number: 3 } });
+    const stored = JSON.parse(readFileSync(servers.issuesFile, "utf8"));
+    expect(stored.issues.find((i: { number: number }) => i.number === 3)).toMatchObject({
+      title: "Clicker battery",
+      state: "closed",
+      comments: [{ body: "Bought new ones." }],
+    });
+    const missing = await client.callTool({ name: "get_issue", arguments: { number: 99 } });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toBe("There is no issue #99.");
+    await client.close();
+  });
+
+  it("rejects arguments that break the schema, changing nothing", async () => {
+    const client = await connectTo(servers.issuesUrl);
+    const before = existsSync(servers.issuesFile) ? readFileSync(servers.issuesFile, "utf8") : "";
+    const bad = await client.callTool({ name: "create_issue", arguments: { title: 42 } });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toMatch(/title/);
+    expect(existsSync(servers.issuesFile) ? readFileSync(servers.issuesFile, "utf8") : "").toBe(before);
+    await client.close();
+  });
+
+  it("refuses a foreign Origin and a foreign Host", async () => {
+    const init = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+    };
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const foreignOrigin = await fetch(servers.issuesUrl, {
+      method: "POST",
+      headers: { ...headers, origin: "https://evil.example" },
+      body: JSON.stringify(init),
+    });
+    expect(foreignOrigin.status).toBe(403);
+    const port = new URL(servers.issuesUrl).port;
+    const http = await import("node:http");
+    const status = await new Promise<number>((resolve) => {
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/mcp",
+          method: "POST",
+          headers: { ...headers, host: "evil.example" },
+        },
+        (res) => resolve(res.statusCode ?? 0),
+      );
+      req.end(JSON.stringify(init));
+    });
+    expect(status).toBe(403);
+  });
+});
+
+describe("the lab repository MCP server", () => {
+  it("lists and reads files, and refuses paths outside its folder", async () => {
+    const client = await connectTo(servers.repoUrl);
+    const { tools } = await client.listTools();
+    expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
+    expect(textOf(await client.callTool({ name: "list_files", arguments: {} }))).toContain("docs/");
+    expect(
+      textOf(await client.callTool({ name: "read_file", arguments: { path: "docs/rooms.md" } })),
+    ).toContain("the HDMI cable is loose");
+    const escape = await client.callTool({
+      name: "read_file",
+      arguments: { path: `../../${path.basename(import.meta.dirname)}/servers.test.ts` },
+    });
+    expect(escape.isError).toBe(true);
+    expect(textOf(escape)).toContain("outside the repository");
+    await client.close();
+  });
+});
