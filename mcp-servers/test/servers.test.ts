@@ -21,8 +21,10 @@ async function connectTo(url: string): Promise<Client> {
   return client;
 }
 
-const textOf = (result: { content?: unknown }) =>
-  ((result.content ?? []) as Array<{ type: string; text?: string }>).map((c) => c.text ?? "").join("");
+const textOf = (result: unknown) =>
+  (((result as { content?: unknown }).content ?? []) as Array<{ type: string; text?: string }>)
+    .map((c) => c.text ?? "")
+    .join("");
 
 describe("the lab issues MCP server", () => {
   it("lists its tools with read-only and side-effecting annotations", async () => {
