@@ -27,13 +27,11 @@ export async function serveMcp(build: () => McpServer, port = 0, host = "127.0.0
   app.use((req, res, next) => {
     const origin = req.headers.origin;
     if (origin && !origins.includes(origin)) {
-      res
-        .status(403)
-        .json({
-          jsonrpc: "2.0",
-          error: { code: -32000, message: `Origin ${origin} is not allowed.` },
-          id: null,
-        });
+      res.status(403).json({
+        jsonrpc: "2.0",
+        error: { code: -32000, message: `Origin ${origin} is not allowed.` },
+        id: null,
+      });
       return;
     }
     next();

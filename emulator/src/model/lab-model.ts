@@ -10,13 +10,14 @@ import { type Fact, factsIn, quoteRequest, recallKey } from "./memory.ts";
 import { countWords, servedModel } from "./routing.ts";
 import { fileSearch } from "./skills/file-search.ts";
 import { functionCalls } from "./skills/function-calls.ts";
+import { mcp } from "./skills/mcp.ts";
 import type { LabModel, ModelReply, ModelRequest, Skill, TurnView } from "./types.ts";
 
 /**
  * Tried in order before plain conversation; the first that recognizes the turn answers it.
  * New tool types add a skill file under skills/ and one line here.
  */
-const SKILLS: Skill[] = [functionCalls, fileSearch];
+const SKILLS: Skill[] = [functionCalls, fileSearch, mcp];
 
 const GREETING = /^\s*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|yo)\b/i;
 const WHO_ARE_YOU =

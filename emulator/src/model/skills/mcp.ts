@@ -1,0 +1,296 @@
+/**
+ * MCP tools, as the service runs them for the model. For a new question the emulator lists each server's
+ * tools (once per thread: an `mcp_list_tools` item), the lab model picks the tool whose name and
+ * description fit the question and fills the arguments it can find, and then, as `require_approval`
+ * says, either asks for approval (`mcp_approval_request`, the response ends there) or calls the tool at
+ * once (`mcp_call`). When `mcp_approval_response` items come back, approved calls run and denied ones do
+ * not, and the model says which.
+ */
+import { newId } from "../../ids.ts";
+import { callTool, describe, listTools, type McpToolInfo } from "../../mcp/client.ts";
+import { isObject, type Json } from "../../validate.ts";
+import type { Skill } from "../types.ts";
+
+export const mcp: Skill = async (request, turn) => {
+  const servers = request.tools.filter(
+    (tool) => tool.type === "mcp" && typeof tool.server_label === "string",
+  );
+  if (servers.length === 0) return undefined;
+
+  const answers = turn.sinceUser.filter((item) => item.type === "mcp_approval_response");
+  if (answers.length > 0) return resolveApprovals(servers, request.items, answers);
+  if (turn.sinceUser.length > 0) return undefined;
+
+  // 1. What can each server do? Listed once per thread, like the service.
+  const output: Json[] = [];
+  const offered: Array<{ server: Json; tool: McpToolInfo }> = [];
+  const hidden: Array<{ server: Json; tool: McpToolInfo }> = [];
+  for (const server of servers) {
+    const label = String(server.server_label);
+    const earlier = request.items.findLast(
+      (item) => item.type === "mcp_list_tools" && item.server_label === label && !item.error,
+    );
+    let tools: McpToolInfo[];
+    if (earlier && Array.isArray(earlier.tools)) {
+      tools = earlier.tools as unknown as McpToolInfo[];
+    } else {
+      try {
+        const all = await listTools(server);
+        for (const tool of all) if (!allowed(server, tool)) hidden.push({ server, tool });
+        // Like the service, the listing shows only what allowed_tools lets the agent use.
+        tools = all.filter((tool) => allowed(server, tool));
+        output.push({ id: newId("mcpl"), type: "mcp_list_tools", server_label: label, tools, error: null });
+      } catch (err) {
+        const error = `Could not list the tools of MCP server '${label}': ${describe(err)}`;
+        output.push({ id: newId("mcpl"), type: "mcp_list_tools", server_label: label, tools: [], error });
+        output.push(message(`${error}. I cannot use its tools in this turn.`));
+        return output;
+      }
+    }
+    for (const tool of tools) offered.push({ server, tool });
+  }
+
+  // 2. Which tool, with which arguments?
+  const literal = /\bcall\s+([A-Za-z_][\w-]*)\s+with(?:\s+arguments)?\s*[:=]?\s*(\{.*\})\s*$/is.exec(
+    turn.current.trim(),
+  );
+  let choice: { server: Json; tool: McpToolInfo; args: Json } | undefined;
+  if (literal) {
+    const wanted = literal[1] ?? "";
+    const found = offered.find((o) => o.tool.name === wanted);
+    if (!found) {
+      const known =
+        hidden.some((o) => o.tool.name === wanted) || servers.some((s) => s.allowed_tools != null);
+      output.push(
+        message(
+          known
+            ? `I can't call ${wanted}: it is not among the tools this agent is allowed to use (allowed_tools: ${offered.map((o) => o.tool.name).join(", ")}).`
+            : `There is no MCP tool named ${wanted}; I can use: ${offered.map((o) => o.tool.name).join(", ")}.`,
+        ),
+      );
+      return output;
+    }
+    let args: Json = {};
+    try {
+      args = JSON.parse(literal[2] ?? "{}") as Json;
+    } catch {
+      output.push(message(`The arguments for ${wanted} are not valid JSON, so I did not call it.`));
+      return output;
+    }
+    choice = { ...found, args };
+  } else {
+    choice = pick(offered, turn.current);
+  }
+  if (!choice) {
+    const names = offered.map((o) => `${o.tool.name} (${o.tool.description ?? "no description"})`);
+    output.push(
+      message(
+        `I'm the offline lab model. With this agent's MCP tools I can: ${names.join("; ")}. ` +
+          'Ask for one of those, e.g. "list the open issues" or "create an issue titled \'Projector is broken\'".',
+      ),
+    );
+    return output;
+  }
+  const missing = requiredMissing(choice.tool, choice.args);
+  if (missing.length > 0) {
+    output.push(
+      message(`To call ${choice.tool.name} I need: ${missing.join(", ")}. Tell me and I'll ask again.`),
+    );
+    return output;
+  }
+
+  // 3. Ask first, or call now.
+  const label = String(choice.server.server_label);
+  const args = JSON.stringify(choice.args);
+  if (needsApproval(choice.server, choice.tool)) {
+    output.push({
+      id: newId("mcpr"),
+      type: "mcp_approval_request",
+      server_label: label,
+      name: choice.tool.name,
+      arguments: args,
+    });
+    return output;
+  }
+  const call = await run(choice.server, choice.tool.name, choice.args, null);
+  output.push(call, message(summary(call)));
+  return output;
+};
+
+async function resolveApprovals(servers: Json[], items: Json[], answers: Json[]): Promise<Json[]> {
+  const output: Json[] = [];
+  const lines: string[] = [];
+  for (const answer of answers) {
+    const asked = items.find(
+      (item) => item.type === "mcp_approval_request" && item.id === answer.approval_request_id,
+    );
+    if (!asked) {
+      lines.push(
+        `There is no pending approval request ${String(answer.approval_request_id)}; nothing was run.`,
+      );
+      continue;
+    }
+    const server = servers.find((s) => s.server_label === asked.server_label);
+    if (answer.approve !== true) {
+      const why = typeof answer.reason === "string" && answer.reason ? ` (${answer.reason})` : "";
+      lines.push(
+        `You declined ${String(asked.name)} on ${String(asked.server_label)}${why}, so I did not run it: nothing was changed.`,
+      );
+      continue;
+    }
+    if (!server) {
+      lines.push(
+        `The MCP server '${String(asked.server_label)}' is no longer among this agent's tools; nothing was run.`,
+      );
+      continue;
+    }
+    let args: Json = {};
+    try {
+      args = JSON.parse(String(asked.arguments)) as Json;
+    } catch {
+      // arguments were produced here as JSON; an unreadable one is called with none
+    }
+    const call = await run(server, String(asked.name), args, String(asked.id));
+    output.push(call);
+    lines.push(summary(call));
+  }
+  output.push(message(lines.join("\n")));
+  return output;
+}
+
+async function run(server: Json, name: string, args: Json, approvalRequestId: string | null): Promise<Json> {
+  const result = await callTool(server, name, args);
+  return {
+    id: newId("mcp"),
+    type: "mcp_call",
+    server_label: server.server_label,
+    name,
+    arguments: JSON.stringify(args),
+    output: result.output,
+    error: result.error,
+    approval_request_id: approvalRequestId,
+    status: result.error === null ? "completed" : "failed",
+  };
+}
+
+function summary(call: Json): string {
+  const where = `${String(call.name)} on ${String(call.server_label)}`;
+  if (call.error !== null) return `I called ${where}, and it failed: ${String(call.error)}`;
+  return `I called ${where}. It returned:\n${clip(String(call.output ?? ""), 1200)}`;
+}
+
+function message(text: string): Json {
+  return {
+    id: newId("msg"),
+    type: "message",
+    role: "assistant",
+    status: "completed",
+    content: [{ type: "output_text", text, annotations: [], logprobs: [] }],
+  };
+}
+
+/** `require_approval`: "always", "never", or `{always, never}` filters by tool name or read-only hint. */
+export function needsApproval(server: Json, tool: McpToolInfo): boolean {
+  const policy = server.require_approval ?? "always";
+  if (policy === "never") return false;
+  if (!isObject(policy)) return true;
+  if (matches(policy.never, tool)) return false;
+  return true;
+}
+
+/** `allowed_tools`: a list of names, or `{tool_names, read_only}`. */
+export function allowed(server: Json, tool: McpToolInfo): boolean {
+  const filter = server.allowed_tools;
+  if (filter === undefined || filter === null) return true;
+  if (Array.isArray(filter)) return filter.includes(tool.name);
+  return matches(filter, tool);
+}
+
+function matches(filter: unknown, tool: McpToolInfo): boolean {
+  if (!isObject(filter)) return false;
+  if (Array.isArray(filter.tool_names) && filter.tool_names.includes(tool.name)) return true;
+  return filter.read_only === true && isObject(tool.annotations) && tool.annotations.readOnlyHint === true;
+}
+
+const STEM = (word: string) => word.toLowerCase().slice(0, 5);
+const STOP = new Set([
+  "the",
+  "and",
+  "with",
+  "this",
+  "that",
+  "from",
+  "what",
+  "which",
+  "optionally",
+  "ones",
+  "lab's",
+  "only",
+]);
+
+/** The tool whose name (weighted) and description best match the question, with its arguments filled. */
+function pick(offered: Array<{ server: Json; tool: McpToolInfo }>, text: string) {
+  const said = new Set((text.match(/[A-Za-z]{3,}/g) ?? []).map(STEM));
+  let best: { server: Json; tool: McpToolInfo; args: Json; score: number } | undefined;
+  for (const { server, tool } of offered) {
+    const nameWords = tool.name.split(/[_\W]+/).filter((w) => w.length >= 3);
+    const descWords = (tool.description?.match(/[A-Za-z]{3,}/g) ?? []).filter(
+      (w) => !STOP.has(w.toLowerCase()),
+    );
+    const nameScore = nameWords.filter((w) => said.has(STEM(w))).length * 3;
+    if (nameScore === 0) continue;
+    const descScore = new Set(descWords.map(STEM).filter((w) => said.has(w))).size;
+    const args = fill(tool, text);
+    const filled = Object.keys(args).length * 2;
+    const score = nameScore + descScore + filled - requiredMissing(tool, args).length * 3;
+    if (!best || score > best.score) best = { server, tool, args, score };
+  }
+  return best;
+}
+
+function requiredMissing(tool: McpToolInfo, args: Json): string[] {
+  const required = Array.isArray(tool.input_schema.required) ? tool.input_schema.required.map(String) : [];
+  return required.filter((name) => args[name] === undefined);
+}
+
+/** Arguments the question itself provides, by the schema's property names and types. */
+function fill(tool: McpToolInfo, text: string): Json {
+  const properties = isObject(tool.input_schema.properties) ? tool.input_schema.properties : {};
+  const args: Json = {};
+  for (const [name, raw] of Object.entries(properties)) {
+    const spec = isObject(raw) ? raw : {};
+    const value = valueFor(name, spec, text);
+    if (value !== undefined) args[name] = value;
+  }
+  return args;
+}
+
+function valueFor(name: string, spec: Json, text: string): unknown {
+  if (Array.isArray(spec.enum)) {
+    return spec.enum.find((option) => new RegExp(`\\b${String(option)}\\b`, "i").test(text));
+  }
+  if (spec.type === "integer" || spec.type === "number") {
+    const found = /#(\d+)\b/.exec(text)?.[1] ?? /\b(?:issue|number|no\.?)\s*(\d+)\b/i.exec(text)?.[1];
+    return found === undefined ? undefined : Number(found);
+  }
+  if (spec.type !== "string") return undefined;
+  if (/title|name|subject/i.test(name)) {
+    return (
+      /["“']([^"”']{2,200})["”']/.exec(text)?.[1] ??
+      /\b(?:titled|called|named)\s+(.+?)(?:\s+(?:saying|that says|with (?:the )?body|because)\b|[.!?]*$)/i.exec(
+        text,
+      )?.[1]
+    );
+  }
+  if (/body|comment|text|message|description/i.test(name)) {
+    return /\b(?:saying|that says|with (?:the )?body|body:|comment:|because)\s+(.+?)[.!?]*$/i.exec(text)?.[1];
+  }
+  if (/path|file|folder|dir/i.test(name)) {
+    return /([\w.-]+\/[\w./-]*|[\w-]+\.[A-Za-z]{1,5})\b/.exec(text)?.[1];
+  }
+  return undefined;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

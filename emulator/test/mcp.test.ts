@@ -1,0 +1,173 @@
+/**
+ * MCP tools through the real SDK: the emulator lists the server's tools, asks for approval as
+ * `require_approval` says, runs approved calls against a real MCP server, and reports failures as items.
+ */
+import { readFileSync } from "node:fs";
+import type { Response } from "openai/resources/responses/responses";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
+import { startBackend, type TestBackend, tempDir } from "../../shared/test/support.ts";
+
+let backend: TestBackend;
+let servers: LocalMcpServers;
+beforeAll(async () => {
+  backend = await startBackend();
+  servers = await startMcpServers({ dataDir: tempDir("lab-mcp-") });
+});
+afterAll(async () => {
+  await servers?.close();
+  await backend?.close();
+});
+
+let n = 0;
+async function agentWith(tool: Record<string, unknown>) {
+  const version = await backend.project.agents.createVersion(`mcp-${n++}-${Date.now().toString(36)}`, {
+    kind: "prompt",
+    model: "model-router",
+    tools: [{ type: "mcp", server_label: "lab_issues", server_url: servers.issuesUrl, ...tool } as never],
+  });
+  return {
+    agent_reference: { type: "agent_reference" as const, name: version.name, version: version.version },
+  };
+}
+
+const issues = () =>
+  JSON.parse(readFileSync(servers.issuesFile, "utf8")).issues as Array<{
+    number: number;
+    title: string;
+    state: string;
+  }>;
+const types = (r: Response) => r.output.map((item) => item.type);
+
+describe("MCP tools on the emulator", () => {
+  it("require_approval always: lists tools, asks, and runs the call only once approved", async () => {
+    const body = await agentWith({ require_approval: "always" });
+    const first = await backend.openai.responses.create(
+      { input: 'Create an issue titled "Clicker battery" saying it is dead' },
+      { body },
+    );
+    expect(types(first)).toEqual(["mcp_list_tools", "mcp_approval_request"]);
+    const listed = first.output[0];
+    expect(listed?.type === "mcp_list_tools" && listed.tools.map((t) => t.name)).toContain("create_issue");
+    const request = first.output[1];
+    if (request?.type !== "mcp_approval_request") throw new Error("expected an approval request");
+    expect(request).toMatchObject({ server_label: "lab_issues", name: "create_issue" });
+    expect(JSON.parse(request.arguments)).toEqual({ title: "Clicker battery", body: "it is dead" });
+
+    const second = await backend.openai.responses.create(
+      {
+        input: [{ type: "mcp_approval_response", approval_request_id: request.id, approve: true }],
+        previous_response_id: first.id,
+      },
+      { body },
+    );
+    expect(types(second)).toEqual(["mcp_call", "message"]);
+    expect(second.output[0]).toMatchObject({
+      type: "mcp_call",
+      name: "create_issue",
+      approval_request_id: request.id,
+      error: null,
+    });
+    expect(second.output_text).toContain("I called create_issue on lab_issues");
+    expect(issues().some((i) => i.title === "Clicker battery")).toBe(true);
+  });
+
+  it("a denial runs nothing and the answer says so", async () => {
+    const body = await agentWith({ require_approval: "always" });
+    const before = issues().length;
+    const first = await backend.openai.responses.create({ input: "Close issue #1" }, { body });
+    const request = first.output.find((item) => item.type === "mcp_approval_request");
+    if (request?.type !== "mcp_approval_request") throw new Error("expected an approval request");
+    const second = await backend.openai.responses.create(
+      {
+        input: [{ type: "mcp_approval_response", approval_request_id: request.id, approve: false }],
+        previous_response_id: first.id,
+      },
+      { body },
+    );
+    expect(types(second)).toEqual(["message"]);
+    expect(second.output_text).toContain("You declined close_issue on lab_issues");
+    expect(issues()).toHaveLength(before);
+    expect(issues().find((i) => i.number === 1)?.state).toBe("open");
+  });
+
+  it("never, and the object form with read_only, call at once; tools are listed once per thread", async () => {
+    const never = await agentWith({ require_approval: "never" });
+    const listed = await backend.openai.responses.create({ input: "List the open issues" }, { body: never });
+    expect(types(listed)).toEqual(["mcp_list_tools", "mcp_call", "message"]);
+    expect(listed.output_text).toContain("Projector in room 2 flickers");
+    const again = await backend.openai.responses.create(
+      { input: "List the open issues", previous_response_id: listed.id },
+      { body: never },
+    );
+    expect(types(again)).toEqual(["mcp_call", "message"]);
+
+    const readOnly = await agentWith({ require_approval: { never: { read_only: true } } });
+    expect(
+      types(await backend.openai.responses.create({ input: "Show me issue #2" }, { body: readOnly })),
+    ).toEqual(["mcp_list_tools", "mcp_call", "message"]);
+    expect(
+      types(await backend.openai.responses.create({ input: "Close issue #2" }, { body: readOnly })),
+    ).toEqual(["mcp_list_tools", "mcp_approval_request"]);
+  });
+
+  it("allowed_tools hides the rest: a call outside the list is refused", async () => {
+    const body = await agentWith({ require_approval: "never", allowed_tools: ["list_issues", "get_issue"] });
+    const response = await backend.openai.responses.create(
+      { input: 'Call close_issue with {"number": 1}' },
+      { body },
+    );
+    const listed = response.output[0];
+    expect(listed?.type === "mcp_list_tools" && listed.tools.map((t) => t.name).sort()).toEqual([
+      "get_issue",
+      "list_issues",
+    ]);
+    expect(response.output_text).toContain(
+      "I can't call close_issue: it is not among the tools this agent is allowed to use",
+    );
+    expect(issues().find((i) => i.number === 1)?.state).toBe("open");
+  });
+
+  it("a server that is down becomes an mcp_list_tools error and a sentence, streamed to the end", async () => {
+    const version = await backend.project.agents.createVersion(`mcp-down-${Date.now().toString(36)}`, {
+      kind: "prompt",
+      model: "model-router",
+      tools: [
+        {
+          type: "mcp",
+          server_label: "gone",
+          server_url: "http://127.0.0.1:9/mcp",
+          require_approval: "never",
+        } as never,
+      ],
+    });
+    const stream = backend.openai.responses.stream(
+      { input: "List the issues" },
+      {
+        body: { agent_reference: { type: "agent_reference", name: version.name, version: version.version } },
+      },
+    );
+    const events: string[] = [];
+    stream.on("event", (event) => events.push(event.type));
+    const final = await stream.finalResponse();
+    expect(final.output[0]).toMatchObject({ type: "mcp_list_tools", server_label: "gone", tools: [] });
+    expect(final.output_text).toContain("Could not list the tools of MCP server 'gone'");
+    expect(events).toContain("response.mcp_list_tools.failed");
+  });
+
+  it("streams the MCP events of a call", async () => {
+    const body = await agentWith({ require_approval: "never" });
+    const stream = backend.openai.responses.stream({ input: "List the open issues" }, { body });
+    const events: string[] = [];
+    stream.on("event", (event) => events.push(event.type));
+    await stream.finalResponse();
+    for (const type of [
+      "response.mcp_list_tools.completed",
+      "response.mcp_call.in_progress",
+      "response.mcp_call_arguments.done",
+      "response.mcp_call.completed",
+    ]) {
+      expect(events).toContain(type);
+    }
+  });
+});
