@@ -59,7 +59,7 @@ async function emitMessage(sse: SseWriter, item: Json, outputIndex: number): Pro
       }
     };
     let sent = "";
-    for (const chunk of chunks(part.text)) {
+    for (const chunk of chunks(part.text, annotations.map(citedPosition))) {
       if (sse.aborted) break;
       sse.send({ type: "response.output_text.delta", ...where, delta: chunk, logprobs: [] });
       sent += chunk;
@@ -80,11 +80,26 @@ async function emitMessage(sse: SseWriter, item: Json, outputIndex: number): Pro
 }
 
 /** A word or two per delta, whitespace kept, so the deltas join back to the exact text. */
-export function chunks(text: string): string[] {
+export function chunks(text: string, cutAt: number[] = []): string[] {
   const words = text.match(/\s*\S+\s*/g) ?? [text];
   const out: string[] = [];
   for (let i = 0; i < words.length; i += 2) out.push(words.slice(i, i + 2).join(""));
-  return out;
+  if (cutAt.length === 0) return out;
+  // A citation's position also ends a delta, so its marker can follow the exact text it cites.
+  const cut: string[] = [];
+  let offset = 0;
+  for (const chunk of out) {
+    let start = 0;
+    for (const at of [...new Set(cutAt)].sort((a, b) => a - b)) {
+      if (at > offset + start && at < offset + chunk.length) {
+        cut.push(chunk.slice(start, at - offset));
+        start = at - offset;
+      }
+    }
+    cut.push(chunk.slice(start));
+    offset += chunk.length;
+  }
+  return cut;
 }
 
 /** A function call streams its JSON arguments, then announces them whole. */

@@ -134,6 +134,13 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
         fatal: true,
       };
     }
+    if (/vector store/i.test(text)) {
+      return {
+        message: `${serviceMessage(top).replace(/\.$/, "")}: it was deleted or expired; run the demo again (for example \`pnpm 5-rag\`) and create-agent makes a new one.`,
+        exitCode: 1,
+        fatal: true,
+      };
+    }
     if (/agent/i.test(text)) {
       return {
         message: `The agent${ctx.agentName ? ` "${ctx.agentName}"` : ""} was not found in this project: run \`pnpm ${ctx.demo ?? "<n>-<name>"}\` first (create-agent, then chat).`,
@@ -153,6 +160,17 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
         "The model deployment is throttling requests (429) even after the SDK's retries: wait a minute, or raise the deployment's tokens-per-minute (TPM) quota in the Foundry portal.",
       exitCode: 1,
       fatal: false,
+    };
+  }
+  if (status === 400 && /\b(not (?:supported|enabled|available)|unsupported)\b/i.test(serviceMessage(top))) {
+    // Built-in tools differ by region and policy (web search above all): say so, not just "400".
+    const tool = /\b(web[_ ]search(?:_preview)?|file[_ ]search|code[_ ]interpreter|mcp)\b/i.exec(
+      serviceMessage(top),
+    )?.[1];
+    return {
+      message: `${tool ? `The ${tool.replace(/_/g, " ")} tool` : "A tool this agent uses"} is not available for this Foundry project (its region or a policy does not allow it): ${serviceMessage(top).replace(/\.$/, "")}. Try a project in another region, or ask your admin to enable it.`,
+      exitCode: 1,
+      fatal: true,
     };
   }
   if (status === 400) {

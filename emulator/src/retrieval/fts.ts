@@ -92,8 +92,11 @@ export function stem(word: string): string {
  */
 export function bestSentences(text: string, question: string, max = 2): string[] {
   const wanted = new Set(queryTerms(question).map(stem));
-  const sentences = text
-    .split(/\n+/)
+  // Paragraphs and list items, with their hard line wraps undone, then sentences.
+  const blocks = text
+    .split(/\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)|\n(?=\s*#)/)
+    .map((block) => block.replace(/\s*\n\s*/g, " "));
+  const sentences = blocks
     .filter((line) => !/^\s*#/.test(line) && !/^\s*\|?\s*-{3,}/.test(line))
     .map((line) =>
       line
@@ -103,7 +106,7 @@ export function bestSentences(text: string, question: string, max = 2): string[]
         .replace(/\s*\|\s*/g, " | ")
         .trim(),
     )
-    .flatMap((line) => line.match(/[^.!?]+(?:[.!?]+(?=\s|$)|$)/g) ?? [])
+    .flatMap((line) => line.split(/(?<=[.!?])\s+(?=[\p{Lu}\p{N}"'(])/u))
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   const scored = sentences.map((sentence, index) => {
