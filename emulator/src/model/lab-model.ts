@@ -10,6 +10,7 @@ import { type Fact, factsIn, quoteRequest, recallKey } from "./memory.ts";
 import { countWords, servedModel } from "./routing.ts";
 import { fileSearch } from "./skills/file-search.ts";
 import { functionCalls } from "./skills/function-calls.ts";
+import { webSearch } from "./skills/web-search.ts";
 import { mcp } from "./skills/mcp.ts";
 import type { LabModel, ModelReply, ModelRequest, Skill, TurnView } from "./types.ts";
 
@@ -17,7 +18,7 @@ import type { LabModel, ModelReply, ModelRequest, Skill, TurnView } from "./type
  * Tried in order before plain conversation; the first that recognizes the turn answers it.
  * New tool types add a skill file under skills/ and one line here.
  */
-const SKILLS: Skill[] = [functionCalls, fileSearch, mcp];
+const SKILLS: Skill[] = [functionCalls, fileSearch, webSearch, mcp];
 
 const GREETING = /^\s*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|yo)\b/i;
 const WHO_ARE_YOU =
