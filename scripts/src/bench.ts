@@ -9,13 +9,14 @@ import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import { AIProjectClient } from "@azure/ai-projects";
-import { loadOrCreateTlsIdentity } from "@lab/emulator/certs";
-import { startEmulator } from "@lab/emulator/server";
 import { weatherAgentDefinition } from "@lab/1-tools/agent";
 import { runToolLoop } from "@lab/1-tools/tool-loop";
 import type { ToolRegistry } from "@lab/1-tools/tools";
+import { loadOrCreateTlsIdentity } from "@lab/emulator/certs";
+import { startEmulator } from "@lab/emulator/server";
 import { agentReference } from "@lab/shared/agents";
 import { repoRoot } from "@lab/shared/config";
+import { benchHosted } from "./bench-hosted.ts";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const TURNS = Number(process.env.BENCH_TURNS ?? 200);
@@ -235,3 +236,8 @@ console.log(
 await timeToFirstPrompt();
 await perTurn();
 print();
+{
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  await benchHosted(work);
+  rmSync(work, { recursive: true, force: true });
+}
