@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentStore } from "./agents-store.ts";
+import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
 import type { FileStore } from "./files-store.ts";
 import type { LabModel } from "./model/types.ts";
@@ -21,6 +22,8 @@ export interface App {
   responses: ResponseStore;
   files: FileStore;
   vectorStores: VectorStoreStore;
+  /** Code interpreter containers and the files in them. */
+  containers: ContainerStore;
   model: LabModel;
   /** True once close() began: late work (an aborted stream) must not touch the closed database. */
   closed: boolean;

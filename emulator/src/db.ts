@@ -63,6 +63,21 @@ const MIGRATIONS: string[] = [
      attached_ms INTEGER NOT NULL,
      UNIQUE (vector_store_id, file_id)
    );`,
+  // Code interpreter containers and their files (bytes included, so every process sees them).
+  `CREATE TABLE containers (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     body TEXT NOT NULL,
+     input_file_ids TEXT NOT NULL
+   );
+   CREATE TABLE container_files (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     container_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     content BLOB NOT NULL,
+     UNIQUE (container_id, id)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

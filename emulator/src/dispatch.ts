@@ -12,6 +12,7 @@ import { ApiError, invalidValue, notFound } from "./errors.ts";
 import { readJsonObject, sendError, sendJson } from "./http.ts";
 import { Router } from "./router.ts";
 import { mountAgents } from "./routes/agents.ts";
+import { mountContainers } from "./routes/containers.ts";
 import { mountConversations } from "./routes/conversations.ts";
 import { mountFiles } from "./routes/files.ts";
 import { mountResponses } from "./routes/responses.ts";
@@ -27,6 +28,7 @@ export function buildRouter(): Router {
   mountResponses(router, "/openai/v1", false);
   mountFiles(router, "/openai/v1");
   mountVectorStores(router, "/openai/v1");
+  mountContainers(router, "/openai/v1");
   // The preview agent endpoint serves the same OpenAI routes, with the agent taken from the path.
   mountConversations(router, AGENT_ENDPOINT, true);
   mountResponses(router, AGENT_ENDPOINT, true);

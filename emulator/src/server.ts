@@ -9,6 +9,7 @@ import type { Socket } from "node:net";
 import path from "node:path";
 import { AgentStore } from "./agents-store.ts";
 import { loadOrCreateTlsIdentity } from "./certs.ts";
+import { ContainerStore } from "./containers-store.ts";
 import type { App } from "./context.ts";
 import { ConversationStore } from "./conversations-store.ts";
 import { openDatabase } from "./db.ts";
@@ -63,6 +64,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     responses: new ResponseStore(db),
     files,
     vectorStores: new VectorStoreStore(db, files),
+    containers: new ContainerStore(db, dataDir),
     model: createLabModel(),
     closed: false,
   };

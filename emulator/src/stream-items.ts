@@ -5,6 +5,7 @@
  * mcp_call …) add an emitter here with their own events; nothing else changes.
  */
 import type { SseWriter } from "./sse.ts";
+import { emitCodeInterpreterCall } from "./stream-code-interpreter.ts";
 import { isObject, type Json } from "./validate.ts";
 
 /** Emits one item's events and returns the item as far as it was delivered (partial when aborted). */
@@ -15,6 +16,7 @@ const EMITTERS: Record<string, ItemEmitter> = {
   function_call: emitFunctionCall,
   file_search_call: emitSearchCall("file_search_call"),
   web_search_call: emitSearchCall("web_search_call"),
+  code_interpreter_call: emitCodeInterpreterCall,
 };
 
 export function emitItem(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {

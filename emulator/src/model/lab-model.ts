@@ -8,6 +8,7 @@ import { textOf } from "../items.ts";
 import type { Json } from "../validate.ts";
 import { type Fact, factsIn, quoteRequest, recallKey } from "./memory.ts";
 import { countWords, servedModel } from "./routing.ts";
+import { codeInterpreter } from "./skills/code-interpreter.ts";
 import { fileSearch } from "./skills/file-search.ts";
 import { functionCalls } from "./skills/function-calls.ts";
 import { webSearch } from "./skills/web-search.ts";
@@ -18,7 +19,7 @@ import type { LabModel, ModelReply, ModelRequest, Skill, TurnView } from "./type
  * Tried in order before plain conversation; the first that recognizes the turn answers it.
  * New tool types add a skill file under skills/ and one line here.
  */
-const SKILLS: Skill[] = [functionCalls, fileSearch, webSearch, mcp];
+const SKILLS: Skill[] = [functionCalls, fileSearch, webSearch, mcp, codeInterpreter];
 
 const GREETING = /^\s*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|yo)\b/i;
 const WHO_ARE_YOU =
