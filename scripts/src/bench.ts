@@ -17,6 +17,7 @@ import { startEmulator } from "@lab/emulator/server";
 import { agentReference } from "@lab/shared/agents";
 import { repoRoot } from "@lab/shared/config";
 import { benchHosted } from "./bench-hosted.ts";
+import { benchRetrieval } from "./bench-retrieval.ts";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const TURNS = Number(process.env.BENCH_TURNS ?? 200);
@@ -239,5 +240,10 @@ print();
 {
   const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
   await benchHosted(work);
+  rmSync(work, { recursive: true, force: true });
+}
+{
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  await benchRetrieval(work);
   rmSync(work, { recursive: true, force: true });
 }
