@@ -102,6 +102,31 @@ describe.skipIf(live)("pnpm 8-hosted", () => {
     noStack(result.stderr);
   });
 
+  it("8-hosted:serve: past SHUTDOWN_GRACE_SECONDS a running stream is cancelled with a proper last event", async () => {
+    const env = { ...backend.env, PORT: "0", SHUTDOWN_GRACE_SECONDS: "0" };
+    const { url, child, done } = await startUntilUrl((onStdout) =>
+      runLab(["8-hosted:serve"], { env, keepOpen: true, onStdout }),
+    );
+    const client = new OpenAI({ baseURL: url, apiKey: "local", maxRetries: 0 });
+    const stream = await client.responses.create({
+      input:
+        "Please explain in detail why a replica that is being stopped cannot wait forever for its answers",
+      stream: true,
+    });
+    let last: OpenAI.Responses.ResponseStreamEvent | undefined;
+    let signalled = false;
+    for await (const event of stream) {
+      if (event.type === "response.output_text.delta" && !signalled) {
+        signalled = true;
+        child.kill("SIGTERM");
+      }
+      last = event;
+    }
+    expect(last?.type).toBe("response.incomplete");
+    expect(last && "response" in last ? last.response.status : "").toBe("cancelled");
+    expect((await done).code).toBe(0);
+  });
+
   it("8-hosted:reset stops a server that 8-hosted:serve left running", async () => {
     const env = { ...backend.env, PORT: "0" };
     const { url, done } = await startUntilUrl((onStdout) =>

@@ -199,6 +199,54 @@ describe("the Responses routes, through the openai SDK", () => {
   });
 });
 
+describe("background turns, sessions and a failing model deployment", () => {
+  it("background: returns at once in progress, then completes; the session id is echoed", async () => {
+    const { data, response } = await client.responses
+      .create({ input: "My name is Ada.", background: true, ...{ agent_session_id: "session-1" } })
+      .withResponse();
+    expect(data.status).toBe("in_progress");
+    expect(response.headers.get("x-agent-session-id")).toBe("session-1");
+    let current = data;
+    for (let i = 0; i < 100 && current.status === "in_progress"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      current = await client.responses.retrieve(data.id);
+    }
+    expect(current.status).toBe("completed");
+    expect(current.output_text).toContain("Ada");
+  });
+
+  it("a model deployment that fails: 502 for JSON, response.failed for a stream, and the server goes on", async () => {
+    const broken = await startServer({ openai: backend.openai, deployment: "gpt-nonexistent", port: 0 });
+    try {
+      const res = await fetch(`${broken.url}/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input: "hi" }),
+      });
+      expect(res.status).toBe(502);
+      expect(res.headers.get("x-platform-error-source")).toBe("upstream");
+      expect(res.headers.get("x-should-retry")).toBe("false");
+      const body = (await res.json()) as { error: { type: string; code: string; message: string } };
+      expect(body.error.type).toBe("server_error");
+      expect(body.error.code).toBe("model_error");
+      expect(body.error.message).toContain('The model deployment "gpt-nonexistent" could not answer (404)');
+      expect(body.error.message).not.toMatch(/\bat .*\.(ts|js):\d+/);
+
+      const brokenClient = new OpenAI({ baseURL: broken.url, apiKey: "local", maxRetries: 0 });
+      const events = [];
+      for await (const event of await brokenClient.responses.create({ input: "hi", stream: true })) {
+        events.push(event);
+      }
+      const last = events.at(-1);
+      expect(last?.type).toBe("response.failed");
+      expect(last && "response" in last ? last.response.error?.code : "").toBe("model_error");
+      expect((await fetch(`${broken.url}/readiness`)).status).toBe(200);
+    } finally {
+      await broken.close(1);
+    }
+  });
+});
+
 describe("the agent's own logic", () => {
   it("runs the unit converter itself and appends the exact numbers", async () => {
     expect(convertUnits("Convert 10 km to miles and 72 °F in celsius, and 3 kg to lb")).toEqual([
