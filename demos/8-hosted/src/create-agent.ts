@@ -30,6 +30,7 @@ if (external) {
   });
   recordServer(lab, server, "in-process");
   console.log(
-    `Started the hosted agent on ${server.url} in this process; it calls model deployment ${server.deployment} itself.`,
+    `Started the hosted agent on ${server.url} in this process; it calls model deployment ${server.deployment} itself.\n` +
+      `While the chat runs, curl or the Agent Inspector can use ${server.url} too (\`pnpm 8-hosted:serve\` keeps one on :8088).`,
   );
 }

@@ -41,6 +41,9 @@ describe("the Responses routes, through the openai SDK", () => {
     expect(data.model).toBe("lab-offline-mini");
     expect(response.headers.get("x-request-id")).toBe("req-123");
     expect(response.headers.get("x-platform-server")).toMatch(/^foundry-agent-lab-hosted\//);
+    // The same routes answer under /v1, for clients whose base URL ends there.
+    const v1 = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "local", maxRetries: 0 });
+    expect((await v1.responses.create({ input: "hi" })).status).toBe("completed");
   });
 
   it("streams in the protocol's event order, and responses.stream() gives the final response", async () => {
