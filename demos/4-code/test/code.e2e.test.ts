@@ -1,0 +1,89 @@
+/**
+ * Demo 4 in the terminal, as a learner runs it: `pnpm 4-code` (create-agent, then chat) with piped stdin
+ * against a fresh emulator. The chart the agent's Python drew lands in the output folder; reset deletes
+ * the agent, the uploaded CSV and the conversation.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { live, runLab, startBackend, type TestBackend, tempDir } from "../../../shared/test/support.ts";
+
+let backend: TestBackend;
+beforeAll(async () => {
+  backend = await startBackend({ streamDelayMs: 0 });
+});
+afterAll(async () => {
+  await backend?.close();
+});
+
+function savedState(env: NodeJS.ProcessEnv) {
+  const parsed = JSON.parse(
+    readFileSync(path.join(env.LAB_STATE_DIR ?? "", "4-code.lab-state.json"), "utf8"),
+  ) as {
+    projects: Record<string, { agent: { name: string }; dataFile: { id: string }; conversation: string }>;
+  };
+  const [section] = Object.values(parsed.projects);
+  if (!section) throw new Error("no state saved");
+  return section;
+}
+
+describe("pnpm 4-code", () => {
+  it("uploads the CSV, runs the chart code server-side, saves the chart, and reset removes everything", async () => {
+    const output = tempDir("lab-demo4-output-");
+    const env = {
+      ...backend.env,
+      AGENT_NAME: `code-test-${Math.random().toString(36).slice(2, 8)}`,
+      DEMO4_OUTPUT_DIR: output,
+    };
+    const first = await runLab(["4-code"], { env, input: ["Draw a bar chart of revenue by region"] });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Uploaded sales\.csv as \S+ \(\d+ bytes\)/);
+    expect(first.stdout).toContain(`Created agent ${env.AGENT_NAME} version 1 with the code interpreter`);
+    expect(first.stdout).toMatch(/↳ served by \S+/);
+    if (!live) {
+      // The code, its logs, and the answer, in that order.
+      const code = first.stdout.indexOf("│ import csv");
+      const logs = first.stdout.indexOf("▸ output:");
+      const answer = first.stdout.indexOf("Here is a bar chart");
+      expect(code).toBeGreaterThan(0);
+      expect(logs).toBeGreaterThan(code);
+      expect(answer).toBeGreaterThan(logs);
+      expect(first.stdout).toMatch(/│ North: [\d,]+\.\d\d/);
+    }
+    const files = readdirSync(output);
+    expect(files.length).toBeGreaterThan(0);
+    const chart = files.find((f) => /\.(svg|png)$/.test(f)) ?? "";
+    expect(first.stdout).toContain(`saved ${path.relative(process.cwd(), path.join(output, chart))}`);
+    const bytes = readFileSync(path.join(output, chart));
+    expect(bytes.subarray(0, 4).toString("latin1")).toMatch(/^(<svg|<\?xm|\x89PNG)/);
+
+    const state = savedState(env);
+    const again = await runLab(["4-code"], { env, input: ["bar chart of units by region"] });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`sales.csv is unchanged; reusing upload ${state.dataFile.id}`);
+    expect(again.stdout).toContain(`Agent ${env.AGENT_NAME} version 1 is unchanged; reusing it.`);
+    if (!live)
+      expect(
+        readdirSync(output)
+          .filter((f) => f.startsWith("chart"))
+          .sort(),
+      ).toEqual(["chart-2.svg", "chart.svg"]);
+
+    const reset = await runLab(["4-code:reset"], { env });
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain(`file ${state.dataFile.id}: deleted`);
+    expect(reset.stdout).toContain(`agent ${env.AGENT_NAME}: deleted with all its versions`);
+    await expect(backend.openai.files.retrieve(state.dataFile.id)).rejects.toMatchObject({ status: 404 });
+    const twice = await runLab(["4-code:reset"], { env });
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toContain(`agent ${env.AGENT_NAME}: already gone`);
+  });
+
+  it("says plainly when chat runs before create-agent", async () => {
+    const env = { ...backend.env, AGENT_NAME: "never-created" };
+    const result = await runLab(["4-code:chat"], { env, input: ["hi"] });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No agent "never-created" has been created here yet: run `pnpm 4-code`');
+  });
+});
