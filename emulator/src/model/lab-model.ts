@@ -11,8 +11,8 @@ import { countWords, servedModel } from "./routing.ts";
 import { codeInterpreter } from "./skills/code-interpreter.ts";
 import { fileSearch } from "./skills/file-search.ts";
 import { functionCalls } from "./skills/function-calls.ts";
-import { webSearch } from "./skills/web-search.ts";
 import { mcp } from "./skills/mcp.ts";
+import { webSearch } from "./skills/web-search.ts";
 import type { LabModel, ModelReply, ModelRequest, Skill, TurnView } from "./types.ts";
 
 /**
