@@ -16,6 +16,7 @@ import { loadOrCreateTlsIdentity } from "@lab/emulator/certs";
 import { startEmulator } from "@lab/emulator/server";
 import { agentReference } from "@lab/shared/agents";
 import { repoRoot } from "@lab/shared/config";
+import { benchCode } from "./bench-code.ts";
 import { benchHosted } from "./bench-hosted.ts";
 import { benchRetrieval } from "./bench-retrieval.ts";
 
@@ -245,5 +246,10 @@ print();
 {
   const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
   await benchRetrieval(work);
+  rmSync(work, { recursive: true, force: true });
+}
+{
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  await benchCode(work);
   rmSync(work, { recursive: true, force: true });
 }

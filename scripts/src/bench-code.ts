@@ -1,0 +1,173 @@
+/**
+ * `pnpm bench`, demo 4: how long the web page waits for a code-interpreter answer against the emulator
+ * (question → first byte of the page's SSE stream, and → the chart fetched through the page's server),
+ * against a plain answer through the same page; and what the emulator's sandbox adds per code run,
+ * against a bare `python3 -c pass` started in the same run.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import tls from "node:tls";
+import { AIProjectClient } from "@azure/ai-projects";
+import { runPython, sandboxInfo } from "@lab/emulator/sandbox/run";
+import { startEmulator } from "@lab/emulator/server";
+import { repoRoot } from "@lab/shared/config";
+// A script may use a demo's server: the bench measures exactly what `pnpm 4-code:web` serves.
+import { createWebApp } from "../../demos/4-code/src/web-app.ts";
+
+const TURNS = Number(process.env.BENCH_CODE_TURNS ?? 10);
+const RUNS = Number(process.env.BENCH_CODE_RUNS ?? 20);
+
+interface Row {
+  what: string;
+  median: number;
+  p95: number;
+  baseline?: string;
+  ratio?: number;
+}
+
+function row(what: string, samples: number[], baseline?: Row): Row {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  const r: Row = { what, median: at(0.5), p95: at(0.95) };
+  if (baseline) Object.assign(r, { baseline: baseline.what, ratio: r.median / baseline.median });
+  return r;
+}
+
+async function times(n: number, fn: () => Promise<number>): Promise<number[]> {
+  await fn(); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await fn());
+  return out;
+}
+
+export async function benchCode(work: string): Promise<void> {
+  const info = await sandboxInfo();
+  if (!info.python) {
+    console.log(
+      "\ndemo 4 bench skipped: no python3 on this machine (the emulator's code interpreter needs one).",
+    );
+    return;
+  }
+  const emulator = await startEmulator({ dataDir: path.join(work, "emulator"), streamDelayMs: 0 });
+  tls.setDefaultCACertificates([...tls.getCACertificates("default"), emulator.caCertPem]);
+  const project = new AIProjectClient(emulator.endpoint, {
+    getToken: async () => ({ token: "bench", expiresOnTimestamp: Date.now() + 3600_000 }),
+  });
+  const openai = project.getOpenAIClient();
+  const csv = readFileSync(path.join(repoRoot, "demos", "4-code", "data", "sales.csv"));
+  const file = await openai.files.create({ file: new File([csv], "sales.csv"), purpose: "assistants" });
+  const agent = await project.agents.createVersion("bench-code", {
+    kind: "prompt",
+    model: "model-router",
+    tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: [file.id] } }],
+  });
+  const app = createWebApp({
+    openai,
+    agent: { name: agent.name, version: agent.version },
+    deployment: "model-router",
+    describe: (err) => String(err),
+    newConversation: async () => (await openai.conversations.create()).id,
+  });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  /** One question through the page's API: ms to the first SSE byte, and to the chart's bytes (if any). */
+  async function pageTurn(message: string): Promise<{ firstByte: number; chart: number }> {
+    const { conversation } = (await (
+      await fetch(`${base}/api/conversations`, { method: "POST" })
+    ).json()) as {
+      conversation: string;
+    };
+    const started = performance.now();
+    const res = await fetch(`${base}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ conversation, message }),
+    });
+    let firstByte = Number.NaN;
+    let text = "";
+    for await (const chunk of res.body ?? []) {
+      if (Number.isNaN(firstByte)) firstByte = performance.now() - started;
+      text += Buffer.from(chunk).toString("utf8");
+    }
+    const url = /"type":"file","filename":"[^"]+","url":"([^"]+)"/.exec(text)?.[1];
+    if (url) await (await fetch(`${base}${url}`)).arrayBuffer();
+    return { firstByte, chart: url ? performance.now() - started : Number.NaN };
+  }
+
+  const plain = await times(TURNS, async () => (await pageTurn("Hello there")).firstByte);
+  const plainRow = row("page: plain answer, question → first SSE byte", plain);
+  const charts: { firstByte: number; chart: number }[] = [];
+  await times(TURNS, async () => {
+    const turn = await pageTurn("Draw a bar chart of revenue by region");
+    charts.push(turn);
+    return turn.chart;
+  });
+  charts.shift(); // the warm-up
+  const rows = [
+    plainRow,
+    row(
+      "page: chart request, question → first SSE byte",
+      charts.map((c) => c.firstByte),
+      plainRow,
+    ),
+    row(
+      "page: chart request, question → chart fetched",
+      charts.map((c) => c.chart),
+      plainRow,
+    ),
+  ];
+
+  // The sandbox's own cost: the same interpreter, bare, then through run.ts (namespace, prelude, limits).
+  const python = info.python;
+  const bare = row(
+    "bare `python3 -c pass`",
+    await times(RUNS, () => {
+      const t = performance.now();
+      return new Promise<number>((resolve, reject) => {
+        const child = spawn(python, ["-c", "pass"], { stdio: "ignore" });
+        child.on("error", reject);
+        child.on("close", () => resolve(performance.now() - t));
+      });
+    }),
+  );
+  const folder = path.join(work, "sandbox");
+  mkdirSync(folder, { recursive: true });
+  const sandboxed = await times(RUNS, async () => {
+    const result = await runPython("pass", folder);
+    if (!result.ok) throw new Error(`sandboxed run failed: ${result.failure}`);
+    return result.durationMs;
+  });
+  rows.push(
+    bare,
+    row(
+      `sandboxed run of \`pass\`${info.networkNamespace ? " (unshare -rn, prelude, limits)" : " (prelude, limits)"}`,
+      sandboxed,
+      bare,
+    ),
+  );
+
+  server.close();
+  server.closeAllConnections();
+  await emulator.close();
+
+  console.log(
+    `\ndemo 4 (code interpreter): ${TURNS} page turns, ${RUNS} sandbox runs, emulator stream delay 0\n`,
+  );
+  const header = ["measurement", "median ms", "p95 ms", "ratio", "baseline"];
+  const body = rows.map((r) => [
+    r.what,
+    r.median.toFixed(1),
+    r.p95.toFixed(1),
+    r.ratio ? `${r.ratio.toFixed(1)}×` : "1.0×",
+    r.baseline ?? "(baseline)",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const cells of body) console.log(line(cells));
+}
