@@ -17,6 +17,8 @@ const EMITTERS: Record<string, ItemEmitter> = {
   file_search_call: emitSearchCall("file_search_call"),
   web_search_call: emitSearchCall("web_search_call"),
   code_interpreter_call: emitCodeInterpreterCall,
+  mcp_list_tools: emitMcpListTools,
+  mcp_call: emitMcpCall,
 };
 
 export function emitItem(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
@@ -146,4 +148,39 @@ function emitSearchCall(kind: "file_search_call" | "web_search_call"): ItemEmitt
     sse.send({ type: "response.output_item.done", output_index: outputIndex, item });
     return item;
   };
+}
+
+/** Listing an MCP server's tools: in_progress, then completed or failed. */
+async function emitMcpListTools(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
+  const where = { item_id: item.id, output_index: outputIndex };
+  sse.send({ type: "response.output_item.added", output_index: outputIndex, item: { ...item, tools: [] } });
+  sse.send({ type: "response.mcp_list_tools.in_progress", ...where });
+  await sse.pause();
+  sse.send({
+    type: item.error ? "response.mcp_list_tools.failed" : "response.mcp_list_tools.completed",
+    ...where,
+  });
+  sse.send({ type: "response.output_item.done", output_index: outputIndex, item });
+  return item;
+}
+
+/** An MCP call: its arguments, then completed or failed with the server's output or error. */
+async function emitMcpCall(sse: SseWriter, item: Json, outputIndex: number): Promise<Json> {
+  const where = { item_id: item.id, output_index: outputIndex };
+  const args = typeof item.arguments === "string" ? item.arguments : "";
+  sse.send({
+    type: "response.output_item.added",
+    output_index: outputIndex,
+    item: { ...item, status: "in_progress", arguments: "", output: null, error: null },
+  });
+  sse.send({ type: "response.mcp_call.in_progress", ...where });
+  sse.send({ type: "response.mcp_call_arguments.delta", ...where, delta: args });
+  sse.send({ type: "response.mcp_call_arguments.done", ...where, arguments: args });
+  await sse.pause();
+  sse.send({
+    type: item.status === "failed" ? "response.mcp_call.failed" : "response.mcp_call.completed",
+    ...where,
+  });
+  sse.send({ type: "response.output_item.done", output_index: outputIndex, item });
+  return item;
 }

@@ -21,7 +21,16 @@ const methodNotAllowed = {
   id: null,
 };
 
-export async function serveMcp(build: () => McpServer, port = 0, host = "127.0.0.1"): Promise<ServedMcp> {
+/**
+ * `background`: do not keep the process alive for this server (a demo that started it in-process must
+ * still exit when its chat ends).
+ */
+export async function serveMcp(
+  build: () => McpServer,
+  port = 0,
+  host = "127.0.0.1",
+  background = false,
+): Promise<ServedMcp> {
   const app = createMcpExpressApp({ host });
   let origins: string[] = [];
   app.use((req, res, next) => {
@@ -57,6 +66,10 @@ export async function serveMcp(build: () => McpServer, port = 0, host = "127.0.0
     const listening = app.listen(port, host, () => resolve(listening));
     listening.once("error", reject);
   });
+  if (background) {
+    http.unref();
+    http.on("connection", (socket) => socket.unref());
+  }
   const bound = (http.address() as AddressInfo).port;
   origins = [`http://127.0.0.1:${bound}`, `http://localhost:${bound}`];
   return {

@@ -25,14 +25,19 @@ export function defaultMcpDataDir(): string {
 }
 
 export async function startMcpServers(
-  options: { dataDir?: string; issuesPort?: number; repoPort?: number } = {},
+  options: { dataDir?: string; issuesPort?: number; repoPort?: number; background?: boolean } = {},
 ): Promise<LocalMcpServers> {
   const dataDir = options.dataDir ?? defaultMcpDataDir();
   const store = new IssueStore(path.join(dataDir, "issues.json"));
-  const issues = await serveMcp(() => issuesServer(store), options.issuesPort ?? 0);
+  const issues = await serveMcp(
+    () => issuesServer(store),
+    options.issuesPort ?? 0,
+    "127.0.0.1",
+    options.background,
+  );
   let repo: ServedMcp;
   try {
-    repo = await serveMcp(() => repoServer(), options.repoPort ?? 0);
+    repo = await serveMcp(() => repoServer(), options.repoPort ?? 0, "127.0.0.1", options.background);
   } catch (err) {
     await issues.close();
     throw err;
@@ -80,6 +85,10 @@ export async function ensureMcpServers(): Promise<{ issuesUrl: string; repoUrl: 
   const repoUrl = `http://127.0.0.1:${DEFAULT_REPO_PORT}/mcp`;
   if ((await answersMcp(issuesUrl)) && (await answersMcp(repoUrl)))
     return { issuesUrl, repoUrl, started: false };
-  const servers = await startMcpServers({ issuesPort: DEFAULT_ISSUES_PORT, repoPort: DEFAULT_REPO_PORT });
+  const servers = await startMcpServers({
+    issuesPort: DEFAULT_ISSUES_PORT,
+    repoPort: DEFAULT_REPO_PORT,
+    background: true,
+  });
   return { issuesUrl: servers.issuesUrl, repoUrl: servers.repoUrl, started: true };
 }

@@ -22,21 +22,32 @@ export interface ChatArgs {
   trace: boolean;
   /** Start a new conversation instead of resuming the saved one (--new). */
   fresh: boolean;
+  /** The demo's own flags, by name. */
+  flags: Record<string, boolean>;
 }
 
-/** Parses the chat flags; anything else is a usage error (exit 2). */
-export function chatArgs(argv = process.argv.slice(2)): ChatArgs {
+/**
+ * Parses the chat flags; anything else is a usage error (exit 2). A demo may accept more boolean flags
+ * (`extra`, name → what it does), returned in `flags`.
+ */
+export function chatArgs(argv = process.argv.slice(2), extra: Record<string, string> = {}): ChatArgs {
+  const known = {
+    log: "write a transcript",
+    trace: "show the protocol events",
+    new: "start a new conversation",
+    ...extra,
+  };
   try {
     const { values } = parseArgs({
       args: argv.filter((a) => a !== "--"),
-      options: { log: { type: "boolean" }, trace: { type: "boolean" }, new: { type: "boolean" } },
+      options: Object.fromEntries(Object.keys(known).map((name) => [name, { type: "boolean" as const }])),
       allowPositionals: false,
     });
-    return { log: values.log ?? false, trace: values.trace ?? false, fresh: values.new ?? false };
+    const flags = Object.fromEntries(Object.keys(extra).map((name) => [name, values[name] === true]));
+    return { log: values.log === true, trace: values.trace === true, fresh: values.new === true, flags };
   } catch (err) {
-    throw new ConfigError(
-      `${(err as Error).message.split("\n")[0]} Chat takes --log (write a transcript), --trace (show the protocol events) and --new (start a new conversation).`,
-    );
+    const list = Object.entries(known).map(([name, what]) => `--${name} (${what})`);
+    throw new ConfigError(`${(err as Error).message.split("\n")[0]} Chat takes ${list.join(", ")}.`);
   }
 }
 
@@ -47,6 +58,8 @@ export interface Turn {
   signal: AbortSignal;
   /** Prints a streamed response as it arrives and returns the final response. */
   print(stream: AsyncIterable<ResponseStreamEvent>): Promise<Response>;
+  /** Asks the user a question in the middle of the turn (a terminal only) and returns the answer. */
+  ask(question: string): Promise<string>;
 }
 
 export interface ChatOptions {
@@ -122,6 +135,15 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
           shown = text;
           return response;
         },
+        // While a question is pending, readline hands the next line to it instead of the chat loop.
+        ask: (question) =>
+          new Promise<string>((resolve, reject) => {
+            if (!interactive) return reject(new Error("There is no terminal to ask."));
+            rl.question(question, { signal: controller.signal }, resolve);
+            controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
+              once: true,
+            });
+          }),
       });
       const served = servedTurn(response, lab.config.model, performance.now() - started);
       process.stdout.write(`${formatServed(served)}\n`);
