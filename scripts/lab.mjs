@@ -5,7 +5,7 @@ import { nodeVersionProblem } from "./node-check.mjs";
 
 const problem = nodeVersionProblem(process.version);
 if (problem) {
-  process.stderr.write(problem + "\n");
+  process.stderr.write(`${problem}\n`);
   process.exit(2);
 }
 

@@ -118,12 +118,12 @@ describe("the lab repository MCP server", () => {
     expect(
       textOf(await client.callTool({ name: "read_file", arguments: { path: "docs/rooms.md" } })),
     ).toContain("the HDMI cable is loose");
-    const escape = await client.callTool({
+    const outside = await client.callTool({
       name: "read_file",
       arguments: { path: `../../${path.basename(import.meta.dirname)}/servers.test.ts` },
     });
-    expect(escape.isError).toBe(true);
-    expect(textOf(escape)).toContain("outside the repository");
+    expect(outside.isError).toBe(true);
+    expect(textOf(outside)).toContain("outside the repository");
     await client.close();
   });
 });

@@ -5,7 +5,11 @@ import { ApprovalPrompt } from "../../../shared/src/approval.ts";
 const request = { server_label: "lab_issues", name: "create_issue", arguments: '{"title":"x"}' };
 const scripted = (answers: string[]) => {
   const asked: string[] = [];
-  return { asked, ask: async (question: string) => (asked.push(question), answers.shift() ?? "") };
+  const ask = async (question: string) => {
+    asked.push(question);
+    return answers.shift() ?? "";
+  };
+  return { asked, ask };
 };
 
 describe("ApprovalPrompt", () => {
