@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentStore } from "./agents-store.ts";
+import type { ToolboxStore } from "./toolboxes-store.ts";
 import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
 import type { FileStore } from "./files-store.ts";
@@ -18,6 +19,7 @@ export interface App {
   deployments: string[];
   streamDelayMs: number;
   agents: AgentStore;
+  toolboxes: ToolboxStore;
   conversations: ConversationStore;
   responses: ResponseStore;
   files: FileStore;

@@ -78,6 +78,20 @@ const MIGRATIONS: string[] = [
      content BLOB NOT NULL,
      UNIQUE (container_id, id)
    );`,
+  `CREATE TABLE toolboxes (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL UNIQUE,
+     default_version TEXT NOT NULL,
+     next_version INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE toolbox_versions (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     UNIQUE (name, version)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,6 +16,7 @@ import { mountContainers } from "./routes/containers.ts";
 import { mountConversations } from "./routes/conversations.ts";
 import { mountFiles } from "./routes/files.ts";
 import { mountResponses } from "./routes/responses.ts";
+import { mountToolboxes } from "./routes/toolboxes.ts";
 import { mountVectorStores } from "./routes/vector-stores.ts";
 import type { Json } from "./validate.ts";
 
@@ -24,6 +25,7 @@ const AGENT_ENDPOINT = "/agents/:agent/endpoint/protocols/openai";
 export function buildRouter(): Router {
   const router = new Router();
   mountAgents(router);
+  mountToolboxes(router);
   mountConversations(router, "/openai/v1", false);
   mountResponses(router, "/openai/v1", false);
   mountFiles(router, "/openai/v1");

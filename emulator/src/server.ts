@@ -8,6 +8,7 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { AgentStore } from "./agents-store.ts";
+import { ToolboxStore } from "./toolboxes-store.ts";
 import { loadOrCreateTlsIdentity } from "./certs.ts";
 import { ContainerStore } from "./containers-store.ts";
 import type { App } from "./context.ts";
@@ -60,6 +61,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     deployments: options.deployments ?? deploymentsFromEnv(),
     streamDelayMs: options.streamDelayMs ?? streamDelayFromEnv(),
     agents: new AgentStore(db),
+    toolboxes: new ToolboxStore(db),
     conversations: new ConversationStore(db),
     responses: new ResponseStore(db),
     files,
