@@ -14,6 +14,7 @@ import { Router } from "./router.ts";
 import { mountAgents } from "./routes/agents.ts";
 import { mountContainers } from "./routes/containers.ts";
 import { mountConversations } from "./routes/conversations.ts";
+import { mountDeployments } from "./routes/deployments.ts";
 import { mountFiles } from "./routes/files.ts";
 import { mountResponses } from "./routes/responses.ts";
 import { mountToolboxes } from "./routes/toolboxes.ts";
@@ -25,6 +26,7 @@ const AGENT_ENDPOINT = "/agents/:agent/endpoint/protocols/openai";
 export function buildRouter(): Router {
   const router = new Router();
   mountAgents(router);
+  mountDeployments(router);
   mountToolboxes(router);
   mountConversations(router, "/openai/v1", false);
   mountResponses(router, "/openai/v1", false);
