@@ -3,6 +3,8 @@
  * `require_approval` says, runs approved calls against a real MCP server, and reports failures as items.
  */
 import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Response } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
@@ -153,6 +155,54 @@ describe("MCP tools on the emulator", () => {
     expect(final.output[0]).toMatchObject({ type: "mcp_list_tools", server_label: "gone", tools: [] });
     expect(final.output_text).toContain("Could not list the tools of MCP server 'gone'");
     expect(events).toContain("response.mcp_list_tools.failed");
+  });
+
+  it("a server that hangs or answers garbage: a bounded error item, never a hung turn", async () => {
+    const sockets = new Set<import("node:net").Socket>();
+    const odd = http.createServer((req, res) => {
+      if (req.url === "/garbage") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end("<html>this is not JSON-RPC</html>");
+      }
+      // /slow never answers
+    });
+    odd.on("connection", (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => odd.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(odd.address() as AddressInfo).port}`;
+    process.env.EMULATOR_MCP_TIMEOUT_MS = "800";
+    try {
+      for (const path of ["/slow", "/garbage"]) {
+        const version = await backend.project.agents.createVersion(`mcp-odd-${Date.now().toString(36)}`, {
+          kind: "prompt",
+          model: "model-router",
+          tools: [
+            {
+              type: "mcp",
+              server_label: "odd",
+              server_url: `${base}${path}`,
+              require_approval: "never",
+            } as never,
+          ],
+        });
+        const started = Date.now();
+        const response = await backend.openai.responses.create(
+          { input: "List the issues" },
+          {
+            body: {
+              agent_reference: { type: "agent_reference", name: version.name, version: version.version },
+            },
+          },
+        );
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(response.output[0]).toMatchObject({ type: "mcp_list_tools", server_label: "odd" });
+        expect(response.output_text).toContain("Could not list the tools of MCP server 'odd'");
+        if (path === "/slow") expect(response.output_text).toContain("within 0.8 s");
+      }
+    } finally {
+      delete process.env.EMULATOR_MCP_TIMEOUT_MS;
+      for (const socket of sockets) socket.destroy();
+      odd.close();
+    }
   });
 
   it("streams the MCP events of a call", async () => {

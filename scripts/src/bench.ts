@@ -12,8 +12,10 @@ import { AIProjectClient } from "@azure/ai-projects";
 import { weatherAgentDefinition } from "@lab/1-tools/agent";
 import { runToolLoop } from "@lab/1-tools/tool-loop";
 import type { ToolRegistry } from "@lab/1-tools/tools";
+import { runApprovalLoop } from "@lab/6-mcp/approval-loop";
 import { loadOrCreateTlsIdentity } from "@lab/emulator/certs";
 import { startEmulator } from "@lab/emulator/server";
+import { startMcpServers } from "@lab/mcp-servers/servers";
 import { agentReference } from "@lab/shared/agents";
 import { repoRoot } from "@lab/shared/config";
 import { benchCode } from "./bench-code.ts";
@@ -211,6 +213,37 @@ async function perTurn(): Promise<void> {
     return performance.now() - t;
   });
   record("tool turn: call, local function, follow-up (demo 1 loop)", toolTurns, plain);
+
+  // Demo 6's approval loop: tools listed, approval requested, approved, the MCP call made, answered.
+  const mcpServers = await startMcpServers({ dataDir: path.join(work, "mcp") });
+  const mcpAgent = await project.agents.createVersion("bench-mcp", {
+    kind: "prompt",
+    model: "model-router",
+    tools: [
+      {
+        type: "mcp",
+        server_label: "lab_issues",
+        server_url: mcpServers.issuesUrl,
+        require_approval: "always",
+      },
+    ],
+  });
+  const approved = await sample(Math.min(TURNS, 50), async () => {
+    const t = performance.now();
+    await runApprovalLoop({
+      openai,
+      agent: { name: mcpAgent.name, version: mcpAgent.version },
+      input: "List the open issues",
+      print: async (stream) => {
+        for await (const event of stream) if (event.type === "response.completed") return event.response;
+        throw new Error("no response.completed");
+      },
+      decide: async () => ({ approve: true }),
+    });
+    return performance.now() - t;
+  });
+  record("approved MCP turn: list, approval, call, answer (demo 6 loop)", approved, plain);
+  await mcpServers.close();
   echo.close();
   await emulator.close();
   rmSync(work, { recursive: true, force: true });

@@ -21,6 +21,8 @@ export interface Lab {
   project: AIProjectClient;
   /** The Responses API, conversations, files, vector stores: always from `project.getOpenAIClient()`. */
   openai: OpenAI;
+  /** The credential both clients use (DefaultAzureCredential on Azure; a local token on the emulator). */
+  credential: TokenCredential;
   /** The project as one line for people ("emulator (embedded) https://…" or "Azure AI Foundry https://…"). */
   backendLabel: string;
   /** This demo's state file, in the section for this project. */
@@ -80,6 +82,7 @@ async function open(srcDir: string, defaultAgentName: string): Promise<Lab> {
     config,
     project,
     openai,
+    credential,
     backendLabel,
     state: <T extends object>() => new DemoState<T>(dir, projectKey),
     errorContext: () => currentContext,

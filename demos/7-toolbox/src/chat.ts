@@ -1,0 +1,68 @@
+/**
+ * Demo 7 · chat: like demo 6, but the MCP server is the toolbox's endpoint, pinned to one version, and
+ * `allowed_tools` narrows what this agent may call. Reading tools run at once; changes need your approval.
+ */
+import { ApprovalPrompt } from "@lab/shared/approval";
+import { chat, chatArgs } from "@lab/shared/chat";
+import { LabError } from "@lab/shared/errors";
+import { connect } from "@lab/shared/lab";
+import { clip, dim, formatToolCall } from "@lab/shared/terminal";
+import { runApprovalLoop } from "./approval-loop.ts";
+import type { ToolboxState } from "./state.ts";
+
+const args = chatArgs(undefined, { "approve-all": "approve every MCP call without asking" });
+const lab = await connect(import.meta.dirname, "toolbox-agent");
+const { openai, config } = lab;
+const state = lab.state<ToolboxState>();
+const { agent, toolbox, pinned } = state.get();
+if (!agent || agent.name !== config.agentName) {
+  throw new LabError(
+    `No agent "${config.agentName}" has been created here yet: run \`pnpm 7-toolbox\` (create-agent, then chat).`,
+  );
+}
+
+const approvals = new ApprovalPrompt({
+  interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  approveAll: args.flags["approve-all"] === true,
+});
+const banner = approvals.banner();
+if (banner) console.log(banner);
+let previous = args.fresh ? undefined : state.get().lastResponseId;
+
+await chat(lab, {
+  args,
+  intro: `Chatting with ${agent.name} v${agent.version}, pinned to toolbox ${toolbox} version ${pinned}. Try: list the open issues.`,
+  onTurn: async (turn) => {
+    const response = await runApprovalLoop({
+      openai,
+      agent,
+      input: turn.input,
+      previousResponseId: previous,
+      signal: turn.signal,
+      print: turn.print,
+      decide: (request) => approvals.decide(request, turn.ask),
+      onItem: (item) => {
+        if (item.type === "mcp_list_tools") {
+          console.log(
+            dim(
+              item.error
+                ? `  toolbox: ${item.error}`
+                : `  toolbox offers this agent: ${item.tools.map((t) => t.name).join(", ")}`,
+            ),
+          );
+        }
+        if (item.type === "mcp_call") {
+          const error =
+            typeof item.error === "string" || !item.error ? item.error : JSON.stringify(item.error);
+          const output = clip(error ?? item.output ?? "", 90);
+          console.log(
+            formatToolCall({ name: item.name, arguments: item.arguments, ok: !error, output, durationMs: 0 }),
+          );
+        }
+      },
+    });
+    previous = response.id;
+    state.update((s) => ({ ...s, lastResponseId: response.id }));
+    return response;
+  },
+});

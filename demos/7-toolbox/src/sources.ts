@@ -1,0 +1,59 @@
+/**
+ * What goes into the toolbox. On Azure: GitHub's issues and repositories MCP toolsets, reached through a
+ * project connection that holds the GitHub token (no key in code). On the emulator: the lab's two local
+ * MCP servers (issues, repository), started here when they are not already running.
+ */
+import type { ToolboxToolUnion } from "@azure/ai-projects";
+import { ensureMcpServers } from "@lab/mcp-servers/servers";
+import { ConfigError } from "@lab/shared/errors";
+import type { Lab } from "@lab/shared/lab";
+
+export const DEFAULT_TOOLBOX = "lab-toolbox";
+
+/** The tools this agent may call through the toolbox (`allowed_tools`): no closing of issues. */
+export function allowedTools(lab: Lab): string[] {
+  return lab.config.backend === "azure"
+    ? ["list_issues", "get_issue", "create_issue", "get_file_contents", "search_code"]
+    : ["list_issues", "get_issue", "create_issue", "comment_on_issue", "list_files", "read_file"];
+}
+
+/** Tools that only read: no approval needed for those. */
+export function readOnlyTools(lab: Lab): string[] {
+  return allowedTools(lab).filter((name) => /^(list|get|read|search)_/.test(name));
+}
+
+export async function toolboxSources(lab: Lab): Promise<ToolboxToolUnion[]> {
+  const { env, backend } = lab.config;
+  if (backend === "azure") {
+    const connection = env.GITHUB_CONNECTION_ID;
+    if (!connection) {
+      throw new ConfigError(
+        "Demo 7 on Azure needs GITHUB_CONNECTION_ID: create a project connection to the GitHub MCP server (custom keys, Authorization: Bearer <token>) and put its id in .env.",
+      );
+    }
+    return [
+      {
+        type: "mcp",
+        server_label: "github_issues",
+        server_url: "https://api.githubcopilot.com/mcp/x/issues",
+        project_connection_id: connection,
+        require_approval: "never",
+      },
+      {
+        type: "mcp",
+        server_label: "github_repos",
+        server_url: "https://api.githubcopilot.com/mcp/x/repos",
+        project_connection_id: connection,
+        require_approval: "never",
+      },
+    ];
+  }
+  const local =
+    env.LAB_ISSUES_MCP_URL && env.LAB_REPO_MCP_URL
+      ? { issuesUrl: env.LAB_ISSUES_MCP_URL, repoUrl: env.LAB_REPO_MCP_URL }
+      : await ensureMcpServers();
+  return [
+    { type: "mcp", server_label: "lab_issues", server_url: local.issuesUrl, require_approval: "never" },
+    { type: "mcp", server_label: "lab_repo", server_url: local.repoUrl, require_approval: "never" },
+  ];
+}

@@ -1,0 +1,10 @@
+import type { AgentRef } from "@lab/shared/agents";
+
+/** What demo 7 remembers between runs (in .lab-state.json): `reset` deletes exactly this. */
+export interface ToolboxState {
+  toolbox: string;
+  /** The toolbox version the agent is pinned to. */
+  pinned: string;
+  agent: AgentRef;
+  lastResponseId: string;
+}

@@ -1,0 +1,100 @@
+/**
+ * Demo 7 end to end: the toolbox is created, the agent pinned to version 1, `allowed_tools` blocks what
+ * is outside the list, promote makes version 2 the default and re-pins the agent, reset removes everything.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalMcpServers, startMcpServers } from "../../../mcp-servers/src/servers.ts";
+import { live, runLab, startBackend, type TestBackend, tempDir } from "../../../shared/test/support.ts";
+
+let backend: TestBackend;
+let servers: LocalMcpServers;
+beforeAll(async () => {
+  backend = await startBackend();
+  servers = await startMcpServers({ dataDir: tempDir("lab-mcp-") });
+});
+afterAll(async () => {
+  await servers?.close();
+  await backend?.close();
+});
+
+describe.skipIf(live)("pnpm 7-toolbox", () => {
+  it("pins the agent to version 1, narrows its tools, promotes version 2, and reset removes everything", async () => {
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const env = {
+      ...backend.env,
+      LAB_ISSUES_MCP_URL: servers.issuesUrl,
+      LAB_REPO_MCP_URL: servers.repoUrl,
+      AGENT_NAME: `toolbox-test-${suffix}`,
+      TOOLBOX_NAME: `toolbox-test-${suffix}`,
+    };
+    const run = await runLab(["7-toolbox", "--", "--approve-all"], {
+      env,
+      input: [
+        "List the open issues",
+        'Call close_issue with {"number": 1}',
+        'Create an issue titled "Mic" saying the battery is low',
+      ],
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Created toolbox ${env.TOOLBOX_NAME} version 1.`);
+    expect(run.stdout).toContain("version 1 (default): lab_issues, lab_repo");
+    expect(run.stdout).toContain(`uses toolbox ${env.TOOLBOX_NAME} version 1 (pinned)`);
+    expect(run.stdout).toContain(
+      "toolbox offers this agent: list_issues, get_issue, create_issue, comment_on_issue, list_files, read_file",
+    );
+    expect(run.stdout).toContain("Projector in room 2 flickers");
+    expect(run.stdout).toContain(
+      "I can't call close_issue: it is not among the tools this agent is allowed to use",
+    );
+    // Reading ran without approval; creating needed it (given here by --approve-all).
+    expect(run.stdout.match(/Approval needed/g)).toHaveLength(1);
+    const issues = JSON.parse(readFileSync(servers.issuesFile, "utf8")).issues;
+    expect(issues.find((i: { number: number }) => i.number === 1).state).toBe("open");
+    expect(issues.some((i: { title: string }) => i.title === "Mic")).toBe(true);
+
+    const agentV1 = await backend.project.agents.get(env.AGENT_NAME);
+    const tool = agentV1.versions.latest.definition as {
+      tools: Array<{ server_url: string; allowed_tools: string[] }>;
+    };
+    expect(tool.tools[0]?.server_url).toMatch(
+      new RegExp(`/toolboxes/${env.TOOLBOX_NAME}/versions/1/mcp\\?api-version=v1$`),
+    );
+    expect(tool.tools[0]?.allowed_tools).not.toContain("close_issue");
+
+    const promote = await runLab(["7-toolbox:promote"], { env });
+    expect(promote.code).toBe(0);
+    expect(promote.stdout).toContain(
+      `Created toolbox ${env.TOOLBOX_NAME} version 2: Issues can no longer be closed by agents.`,
+    );
+    expect(promote.stdout).toContain(`the default version of ${env.TOOLBOX_NAME} is now 2`);
+    expect((await backend.project.toolboxes.get(env.TOOLBOX_NAME)).default_version).toBe("2");
+    const agentV2 = await backend.project.agents.get(env.AGENT_NAME);
+    expect(agentV2.versions.latest.version).toBe("2");
+    expect(JSON.stringify(agentV2.versions.latest.definition)).toContain(
+      `/toolboxes/${env.TOOLBOX_NAME}/versions/2/mcp`,
+    );
+
+    // Running the demo again keeps the pin at 2 and makes no new toolbox version.
+    const again = await runLab(["7-toolbox"], { env, input: [] });
+    expect(again.stdout).toContain("version 2 (default)");
+    expect(again.stdout).not.toContain("Created toolbox");
+
+    const reset = await runLab(["7-toolbox:reset"], { env });
+    expect(reset.stdout).toContain(`agent ${env.AGENT_NAME}: deleted with all its versions`);
+    expect(reset.stdout).toContain(`toolbox ${env.TOOLBOX_NAME}: deleted with all its versions`);
+    await expect(backend.project.toolboxes.get(env.TOOLBOX_NAME)).rejects.toMatchObject({ statusCode: 404 });
+    await expect(backend.project.agents.get(env.AGENT_NAME)).rejects.toMatchObject({ statusCode: 404 });
+    const twice = await runLab(["7-toolbox:reset"], { env });
+    expect(twice.code).toBe(0);
+    expect(path.basename(servers.issuesFile)).toBe("issues.json");
+  });
+
+  it("promote before anything exists: one sentence, exit 1", async () => {
+    const run = await runLab(["7-toolbox:promote"], { env: { ...backend.env, AGENT_NAME: "toolbox-none" } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("There is no toolbox to promote yet: run `pnpm 7-toolbox` first.");
+  });
+});
