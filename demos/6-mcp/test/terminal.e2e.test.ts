@@ -1,0 +1,68 @@
+/**
+ * Demo 6 at a real terminal (tmux): the approval question is asked, "a" (always) approves this tool for
+ * the rest of the chat, and Ctrl-D leaves cleanly.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalMcpServers, startMcpServers } from "../../../mcp-servers/src/servers.ts";
+import { live, startBackend, type TestBackend, tempDir } from "../../../shared/test/support.ts";
+import { hasTmux, TerminalSession } from "../../../shared/test/tmux.ts";
+
+let backend: TestBackend;
+let servers: LocalMcpServers;
+let terminal: TerminalSession | undefined;
+beforeAll(async () => {
+  backend = await startBackend();
+  servers = await startMcpServers({ dataDir: tempDir("lab-mcp-") });
+});
+afterAll(async () => {
+  terminal?.close();
+  await servers?.close();
+  await backend?.close();
+});
+
+describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
+  it("asks yes / no / always, remembers always, and leaves on Ctrl-D", async () => {
+    terminal = new TerminalSession(`lab-mcp-${process.pid}`, ["6-mcp"], {
+      ...(backend.env as Record<string, string>),
+      LAB_ISSUES_MCP_URL: servers.issuesUrl,
+      AGENT_NAME: `mcp-tty-${process.pid}`,
+      LAB_ROOT_ENV: path.join(backend.dataDir ?? "", "none.env"),
+      NO_COLOR: "1",
+    });
+    await terminal.until((s) => s.includes("You ›"), "the prompt");
+    terminal.type('Create an issue titled "Typed" saying by hand');
+    terminal.key("Enter");
+    await terminal.until(
+      (s) => s.includes("Approve? yes / no / always for this tool:"),
+      "the approval question",
+    );
+    terminal.type("n");
+    terminal.key("Enter");
+    await terminal.until((s) => s.includes("You declined create_issue"), "the denial");
+    terminal.type('Create an issue titled "Typed" saying by hand');
+    terminal.key("Enter");
+    await terminal.until(
+      (s) => s.lastIndexOf("Approve? yes / no / always") > s.lastIndexOf("You declined"),
+      "the second question",
+    );
+    terminal.type("a");
+    terminal.key("Enter");
+    await terminal.until((s) => s.includes('"created": 3'), "the created issue");
+    terminal.type('Create an issue titled "Again" saying no question this time');
+    terminal.key("Enter");
+    const screen = await terminal.until(
+      (s) => s.includes("approved (always for create_issue in this chat)"),
+      "the remembered approval",
+    );
+    // The third request was not asked about.
+    expect(screen.slice(screen.lastIndexOf('titled "Again"'))).not.toContain("Approve?");
+    terminal.key("C-d");
+    expect(await terminal.until((s) => s.includes("EXITED="), "the exit")).toContain("EXITED=0");
+    const titles = JSON.parse(readFileSync(servers.issuesFile, "utf8")).issues.map(
+      (i: { title: string }) => i.title,
+    );
+    expect(titles).toEqual(expect.arrayContaining(["Typed", "Again"]));
+  });
+});
