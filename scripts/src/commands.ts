@@ -40,6 +40,8 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
     case "bench":
       await import("./bench.ts");
       return;
+    case "doctor":
+      return (await import("./doctor.ts")).doctor();
     default:
       throw new ConfigError(
         `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test or pnpm bench.`,

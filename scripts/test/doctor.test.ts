@@ -1,0 +1,111 @@
+/**
+ * `pnpm doctor` as a facilitator runs it, as a child process: all green on the emulator, and one red line
+ * with its fix for each thing a workshop machine can get wrong.
+ */
+import net from "node:net";
+import { describe, expect, it } from "vitest";
+import { runLab, tempDir } from "../../shared/test/support.ts";
+
+/** The embedded emulator in its own folder, like `pnpm doctor` on a fresh checkout. */
+const embedded = () => ({
+  LAB_STATE_DIR: tempDir("lab-state-"),
+  EMULATOR_DATA_DIR: tempDir("lab-emulator-"),
+});
+const row = (stdout: string, check: string) => stdout.split("\n").find((l) => l.includes(`| ${check}`)) ?? "";
+
+describe("pnpm doctor", () => {
+  it("is all green against the emulator and exits 0; tool refusals are warnings naming the demo", async () => {
+    const ok = await runLab(["doctor"], { env: embedded() });
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.split("\n")[0]).toMatch(/backend: emulator \(embedded\)/);
+    for (const check of ["Node.js", "pnpm", ".env and settings", "credential", "endpoint reachable"])
+      expect(row(ok.stdout, check)).toMatch(/^\| ✔/);
+    expect(row(ok.stdout, "model deployment")).toMatch(/✔.*model-router: ModelDeployment/);
+    expect(row(ok.stdout, "list agents (permission)")).toMatch(/✔.*allowed/);
+    expect(row(ok.stdout, "web search tool (demo 3-websearch)")).toMatch(/✔.*available/);
+    expect(ok.stdout).not.toMatch(/^\| ✖/m);
+    expect(ok.stdout).toContain("Ready: everything the demos need is green.");
+
+    const refused = await runLab(["doctor"], {
+      env: { ...embedded(), EMULATOR_UNAVAILABLE_TOOLS: "web_search,code_interpreter" },
+    });
+    expect(refused.code).toBe(0);
+    expect(row(refused.stdout, "web search tool (demo 3-websearch)")).toMatch(
+      /^\| !.*web search tool is not available for this Foundry project/,
+    );
+    expect(row(refused.stdout, "code interpreter tool (demo 4-code)")).toMatch(/^\| !.*not available/);
+    expect(row(refused.stdout, "file search tool (demo 5-rag)")).toMatch(/^\| ✔/);
+    expect(refused.stdout).toMatch(/Ready: .*2 hints above/);
+  });
+
+  it("a missing model deployment is red, names MODEL_DEPLOYMENT and lists what exists", async () => {
+    const nope = await runLab(["doctor"], { env: { ...embedded(), MODEL_DEPLOYMENT: "nope" } });
+    expect(nope.code).toBe(1);
+    expect(row(nope.stdout, "model deployment")).toMatch(
+      /^\| ✖.*"nope" not found; this project has model-router, lab-offline-mini, lab-offline-large/,
+    );
+    expect(nope.stdout).toContain(
+      '✖ model deployment: The model deployment "nope" does not exist in this project: set MODEL_DEPLOYMENT',
+    );
+    // The emulator told which deployments exist, without the default one.
+    const told = await runLab(["doctor"], { env: { ...embedded(), EMULATOR_DEPLOYMENTS: "gpt-4o-mini" } });
+    expect(told.code).toBe(1);
+    expect(row(told.stdout, "model deployment")).toMatch(
+      /"model-router" not found; this project has gpt-4o-mini/,
+    );
+    expect(told.stdout).toMatch(/1 thing to fix/);
+  });
+
+  it("a bad endpoint: a malformed one is a red settings line; an unreachable one is a red reach line", async () => {
+    const malformed = await runLab(["doctor"], {
+      env: { ...embedded(), FOUNDRY_PROJECT_ENDPOINT: "https://my-foundry.openai.azure.com/" },
+    });
+    expect(malformed.code).toBe(1);
+    expect(row(malformed.stdout, ".env and settings")).toMatch(/^\| ✖/);
+    expect(malformed.stdout).toContain(
+      "✖ .env and settings: FOUNDRY_PROJECT_ENDPOINT (from the environment) is an Azure OpenAI or resource endpoint",
+    );
+    expect(row(malformed.stdout, "model deployment")).toMatch(/– .*needs a valid configuration/);
+
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const dead = await runLab(["doctor"], {
+      env: { ...embedded(), FOUNDRY_PROJECT_ENDPOINT: `https://127.0.0.1:${port}/api/projects/lab` },
+    });
+    expect(dead.code).toBe(1);
+    expect(row(dead.stdout, "endpoint reachable")).toMatch(/^\| ✖.*ECONNREFUSED/);
+    expect(dead.stdout).toContain(`✖ endpoint reachable: Could not reach 127.0.0.1:${port} (ECONNREFUSED)`);
+  });
+
+  it("no Azure credential: the credential line is red with the az login sentence, quickly", async () => {
+    const started = Date.now();
+    const result = await runLab(["doctor"], {
+      env: {
+        ...embedded(),
+        LAB_BACKEND: "azure",
+        FOUNDRY_PROJECT_ENDPOINT: "https://lab-doctor-test.services.ai.azure.com/api/projects/nowhere",
+        LAB_DOCTOR_TIMEOUT_MS: "10000",
+      },
+      timeoutMs: 30_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n")[0]).toMatch(/backend: Azure AI Foundry https:\/\/lab-doctor-test/);
+    expect(row(result.stdout, "credential")).toMatch(/^\| ✖/);
+    expect(result.stdout).toContain("✖ credential: No Azure credential could get a token: run `az login`");
+    expect(row(result.stdout, "list agents (permission)")).toMatch(/– .*needs a token/);
+    expect(result.stdout).not.toMatch(/^\s+at /m);
+    expect(Date.now() - started).toBeLessThan(25_000);
+  });
+
+  it("a token without the role: the permission line names Azure AI User", async () => {
+    const denied = await runLab(["doctor"], { env: { ...embedded(), LAB_EMULATOR_TOKEN: "lab-denied" } });
+    expect(denied.code).toBe(1);
+    expect(row(denied.stdout, "list agents (permission)")).toMatch(/^\| ✖.*HTTP 403/);
+    expect(denied.stdout).toContain(
+      '✖ list agents (permission): Your identity is signed in but not allowed to use this Foundry project (403): ask for the "Azure AI User" role',
+    );
+  });
+});
