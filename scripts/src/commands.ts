@@ -42,6 +42,8 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
       return;
     case "doctor":
       return (await import("./doctor.ts")).doctor();
+    case "reset:all":
+      return (await import("./reset-all.ts")).resetAll(rest);
     default:
       throw new ConfigError(
         `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test or pnpm bench.`,
