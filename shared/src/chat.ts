@@ -87,6 +87,14 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   });
   const prompt = bold(cyan("You › "));
   rl.setPrompt(prompt);
+  // Ctrl-D can close the input while an answer is still streaming: finish that turn, then leave.
+  let closed = false;
+  rl.once("close", () => {
+    closed = true;
+  });
+  const showPrompt = () => {
+    if (interactive && !closed) rl.prompt();
+  };
 
   let active: AbortController | undefined;
   const interrupt = () => {
@@ -105,14 +113,14 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   process.stdout.write(
     `${dim(`Type a message. ${interactive ? "/exit or Ctrl-D leaves; Ctrl-C cancels an answer." : "Reading one turn per line from stdin."}${transcript ? ` Transcript: ${path.relative(process.cwd(), transcript.file)}` : ""}`)}\n`,
   );
-  if (interactive) rl.prompt();
+  showPrompt();
 
   for await (const line of rl) {
     const input = line.trim();
     if (!interactive) process.stdout.write(`${prompt}${input}\n`);
     if (input === "/exit" || input === "/quit") break;
     if (input === "") {
-      if (interactive) rl.prompt();
+      showPrompt();
       continue;
     }
     const controller = new AbortController();
@@ -138,7 +146,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
         // While a question is pending, readline hands the next line to it instead of the chat loop.
         ask: (question) =>
           new Promise<string>((resolve, reject) => {
-            if (!interactive) return reject(new Error("There is no terminal to ask."));
+            if (!interactive || closed) return reject(new Error("There is no terminal to ask."));
             rl.question(question, { signal: controller.signal }, resolve);
             controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
               once: true,
@@ -167,7 +175,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     } finally {
       active = undefined;
     }
-    if (interactive) rl.prompt();
+    showPrompt();
   }
   rl.close();
   process.removeListener("SIGINT", interrupt);

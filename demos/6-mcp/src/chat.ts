@@ -6,7 +6,7 @@ import { ApprovalPrompt } from "@lab/shared/approval";
 import { chat, chatArgs } from "@lab/shared/chat";
 import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
-import { clip, dim, formatToolCall } from "@lab/shared/terminal";
+import { McpItemPrinter } from "@lab/shared/mcp-items";
 import { runApprovalLoop } from "./approval-loop.ts";
 import type { McpState } from "./state.ts";
 
@@ -28,7 +28,7 @@ const approvals = new ApprovalPrompt({
 const banner = approvals.banner();
 if (banner) console.log(banner);
 let previous = args.fresh ? undefined : state.get().lastResponseId;
-const listed = new Set<string>();
+const items = new McpItemPrinter();
 
 await chat(lab, {
   args,
@@ -42,31 +42,7 @@ await chat(lab, {
       signal: turn.signal,
       print: turn.print,
       decide: (request) => approvals.decide(request, turn.ask),
-      onItem: (item) => {
-        // What the server offers, shown once per chat.
-        if (item.type === "mcp_list_tools" && !listed.has(item.server_label)) {
-          listed.add(item.server_label);
-          const tools = item.tools.map(
-            (t) =>
-              `${t.name}${(t.annotations as { readOnlyHint?: boolean } | null)?.readOnlyHint ? " (read-only)" : ""}`,
-          );
-          console.log(
-            dim(
-              item.error
-                ? `  ${item.server_label}: ${item.error}`
-                : `  ${item.server_label} offers: ${tools.join(", ")}`,
-            ),
-          );
-        }
-        if (item.type === "mcp_call") {
-          const error =
-            typeof item.error === "string" || !item.error ? item.error : JSON.stringify(item.error);
-          const output = clip(error ?? item.output ?? "", 90);
-          console.log(
-            formatToolCall({ name: item.name, arguments: item.arguments, ok: !error, output, durationMs: 0 }),
-          );
-        }
-      },
+      onItem: (item) => items.print(item),
     });
     previous = response.id;
     state.update((s) => ({ ...s, lastResponseId: response.id }));

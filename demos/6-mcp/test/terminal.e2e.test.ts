@@ -58,6 +58,7 @@ describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
     );
     // The third request was not asked about.
     expect(screen.slice(screen.lastIndexOf('titled "Again"'))).not.toContain("Approve?");
+    // Ctrl-D right away, while the third answer may still be on its way: the turn finishes, then the chat ends.
     terminal.key("C-d");
     expect(await terminal.until((s) => s.includes("EXITED="), "the exit")).toContain("EXITED=0");
     const titles = JSON.parse(readFileSync(servers.issuesFile, "utf8")).issues.map(

@@ -6,7 +6,7 @@ import { ApprovalPrompt } from "@lab/shared/approval";
 import { chat, chatArgs } from "@lab/shared/chat";
 import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
-import { clip, dim, formatToolCall } from "@lab/shared/terminal";
+import { McpItemPrinter } from "@lab/shared/mcp-items";
 import { runApprovalLoop } from "./approval-loop.ts";
 import type { ToolboxState } from "./state.ts";
 
@@ -28,6 +28,7 @@ const approvals = new ApprovalPrompt({
 const banner = approvals.banner();
 if (banner) console.log(banner);
 let previous = args.fresh ? undefined : state.get().lastResponseId;
+const items = new McpItemPrinter();
 
 await chat(lab, {
   args,
@@ -41,25 +42,7 @@ await chat(lab, {
       signal: turn.signal,
       print: turn.print,
       decide: (request) => approvals.decide(request, turn.ask),
-      onItem: (item) => {
-        if (item.type === "mcp_list_tools") {
-          console.log(
-            dim(
-              item.error
-                ? `  toolbox: ${item.error}`
-                : `  toolbox offers this agent: ${item.tools.map((t) => t.name).join(", ")}`,
-            ),
-          );
-        }
-        if (item.type === "mcp_call") {
-          const error =
-            typeof item.error === "string" || !item.error ? item.error : JSON.stringify(item.error);
-          const output = clip(error ?? item.output ?? "", 90);
-          console.log(
-            formatToolCall({ name: item.name, arguments: item.arguments, ok: !error, output, durationMs: 0 }),
-          );
-        }
-      },
+      onItem: (item) => items.print(item),
     });
     previous = response.id;
     state.update((s) => ({ ...s, lastResponseId: response.id }));

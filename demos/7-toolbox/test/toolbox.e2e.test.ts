@@ -43,7 +43,7 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
     expect(run.stdout).toContain("version 1 (default): lab_issues, lab_repo");
     expect(run.stdout).toContain(`uses toolbox ${env.TOOLBOX_NAME} version 1 (pinned)`);
     expect(run.stdout).toContain(
-      "toolbox offers this agent: list_issues, get_issue, create_issue, comment_on_issue, list_files, read_file",
+      `${env.TOOLBOX_NAME.replace(/-/g, "_")} offers: list_issues (read-only), get_issue (read-only), create_issue, comment_on_issue, list_files (read-only), read_file (read-only)`,
     );
     expect(run.stdout).toContain("Projector in room 2 flickers");
     expect(run.stdout).toContain(
@@ -93,7 +93,9 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
   });
 
   it("promote before anything exists: one sentence, exit 1", async () => {
-    const run = await runLab(["7-toolbox:promote"], { env: { ...backend.env, AGENT_NAME: "toolbox-none" } });
+    const run = await runLab(["7-toolbox:promote"], {
+      env: { ...backend.env, AGENT_NAME: "toolbox-none", LAB_STATE_DIR: tempDir("lab-state-") },
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("There is no toolbox to promote yet: run `pnpm 7-toolbox` first.");
   });

@@ -1,0 +1,35 @@
+/**
+ * MCP output items as one terminal line each: what a server offers (`mcp_list_tools`, shown once per
+ * server per chat) and each call it made (`mcp_call`). Presentation only; the protocol stays in the demos.
+ */
+import type { ResponseOutputItem } from "openai/resources/responses/responses";
+import { clip, dim, formatToolCall } from "./terminal.ts";
+
+export class McpItemPrinter {
+  private readonly listed = new Set<string>();
+
+  /** Prints the item if it is one a learner should see; other items are ignored. */
+  print(item: ResponseOutputItem): void {
+    if (item.type === "mcp_list_tools" && !this.listed.has(item.server_label)) {
+      this.listed.add(item.server_label);
+      const tools = item.tools.map(
+        (t) =>
+          `${t.name}${(t.annotations as { readOnlyHint?: boolean } | null)?.readOnlyHint ? " (read-only)" : ""}`,
+      );
+      console.log(
+        dim(
+          item.error
+            ? `  ${item.server_label}: ${item.error}`
+            : `  ${item.server_label} offers: ${tools.join(", ")}`,
+        ),
+      );
+    }
+    if (item.type === "mcp_call") {
+      const error = typeof item.error === "string" || !item.error ? item.error : JSON.stringify(item.error);
+      const output = clip(error ?? item.output ?? "", 90);
+      console.log(
+        formatToolCall({ name: item.name, arguments: item.arguments, ok: !error, output, durationMs: 0 }),
+      );
+    }
+  }
+}
