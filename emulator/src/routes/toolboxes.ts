@@ -7,7 +7,6 @@ import { param, type Reply, type RequestContext } from "../context.ts";
 import { invalidPayload, invalidValue, notFound } from "../errors.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import type { Router } from "../router.ts";
-import { serveToolboxMcp } from "../toolbox-mcp.ts";
 import { isObject, optionalMetadata, optionalString } from "../validate.ts";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
@@ -117,6 +116,8 @@ async function mcp(ctx: RequestContext): Promise<undefined> {
   const version = ctx.params.version ?? toolbox.default_version;
   const pinned = ctx.app.toolboxes.getVersion(name, version);
   if (!pinned) throw notFound(`Toolbox '${name}' has no version '${version}'.`);
+  // Loaded on first use: the MCP SDK is not needed by any other route.
+  const { serveToolboxMcp } = await import("../toolbox-mcp.ts");
   await serveToolboxMcp(ctx, pinned);
   return undefined;
 }

@@ -7,7 +7,7 @@
  * not, and the model says which.
  */
 import { newId } from "../../ids.ts";
-import { callTool, describe, listTools, type McpToolInfo } from "../../mcp/client.ts";
+import type { McpToolInfo } from "../../mcp/client.ts";
 import { isObject, type Json } from "../../validate.ts";
 import type { Skill } from "../types.ts";
 
@@ -16,6 +16,8 @@ export const mcp: Skill = async (request, turn) => {
     (tool) => tool.type === "mcp" && typeof tool.server_label === "string",
   );
   if (servers.length === 0) return undefined;
+  // The MCP SDK is loaded only when an agent has MCP tools: every other turn starts faster without it.
+  const { describe, listTools } = await import("../../mcp/client.ts");
 
   const answers = turn.sinceUser.filter((item) => item.type === "mcp_approval_response");
   if (answers.length > 0) return resolveApprovals(servers, request.items, answers);
@@ -159,6 +161,7 @@ async function resolveApprovals(servers: Json[], items: Json[], answers: Json[])
 }
 
 async function run(server: Json, name: string, args: Json, approvalRequestId: string | null): Promise<Json> {
+  const { callTool } = await import("../../mcp/client.ts");
   const result = await callTool(server, name, args);
   return {
     id: newId("mcp"),
