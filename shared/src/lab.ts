@@ -148,4 +148,9 @@ export function installErrorHandlers(): void {
   };
   process.on("uncaughtException", fail);
   process.on("unhandledRejection", fail);
+  // Output piped into a program that stopped reading (`pnpm 0-hello | head`): end quietly, like any CLI.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    fail(err);
+  });
 }
