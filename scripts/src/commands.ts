@@ -46,6 +46,8 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
       return (await import("./reset-all.ts")).resetAll(rest);
     case "router-report":
       return (await import("./router-report.ts")).routerReport(rest);
+    case "eject":
+      return (await import("./eject.ts")).eject(rest);
     default:
       throw new ConfigError(
         `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test or pnpm bench.`,

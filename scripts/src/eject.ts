@@ -1,0 +1,471 @@
+/**
+ * `pnpm eject <demo> <folder>`: one demo as the start of a new project that needs nothing of this
+ * repository. It follows the demo's import graph (sources and tests) and copies what it reaches: the
+ * demo itself at the root, shared helpers into lab/ (demo 1 into lab/1-tools/ for demo 2), and the
+ * emulator and MCP servers whole (they read files next to their sources), with every import rewritten to
+ * a relative path. Its package.json pins the exact versions this repository's lockfile resolved, so the
+ * copy installs with plain npm and runs, offline, against its own copy of the emulator.
+ */
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { repoRoot } from "@lab/shared/config";
+import { ConfigError } from "@lab/shared/errors";
+import { type DemoEntry, listDemos } from "./demos.ts";
+
+/** Workspace packages copied whole when reached: they read data files that sit next to their sources. */
+const WHOLE_PACKAGES = ["emulator", "mcp-servers"];
+const SKIP = new Set(["node_modules", ".lab", "output", "transcripts", ".env", "test-results"]);
+const SOURCE = /\.(ts|mts|mjs|tsx)$/;
+
+export async function eject(args: string[]): Promise<void> {
+  const [which, target, ...extra] = args.filter((a) => a !== "--");
+  const demos = listDemos();
+  const usage = `pnpm eject <demo> <folder>, e.g. pnpm eject 0 ../my-agent (demos: ${demos.map((d) => d.id).join(", ")})`;
+  if (!which || !target || extra.length > 0) throw new ConfigError(`Usage: ${usage}.`);
+  const demo = demos.find((d) => d.id === which || String(d.number) === which);
+  if (!demo) throw new ConfigError(`There is no demo "${which}"; use ${usage}.`);
+  const dest = path.resolve(target);
+  if (existsSync(dest) && readdirSync(dest).length > 0) {
+    throw new ConfigError(`${dest} already exists and is not empty: pick a new folder for the copy.`);
+  }
+  if (isInside(dest, repoRoot)) {
+    throw new ConfigError(
+      `${dest} is inside this repository; eject to a folder outside it (e.g. ../my-agent).`,
+    );
+  }
+
+  const copy = planCopy(demo);
+  mkdirSync(dest, { recursive: true });
+  for (const [from, to] of copy.files) {
+    const out = path.join(dest, to);
+    mkdirSync(path.dirname(out), { recursive: true });
+    if (SOURCE.test(from) || from.endsWith(".md")) writeFileSync(out, adapt(from, to, copy.files, demo));
+    else copyFileSync(from, out);
+  }
+  writeProjectFiles(dest, demo, copy);
+  console.log(`Ejected demo ${demo.id} to ${dest} (${copy.files.size} files).`);
+  console.log("Next:");
+  console.log(`  cd ${path.relative(process.cwd(), dest) || "."}`);
+  console.log("  npm install");
+  console.log(
+    "  npm start          # create-agent, then chat (the embedded emulator unless .env sets an endpoint)",
+  );
+  console.log("  npm test           # its tests, against its own emulator");
+  console.log("  npm run reset      # delete what it created");
+}
+
+interface CopyPlan {
+  /** repository path → path inside the copy */
+  files: Map<string, string>;
+  dependencies: Map<string, string>;
+  devDependencies: Map<string, string>;
+}
+
+/** Where a repository file lives in the copy. */
+function destination(file: string, demo: DemoEntry): string {
+  const rel = path.relative(repoRoot, file).split(path.sep).join("/");
+  const demoPrefix = `demos/${demo.id}/`;
+  if (rel.startsWith(demoPrefix)) return rel.slice(demoPrefix.length);
+  if (rel.startsWith("shared/src/")) return `lab/${rel.slice("shared/src/".length)}`;
+  if (rel.startsWith("shared/test/")) return `lab/test/${rel.slice("shared/test/".length)}`;
+  if (rel.startsWith("demos/")) return `lab/${rel.slice("demos/".length)}`;
+  return rel; // emulator/…, mcp-servers/…, scripts/node-check.mjs
+}
+
+function planCopy(demo: DemoEntry): CopyPlan {
+  const files = new Map<string, string>();
+  const packages = new Map<string, { testOnly: boolean; owner: string }>();
+  const queue: Array<{ file: string; test: boolean }> = [];
+  const visit = (file: string, test: boolean) => {
+    if (files.has(file)) {
+      // A file first reached from a test may turn out to be needed by the sources too.
+      return;
+    }
+    files.set(file, destination(file, demo));
+    if (SOURCE.test(file)) queue.push({ file, test });
+  };
+
+  for (const file of walk(demo.dir)) {
+    if (path.basename(file) === "package.json") continue;
+    visit(file, path.relative(demo.dir, file).startsWith("test"));
+  }
+  const node = path.join(repoRoot, "scripts", "node-check.mjs");
+  visit(node, false);
+  visit(path.join(repoRoot, "scripts", "node-check.d.mts"), false);
+
+  const wholeCopied = new Set<string>();
+  const sourceUse = new Set<string>();
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (!next) break;
+    const { file, test } = next;
+    if (!test) sourceUse.add(file);
+    for (const spec of importsOf(readFileSync(file, "utf8"))) {
+      if (spec.startsWith("node:")) continue;
+      const resolved = resolveImport(spec, file);
+      if (resolved.kind === "file") {
+        const pkg = WHOLE_PACKAGES.find((p) => isInside(resolved.file, path.join(repoRoot, p)));
+        if (pkg && !wholeCopied.has(pkg)) {
+          wholeCopied.add(pkg);
+          for (const sub of ["src", "data"]) {
+            const dir = path.join(repoRoot, pkg, sub);
+            if (existsSync(dir)) for (const f of walk(dir)) visit(f, test);
+          }
+        }
+        visit(resolved.file, test);
+      } else {
+        const known = packages.get(resolved.name);
+        packages.set(resolved.name, {
+          testOnly: (known?.testOnly ?? true) && test,
+          owner: known?.owner ?? importerOf(file),
+        });
+      }
+    }
+  }
+
+  const lock = lockfileVersions();
+  const versionOf = (name: string, owner: string): string | undefined =>
+    lock.get(owner)?.get(name) ?? [...lock.values()].map((deps) => deps.get(name)).find(Boolean);
+  const dependencies = new Map<string, string>();
+  const devDependencies = new Map<string, string>();
+  for (const [name, { testOnly, owner }] of [...packages].sort(([a], [b]) => a.localeCompare(b))) {
+    const version = versionOf(name, owner);
+    if (!version) throw new Error(`No locked version of ${name} (imported in ${owner}).`);
+    (testOnly ? devDependencies : dependencies).set(name, version);
+    const types = `@types/${name.replace(/^@/, "").replace("/", "__")}`;
+    const typesVersion = versionOf(types, owner);
+    if (typesVersion) devDependencies.set(types, typesVersion);
+  }
+  for (const name of ["typescript", "vitest", "@types/node"]) {
+    const version = versionOf(name, ".");
+    if (version && !dependencies.has(name)) devDependencies.set(name, version);
+  }
+  return { files, dependencies, devDependencies };
+}
+
+/** Every module specifier a file imports: static, re-exports, side-effect and literal dynamic imports. */
+export function importsOf(source: string): string[] {
+  const specs = new Set<string>();
+  const patterns = [
+    /(?:^|[\s;}])(?:import|export)\s[^"'`;]*?\sfrom\s*["']([^"']+)["']/g,
+    /(?:^|[\s;])import\s*["']([^"']+)["']/g,
+    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+  ];
+  for (const pattern of patterns) for (const m of source.matchAll(pattern)) if (m[1]) specs.add(m[1]);
+  return [...specs];
+}
+
+type Resolved = { kind: "file"; file: string } | { kind: "package"; name: string };
+
+function resolveImport(spec: string, from: string): Resolved {
+  if (spec.startsWith(".")) return { kind: "file", file: path.resolve(path.dirname(from), spec) };
+  const parts = spec.split("/");
+  const name = spec.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? spec);
+  const sub = parts.slice(spec.startsWith("@") ? 2 : 1).join("/");
+  const workspace = workspacePackages().get(name);
+  if (workspace) {
+    // Every workspace package exports "./*": "./src/*.ts".
+    return { kind: "file", file: path.join(workspace, "src", `${sub}.ts`) };
+  }
+  return { kind: "package", name };
+}
+
+let workspaceCache: Map<string, string> | undefined;
+function workspacePackages(): Map<string, string> {
+  if (workspaceCache) return workspaceCache;
+  workspaceCache = new Map();
+  const dirs = [
+    "shared",
+    "emulator",
+    "mcp-servers",
+    "scripts",
+    ...listDemos().map((d) => path.join("demos", d.id)),
+  ];
+  for (const dir of dirs) {
+    const file = path.join(repoRoot, dir, "package.json");
+    if (!existsSync(file)) continue;
+    const { name } = JSON.parse(readFileSync(file, "utf8")) as { name: string };
+    workspaceCache.set(name, path.join(repoRoot, dir));
+  }
+  return workspaceCache;
+}
+
+/** The lockfile importer (workspace folder, "." for the root) a file belongs to. */
+function importerOf(file: string): string {
+  for (const dir of workspacePackages().values()) {
+    if (isInside(file, dir)) return path.relative(repoRoot, dir).split(path.sep).join("/");
+  }
+  return ".";
+}
+
+/**
+ * The exact versions pnpm resolved, per importer, from pnpm-lock.yaml (`version: 7.57.0(ws@8.23.0)` →
+ * `7.57.0`). Read by indentation: the lockfile's importers section is regular enough.
+ */
+function lockfileVersions(): Map<string, Map<string, string>> {
+  const lines = readFileSync(path.join(repoRoot, "pnpm-lock.yaml"), "utf8").split("\n");
+  const out = new Map<string, Map<string, string>>();
+  let inImporters = false;
+  let importer: Map<string, string> | undefined;
+  let pkg: string | undefined;
+  for (const line of lines) {
+    if (/^\S/.test(line)) {
+      inImporters = line.startsWith("importers:");
+      continue;
+    }
+    if (!inImporters) continue;
+    const importerMatch = /^ {2}(\S.*):$/.exec(line);
+    if (importerMatch?.[1]) {
+      importer = new Map();
+      out.set(importerMatch[1].replace(/^'|'$/g, ""), importer);
+      continue;
+    }
+    const pkgMatch = /^ {6}(\S.*):$/.exec(line);
+    if (pkgMatch?.[1]) {
+      pkg = pkgMatch[1].replace(/^'|'$/g, "");
+      continue;
+    }
+    const version = /^ {8}version: (\S+)/.exec(line)?.[1];
+    if (version && pkg && importer && !version.startsWith("link:"))
+      importer.set(pkg, version.replace(/\(.*$/, ""));
+  }
+  return out;
+}
+
+/** A copied source or Markdown file with its imports pointed at the copy and `pnpm <demo>` made npm. */
+function adapt(from: string, to: string, files: Map<string, string>, demo: DemoEntry): string {
+  let text = readFileSync(from, "utf8");
+  if (SOURCE.test(from)) {
+    const imported = new Set(importsOf(text));
+    const rewrite = (spec: string): string => {
+      if (spec.startsWith("node:") || !imported.has(spec)) return spec;
+      const resolved = resolveImport(spec, from);
+      if (resolved.kind === "package") return spec;
+      const target = files.get(resolved.file);
+      if (!target) throw new Error(`${from} imports ${spec}, which was not copied.`);
+      const rel = path.posix.relative(path.posix.dirname(to), target);
+      return rel.startsWith(".") ? rel : `./${rel}`;
+    };
+    text = text
+      .replace(
+        /(\sfrom\s*)(["'])([^"']+)\2/g,
+        (_m, pre: string, q: string, spec: string) => `${pre}${q}${rewrite(spec)}${q}`,
+      )
+      .replace(
+        /(\bimport\s*)(["'])([^"']+)\2/g,
+        (_m, pre: string, q: string, spec: string) => `${pre}${q}${rewrite(spec)}${q}`,
+      )
+      .replace(
+        /(\bimport\(\s*)(["'])([^"']+)\2/g,
+        (_m, pre: string, q: string, spec: string) => `${pre}${q}${rewrite(spec)}${q}`,
+      );
+    text = applyPatches(to, text, demo);
+    // Tests that name the demo's files by their repository path find them at the project root.
+    text = text.replace(new RegExp(`(["'\`])demos/${demo.id}/`, "g"), "$1");
+  }
+  // Commands of the lab become the copy's npm scripts, in code, messages, tests and docs alike.
+  const id = demo.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text
+    .replace(new RegExp(`pnpm ${id}:reset`, "g"), "npm run reset")
+    .replace(new RegExp(`pnpm ${id}:([a-z][a-z-]*)`, "g"), "npm run $1")
+    .replace(new RegExp(`pnpm ${id}\\b`, "g"), "npm start");
+}
+
+/**
+ * The few places where a shared helper knows it lives two folders below the repository root, or names
+ * the demo after its folder: exact edits that fail loudly if the helper changed, so eject's test notices.
+ */
+function applyPatches(to: string, text: string, demo: DemoEntry): string {
+  const id = JSON.stringify(demo.id);
+  const patches: Record<string, Array<[string, string]>> = {
+    "lab/config.ts": [
+      [
+        'export const repoRoot = path.resolve(import.meta.dirname, "..", "..");',
+        '// Ejected copy: lab/ sits directly in the project folder.\nexport const repoRoot = path.resolve(import.meta.dirname, "..");',
+      ],
+    ],
+    "lab/lab.ts": [
+      [
+        "loadConfig({ id: path.basename(dir), dir, defaultAgentName })",
+        `loadConfig({ id: ${id} /* the demo this project was ejected from */, dir, defaultAgentName })`,
+      ],
+    ],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal in the helper's source
+    "lab/state.ts": [["`${path.basename(demoDir)}${STATE_FILE}`", `\`\${${id}}\${STATE_FILE}\``]],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal in the helper's source
+    "lab/errors.ts": [['\\`pnpm ${ctx.demo ?? "<n>-<name>"}\\`', "\\`npm start\\`"]],
+  };
+  for (const [before, after] of patches[to] ?? []) {
+    if (!text.includes(before))
+      throw new Error(`eject: ${to} changed; update its patch (${before.slice(0, 60)}…).`);
+    text = text.replace(before, after);
+  }
+  return text;
+}
+
+function writeProjectFiles(dest: string, demo: DemoEntry, copy: CopyPlan): void {
+  const demoPkg = JSON.parse(readFileSync(path.join(demo.dir, "package.json"), "utf8")) as {
+    description?: string;
+    scripts?: Record<string, string>;
+  };
+  const sorted = (m: Map<string, string>) =>
+    Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
+  const name =
+    path
+      .basename(dest)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[._-]+/, "") || "my-agent";
+  const hasEmulator = [...copy.files.values()].some((f) => f.startsWith("emulator/"));
+  const pkg = {
+    name,
+    version: "0.1.0",
+    private: true,
+    description: `${demoPkg.description ?? demo.id} (ejected from the Foundry Agent Lab, demo ${demo.id})`,
+    type: "module",
+    engines: { node: ">=22.19.0" },
+    scripts: {
+      start: "node scripts/lab.mjs",
+      ...demoPkg.scripts,
+      ...(hasEmulator ? { emulator: "node scripts/lab.mjs emulator" } : {}),
+      test: "vitest run",
+      typecheck: "tsc --noEmit",
+    },
+    dependencies: sorted(copy.dependencies),
+    devDependencies: sorted(copy.devDependencies),
+  };
+  write(dest, "package.json", `${JSON.stringify(pkg, null, 2)}\n`);
+
+  const base = JSON.parse(readFileSync(path.join(repoRoot, "tsconfig.base.json"), "utf8")) as object;
+  const include = ["src", "test", "lab", "scripts", "emulator/src", "mcp-servers/src"].filter((dir) =>
+    existsSync(path.join(dest, dir)),
+  );
+  write(
+    dest,
+    "tsconfig.json",
+    `${JSON.stringify({ ...base, include, exclude: ["node_modules", ".lab"] }, null, 2)}\n`,
+  );
+  write(
+    dest,
+    "vitest.config.ts",
+    `import { defineConfig } from "vitest/config";
+
+// The tests run the real SDKs against this project's own emulator, and the demo as a child process.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
+`,
+  );
+  write(dest, ".gitignore", "node_modules/\n.lab/\n.env\n.lab-state.json*\ntranscripts/\noutput/\n");
+  write(dest, "scripts/lab.mjs", launcher(demo, hasEmulator));
+
+  const rootSample = readFileSync(path.join(repoRoot, ".env.sample"), "utf8");
+  const demoSample = existsSync(path.join(demo.dir, ".env.sample"))
+    ? readFileSync(path.join(demo.dir, ".env.sample"), "utf8")
+    : "";
+  write(
+    dest,
+    ".env.sample",
+    `${rootSample.trimEnd()}\n\n${demoSample.replace(/^#[^\n]*\n/, "# This demo's own settings.\n")}`,
+  );
+
+  const readme = existsSync(path.join(dest, "README.md"))
+    ? readFileSync(path.join(dest, "README.md"), "utf8")
+    : "";
+  write(dest, "README.md", `${readme.trimEnd()}\n\n${projectSection(demo, hasEmulator)}`);
+}
+
+function write(dest: string, file: string, text: string): void {
+  mkdirSync(path.dirname(path.join(dest, file)), { recursive: true });
+  writeFileSync(path.join(dest, file), text);
+}
+
+/** The copy's entry point: the Node check first, then create-agent and chat in one process. */
+function launcher(demo: DemoEntry, hasEmulator: boolean): string {
+  return `#!/usr/bin/env node
+// npm start: create-agent, then chat, in one process (one start-up, one emulator), like the lab's
+// numbered script. \`node scripts/lab.mjs ${demo.id}:<step>\` runs one step (reset, …).
+// Plain JavaScript so that an old Node reaches the version check instead of a syntax error.
+import { nodeVersionProblem } from "./node-check.mjs";
+
+const problem = nodeVersionProblem(process.version);
+if (problem) {
+  process.stderr.write(\`\${problem}\\n\`);
+  process.exit(2);
+}
+
+const [command = "${demo.id}", ...rest] = process.argv.slice(2);
+// The demo reads its own flags (chat --log …) from process.argv.
+process.argv = [process.argv[0], process.argv[1], ...rest.filter((a) => a !== "--")];
+${hasEmulator ? `if (command === "emulator") {\n  await import("../emulator/src/main.ts");\n} else {\n  await runSteps();\n}\n` : "await runSteps();\n"}
+async function runSteps() {
+  const match = /^(?:${demo.id}|start)(?::([a-z][a-z-]*))?$/.exec(command) ?? /^()([a-z][a-z-]*)$/.exec(command);
+  if (!match) {
+    process.stderr.write(\`Unknown command "\${command}": use npm start, or npm run <step> (see package.json).\\n\`);
+    process.exit(2);
+  }
+  const steps = match[1] ? [match[1]] : match[2] ? [match[2]] : ["create-agent", "chat"];
+  for (const step of steps) await import(\`../src/\${step}.ts\`);
+}
+`;
+}
+
+function projectSection(demo: DemoEntry, hasEmulator: boolean): string {
+  return `## This project (ejected from the Foundry Agent Lab, demo ${demo.id})
+
+A standalone copy of one demo, to grow into your own agent. It needs nothing from the lab's repository.
+
+\`\`\`bash
+npm install
+npm start            # create-agent, then chat (extra flags after --, e.g. npm start -- --log)
+npm test             # the demo's tests
+npm run reset        # delete what it created (safe to run twice)
+npm run typecheck    # strict tsc over everything
+\`\`\`
+
+- \`src/\`: the demo, unchanged apart from its imports. \`lab/\`: the lab's shared helpers it uses (config
+  and .env, the credential and clients, the terminal chat, errors, state), copied in and yours to edit.
+- Settings: \`cp .env.sample .env\` and set \`FOUNDRY_PROJECT_ENDPOINT\` for your Foundry project; state is
+  kept in \`.lab-state.json\`.
+${
+  hasEmulator
+    ? `- **The emulator**: with no endpoint set, \`npm start\` runs against \`emulator/\`, a copy of the lab's local
+  Foundry project emulator, started inside the process like in the lab (\`npm run emulator\` runs it on its
+  own). It is copied in rather than installed because it is not published to npm, and so that the project
+  stays fully usable offline and its tests need no cloud account. Delete \`emulator/\` (and its dependencies:
+  \`@modelcontextprotocol/sdk\`, \`node-forge\`, \`zod\` if nothing else uses them) once you only use Azure;
+  \`lab/lab.ts\` imports it only when no endpoint is set, but \`lab/test/support.ts\` needs it for the tests.
+`
+    : ""
+}- Node.js 22.19 or newer (\`scripts/node-check.mjs\` says so before anything else runs).
+`;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    if (SKIP.has(entry) || entry.startsWith(".lab-state.json") || entry === ".env") continue;
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...walk(full));
+    else out.push(full);
+  }
+  return out;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}

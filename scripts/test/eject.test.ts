@@ -1,0 +1,189 @@
+/**
+ * `pnpm eject`: every demo in this checkout becomes a standalone project. Demo 0 is verified the way a
+ * developer uses it: plain `npm install` from the registry, `npx tsc --noEmit`, `npm test`, `npm start`
+ * with piped stdin and `npm run reset`, all against the copy's own emulator. Every other demo is ejected and
+ * type-checked with its own tsconfig and package.json, its node_modules linked to the packages this
+ * repository installed (the same exact versions), and its `npm start` and reset entry point run once.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot, runLab, tempDir } from "../../shared/test/support.ts";
+import { listDemos } from "../src/demos.ts";
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A command in the copy, with an environment that knows nothing of this repository or of vitest. */
+function sh(
+  cwd: string,
+  command: string,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+) {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: "1" };
+  for (const [key, value] of Object.entries(process.env)) {
+    if (
+      /^(VITEST|NODE_OPTIONS|FOUNDRY_|AZURE_AI_|PROJECT_ENDPOINT|MODEL_DEPLOYMENT|LAB_|EMULATOR_|AGENT_NAME|npm_)/.test(
+        key,
+      )
+    )
+      continue;
+    env[key] = value;
+  }
+  // node first on PATH: npm's scripts run `node` and must get this one, not an older system Node.
+  env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`;
+  return new Promise<Result>((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+const node = (cwd: string, args: string[], options?: { input?: string; env?: NodeJS.ProcessEnv }) =>
+  sh(cwd, process.execPath, args, options);
+
+/** The copy's dependencies as links to the packages pnpm installed here (same versions, no download). */
+function linkDependencies(copy: string): void {
+  const pkg = JSON.parse(readFileSync(path.join(copy, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  const roots = [
+    repoRoot,
+    ...["shared", "emulator", "mcp-servers", "scripts"].map((d) => path.join(repoRoot, d)),
+  ];
+  roots.push(...listDemos().map((d) => d.dir));
+  for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+    const found = roots.map((r) => path.join(r, "node_modules", name)).find((p) => existsSync(p));
+    if (!found) throw new Error(`${name} is not installed in this repository`);
+    const link = path.join(copy, "node_modules", name);
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(realpathSync(found), link);
+  }
+}
+
+const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+
+describe("pnpm eject", () => {
+  it("demo 0: npm install, tsc, npm test, npm start and npm run reset work in the copy", {
+    timeout: 240_000,
+  }, async () => {
+    const copy = path.join(tempDir("lab-eject-"), "my-agent");
+    const ejected = await runLab(["eject", "0", copy]);
+    expect(ejected.stderr).toBe("");
+    expect(ejected.code).toBe(0);
+    expect(ejected.stdout).toContain(`Ejected demo 0-hello to ${copy}`);
+
+    const pkg = JSON.parse(readFileSync(path.join(copy, "package.json"), "utf8"));
+    expect(pkg.name).toBe("my-agent");
+    expect(pkg.dependencies).toMatchObject({ "@azure/ai-projects": "2.10.0", openai: "7.57.0" });
+    expect(JSON.stringify(pkg)).not.toMatch(/workspace:|@lab\//);
+    for (const version of Object.values({ ...pkg.dependencies, ...pkg.devDependencies }))
+      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    const chat = readFileSync(path.join(copy, "src", "chat.ts"), "utf8");
+    expect(chat).toContain('from "../lab/chat.ts"');
+    expect(chat).toContain("run \\`npm start\\` (create-agent, then chat)");
+    for (const file of [
+      ".env.sample",
+      "README.md",
+      "test/hello.e2e.test.ts",
+      "lab/test/support.ts",
+      "scripts/node-check.mjs",
+      "emulator/src/server.ts",
+    ])
+      expect(existsSync(path.join(copy, file)), file).toBe(true);
+    expect(readFileSync(path.join(copy, "README.md"), "utf8")).toContain(
+      "## This project (ejected from the Foundry Agent Lab",
+    );
+
+    const install = await sh(copy, "npm", ["install", "--no-audit", "--no-fund"]);
+    expect(install.code, install.stderr).toBe(0);
+    const typecheck = await sh(copy, "npx", ["tsc", "--noEmit"]);
+    expect(typecheck.stdout + typecheck.stderr).toBe("");
+    expect(typecheck.code).toBe(0);
+
+    const tests = await sh(copy, "npm", ["test"]);
+    expect(tests.code, tests.stdout.slice(-3000)).toBe(0);
+    expect(tests.stdout).toMatch(/Tests\s+\d+ passed/);
+
+    const start = await sh(copy, "npm", ["start"], { input: "My name is Ada.\nWhat is my name?\n" });
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/backend: emulator \(embedded\)/);
+    expect(start.stdout).toContain("Created agent hello-agent version 1");
+    expect(start.stdout.slice(start.stdout.lastIndexOf("What is my name?"))).toContain("Ada");
+    expect(existsSync(path.join(copy, ".lab", "emulator"))).toBe(true);
+    const reset = await sh(copy, "npm", ["run", "reset"]);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain("agent hello-agent: deleted with all its versions");
+  });
+
+  it("every other demo: ejects, type-checks on its own tsconfig, starts and resets", {
+    timeout: 180_000,
+  }, async () => {
+    const demos = listDemos().filter((d) => d.number !== 0);
+    expect(demos.length).toBeGreaterThanOrEqual(7);
+    const copies = new Map<string, string>();
+    for (const demo of demos) {
+      const copy = path.join(tempDir("lab-eject-"), demo.id);
+      copies.set(demo.id, copy);
+      const ejected = await runLab(["eject", demo.id, copy]);
+      expect(ejected.code, `${demo.id}: ${ejected.stderr}`).toBe(0);
+      const pkg = readFileSync(path.join(copy, "package.json"), "utf8");
+      expect(pkg, demo.id).not.toMatch(/workspace:|"@lab\//);
+      linkDependencies(copy);
+      const typecheck = await node(copy, [tsc, "-p", "tsconfig.json"]);
+      expect(typecheck.stdout + typecheck.stderr, demo.id).toBe("");
+      expect(typecheck.code, demo.id).toBe(0);
+      // One turn through the copy's own launcher and emulator, then its reset (no network needed).
+      const env = {
+        EMULATOR_DATA_DIR: path.join(copy, ".lab", "emulator"),
+        LAB_MCP_DATA_DIR: path.join(copy, ".lab", "mcp"),
+      };
+      // Demo 2 is a full-screen app that refuses piped stdin by design: its create-agent step only.
+      const steps = demo.number === 2 ? [`${demo.id}:create-agent`] : [];
+      const start = await node(copy, ["scripts/lab.mjs", ...steps], { input: "hello\n", env });
+      expect(start.code, `${demo.id}: ${start.stderr}`).toBe(0);
+      expect(start.stdout, demo.id).toMatch(/backend: emulator \(embedded\)/);
+      const reset = await node(copy, ["scripts/lab.mjs", `${demo.id}:reset`], { env });
+      expect(reset.code, `${demo.id}: ${reset.stderr}`).toBe(0);
+    }
+    // Demo 2 carries demo 1's agent, tools and loop with it; demo 6 the MCP servers.
+    const two = copies.get("2-desktop");
+    if (two) expect(existsSync(path.join(two, "lab", "1-tools", "src", "tool-loop.ts"))).toBe(true);
+    const six = copies.get("6-mcp");
+    if (six) expect(existsSync(path.join(six, "mcp-servers", "src", "servers.ts"))).toBe(true);
+  });
+
+  it("bad input: an unknown demo, a non-empty folder or missing arguments get one sentence (exit 2)", async () => {
+    const unknown = await runLab(["eject", "42", tempDir()]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('There is no demo "42"');
+    const full = tempDir();
+    writeFileSync(path.join(full, "keep.txt"), "mine");
+    const occupied = await runLab(["eject", "0", full]);
+    expect(occupied.code).toBe(2);
+    expect(occupied.stderr).toContain("already exists and is not empty");
+    expect(readFileSync(path.join(full, "keep.txt"), "utf8")).toBe("mine");
+    const missing = await runLab(["eject"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("Usage: pnpm eject <demo> <folder>");
+  });
+});
