@@ -50,7 +50,7 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
       return (await import("./eject.ts")).eject(rest);
     default:
       throw new ConfigError(
-        `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test or pnpm bench.`,
+        `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test, pnpm bench, pnpm doctor, pnpm reset:all, pnpm eject or pnpm router-report.`,
       );
   }
 }
