@@ -5,12 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentStore } from "./agents-store.ts";
-import type { ToolboxStore } from "./toolboxes-store.ts";
 import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
 import type { FileStore } from "./files-store.ts";
 import type { LabModel } from "./model/types.ts";
 import type { ResponseStore } from "./responses-store.ts";
+import type { ToolboxStore } from "./toolboxes-store.ts";
 import type { Json } from "./validate.ts";
 import type { VectorStoreStore } from "./vector-stores-store.ts";
 

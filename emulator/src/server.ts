@@ -8,7 +8,6 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { AgentStore } from "./agents-store.ts";
-import { ToolboxStore } from "./toolboxes-store.ts";
 import { loadOrCreateTlsIdentity } from "./certs.ts";
 import { ContainerStore } from "./containers-store.ts";
 import type { App } from "./context.ts";
@@ -18,6 +17,7 @@ import { createRequestListener } from "./dispatch.ts";
 import { FileStore } from "./files-store.ts";
 import { createLabModel } from "./model/lab-model.ts";
 import { ResponseStore } from "./responses-store.ts";
+import { ToolboxStore } from "./toolboxes-store.ts";
 import { VectorStoreStore } from "./vector-stores-store.ts";
 
 export interface EmulatorOptions {

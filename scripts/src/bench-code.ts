@@ -15,6 +15,7 @@ import { startEmulator } from "@lab/emulator/server";
 import { repoRoot } from "@lab/shared/config";
 // A script may use a demo's server: the bench measures exactly what `pnpm 4-code:web` serves.
 import { createWebApp } from "../../demos/4-code/src/web-app.ts";
+import { markdownTable } from "./table.ts";
 
 const TURNS = Number(process.env.BENCH_CODE_TURNS ?? 10);
 const RUNS = Number(process.env.BENCH_CODE_RUNS ?? 20);
@@ -165,9 +166,5 @@ export async function benchCode(work: string): Promise<void> {
     r.ratio ? `${r.ratio.toFixed(1)}×` : "1.0×",
     r.baseline ?? "(baseline)",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const cells of body) console.log(line(cells));
+  console.log(markdownTable(header, body));
 }

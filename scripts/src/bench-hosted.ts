@@ -13,6 +13,7 @@ import { AIProjectClient } from "@azure/ai-projects";
 import { startServer } from "@lab/8-hosted/server";
 import { startEmulator } from "@lab/emulator/server";
 import express from "express";
+import { markdownTable } from "./table.ts";
 
 const REQUESTS = Number(process.env.BENCH_HOSTED_REQUESTS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_HOSTED_CONCURRENCY ?? 8);
@@ -121,11 +122,7 @@ export async function benchHosted(work: string): Promise<void> {
     m.p99.toFixed(2),
     base ? `${(m.p50 / base.p50).toFixed(1)}×` : "(baseline)",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const row of body) console.log(line(row));
+  console.log(markdownTable(header, body));
 
   agent.destroy();
   bare.close();

@@ -11,6 +11,7 @@ import { AIProjectClient } from "@azure/ai-projects";
 import { startEmulator } from "@lab/emulator/server";
 import { agentReference } from "@lab/shared/agents";
 import { repoRoot } from "@lab/shared/config";
+import { markdownTable } from "./table.ts";
 
 const TURNS = Number(process.env.BENCH_SEARCH_TURNS ?? 40);
 const CORPUS_BYTES = 5 * 1024 * 1024;
@@ -124,11 +125,7 @@ export async function benchRetrieval(work: string): Promise<void> {
 
   console.log(`\nFile search on the emulator (SQLite FTS5, BM25; ${TURNS} turns each):\n`);
   const header = ["measurement", "median ms", "p95 ms", "ratio / note"];
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
-  const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  console.log(row(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const line of lines) console.log(row(line));
+  console.log(markdownTable(header, lines));
   console.log(
     `\nRetrieval quality, ${set.length} handbook questions: hit rate at 3 = ${((100 * hits) / set.length).toFixed(1)}%, MRR = ${(reciprocal / set.length).toFixed(3)}`,
   );

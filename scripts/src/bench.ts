@@ -21,6 +21,7 @@ import { repoRoot } from "@lab/shared/config";
 import { benchCode } from "./bench-code.ts";
 import { benchHosted } from "./bench-hosted.ts";
 import { benchRetrieval } from "./bench-retrieval.ts";
+import { markdownTable } from "./table.ts";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const TURNS = Number(process.env.BENCH_TURNS ?? 200);
@@ -258,11 +259,7 @@ function print(): void {
     r.ratio ? `${r.ratio.toFixed(1)}×` : "1.0×",
     r.baseline ?? "(baseline)",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const row of body) console.log(line(row));
+  console.log(markdownTable(header, body));
 }
 
 console.log(
