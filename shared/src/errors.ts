@@ -211,7 +211,7 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
   if (
     name === "APIConnectionError" ||
     name === "APIConnectionTimeoutError" ||
-    /terminated|socket hang up/i.test(top.message ?? "")
+    /terminated|socket hang up|fetch failed/i.test(top.message ?? "")
   ) {
     return {
       message: `The connection to ${where} was lost (${top.message?.replace(/\.$/, "") || "no answer"}); check your network and ask again.`,
