@@ -4,7 +4,7 @@
  * `file_search` tool pointed at that store. A second run reuses the store unless the document changed.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { deleteIfExists, ifExists, sameDefinition } from "@lab/shared/agents";
 import { ConfigError, LabError } from "@lab/shared/errors";
@@ -18,9 +18,10 @@ const { project, openai, config } = lab;
 const state = lab.state<RagState>();
 
 const document = path.resolve(config.demo.dir, config.env.RAG_DOCUMENT ?? "data/employee-handbook.md");
-if (!existsSync(document)) {
+const kind = statSync(document, { throwIfNoEntry: false });
+if (!kind?.isFile()) {
   throw new ConfigError(
-    `RAG_DOCUMENT points at ${document}, which does not exist: set it to a text or Markdown file.`,
+    `RAG_DOCUMENT points at ${document}, which ${kind ? "is not a file" : "does not exist"}: set it to a text or Markdown file.`,
   );
 }
 const sha256 = createHash("sha256").update(readFileSync(document)).digest("hex");
@@ -36,8 +37,11 @@ async function checkSaved(saved: KnowledgeRef | undefined) {
     return { reuse: undefined, replace: saved };
   }
   if (saved.sha256 === sha256 && store.file_counts.completed > 0) return { reuse: saved, replace: undefined };
+  const name = path.basename(document);
   notice(
-    `${path.basename(document)} changed since it was indexed; replacing vector store ${saved.vectorStoreId}.`,
+    name === saved.fileName
+      ? `${name} changed since it was indexed; replacing vector store ${saved.vectorStoreId}.`
+      : `RAG_DOCUMENT now names ${name}, not ${saved.fileName}; replacing vector store ${saved.vectorStoreId}.`,
   );
   return { reuse: undefined, replace: saved };
 }

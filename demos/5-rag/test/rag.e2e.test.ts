@@ -199,6 +199,7 @@ describe.skipIf(live)("demo 5 with bad documents", () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(bad.sentence);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stdout).toContain(`RAG_DOCUMENT now names ${bad.name}, not employee-handbook.md;`);
       // The refused document left no store behind and the working one in place, still recorded.
       expect(savedState(env)).toEqual(good);
       expect(await storesOf(env.AGENT_NAME)).toEqual([good.knowledge?.vectorStoreId]);
@@ -209,4 +210,20 @@ describe.skipIf(live)("demo 5 with bad documents", () => {
       await runLab(["5-rag:reset"], { env });
     });
   }
+
+  it("a folder or a missing path: one sentence naming RAG_DOCUMENT, exit 2, before anything is uploaded", async () => {
+    const env = { ...backend.env, AGENT_NAME: agentName() };
+    const folder = tempDir("lab-rag-folder-");
+    for (const [document, what] of [
+      [folder, "is not a file"],
+      [path.join(folder, "missing.md"), "does not exist"],
+    ]) {
+      const result = await runLab(["5-rag"], { env: { ...env, RAG_DOCUMENT: document }, input: ["hi"] });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `✖ RAG_DOCUMENT points at ${document}, which ${what}: set it to a text or Markdown file.`,
+      );
+    }
+    expect(await storesOf(env.AGENT_NAME)).toEqual([]);
+  });
 });
