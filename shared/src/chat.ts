@@ -147,10 +147,21 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
         ask: (question) =>
           new Promise<string>((resolve, reject) => {
             if (!interactive || closed) return reject(new Error("There is no terminal to ask."));
-            rl.question(question, { signal: controller.signal }, resolve);
-            controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
-              once: true,
+            // Ctrl-D at the question closes the input: the question never gets an answer, so cancel the turn.
+            const cancel = () => controller.abort();
+            rl.once("close", cancel);
+            rl.question(question, { signal: controller.signal }, (answer) => {
+              rl.off("close", cancel);
+              resolve(answer);
             });
+            controller.signal.addEventListener(
+              "abort",
+              () => {
+                rl.off("close", cancel);
+                reject(controller.signal.reason);
+              },
+              { once: true },
+            );
           }),
       });
       const served = servedTurn(response, lab.config.model, performance.now() - started);

@@ -1,6 +1,6 @@
 /**
  * Demo 6 at a real terminal (tmux): the approval question is asked, "a" (always) approves this tool for
- * the rest of the chat, and Ctrl-D leaves cleanly.
+ * the rest of the chat, and Ctrl-D leaves cleanly (also while the approval question waits for an answer).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -65,5 +65,25 @@ describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
       (i: { title: string }) => i.title,
     );
     expect(titles).toEqual(expect.arrayContaining(["Typed", "Again"]));
+  });
+
+  it("Ctrl-D at the approval question cancels the turn and leaves with exit 0", async () => {
+    terminal?.close();
+    terminal = new TerminalSession(`lab-mcp-eof-${process.pid}`, ["6-mcp"], {
+      ...(backend.env as Record<string, string>),
+      LAB_ISSUES_MCP_URL: servers.issuesUrl,
+      AGENT_NAME: `mcp-eof-${process.pid}`,
+      LAB_ROOT_ENV: path.join(backend.dataDir ?? "", "none.env"),
+      NO_COLOR: "1",
+    });
+    await terminal.until((s) => s.includes("You ›"), "the prompt");
+    terminal.type("list the open issues");
+    terminal.key("Enter");
+    await terminal.until((s) => s.includes("Approve? yes / no / always"), "the approval question");
+    terminal.key("C-d");
+    const screen = await terminal.until((s) => s.includes("EXITED="), "the exit");
+    expect(screen).toContain("cancelled; nothing from this answer was kept");
+    expect(screen).toContain("EXITED=0");
+    expect(screen).not.toContain("unsettled top-level await");
   });
 });
