@@ -3,7 +3,7 @@
  * server per chat) and each call it made (`mcp_call`). Presentation only; the protocol stays in the demos.
  */
 import type { ResponseOutputItem } from "openai/resources/responses/responses";
-import { clip, dim, formatToolCall } from "./terminal.ts";
+import { dim, formatToolCall } from "./terminal.ts";
 
 export class McpItemPrinter {
   private readonly listed = new Set<string>();
@@ -26,10 +26,9 @@ export class McpItemPrinter {
     }
     if (item.type === "mcp_call") {
       const error = typeof item.error === "string" || !item.error ? item.error : JSON.stringify(item.error);
-      const output = clip(error ?? item.output ?? "", 90);
-      console.log(
-        formatToolCall({ name: item.name, arguments: item.arguments, ok: !error, output, durationMs: 0 }),
-      );
+      // The service made the call, so there is no duration to show here.
+      const output = error ?? item.output ?? "";
+      console.log(formatToolCall({ name: item.name, arguments: item.arguments, ok: !error, output }));
     }
   }
 }

@@ -35,14 +35,21 @@ export function clip(text: string, max = 80): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** One line per local tool call: name, arguments, duration, and the start of what went back. */
+/**
+ * One line per tool call: name, arguments, duration (when this process timed it; a server-side call has
+ * none), and the start of what went back, cut to fit the terminal's width so the line never wraps.
+ */
 export function formatToolCall(call: {
   name: string;
   arguments: string;
   ok: boolean;
   output: string;
-  durationMs: number;
+  durationMs?: number;
 }): string {
   const mark = call.ok ? green("⚙") : yellow("⚠");
-  return `  ${mark} ${bold(call.name)}${dim(`(${clip(call.arguments, 60)})`)} ${dim(`${Math.round(call.durationMs)} ms →`)} ${clip(call.output, 90)}`;
+  const args = `(${clip(call.arguments, 60)})`;
+  const took = call.durationMs === undefined ? "→" : `${Math.round(call.durationMs)} ms →`;
+  const used = `  ⚙ ${call.name}${args} ${took} `.length;
+  const room = process.stdout.columns ? Math.max(20, process.stdout.columns - used - 1) : 90;
+  return `  ${mark} ${bold(call.name)}${dim(args)} ${dim(took)} ${clip(call.output, Math.min(90, room))}`;
 }
