@@ -60,6 +60,8 @@ export interface Turn {
   print(stream: AsyncIterable<ResponseStreamEvent>): Promise<Response>;
   /** Asks the user a question in the middle of the turn (a terminal only) and returns the answer. */
   ask(question: string): Promise<string>;
+  /** Prints one line of the demo's own (a tool call, a saved file) on a line of its own. */
+  line(text: string): void;
 }
 
 export interface ChatOptions {
@@ -92,17 +94,33 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   rl.once("close", () => {
     closed = true;
   });
+  let prompting = false;
   const showPrompt = () => {
-    if (interactive && !closed) rl.prompt();
+    if (interactive && !closed) {
+      rl.prompt();
+      prompting = true;
+    }
+  };
+  // Whatever a turn prints (the answer, trace lines, a demo's own lines, an error) starts on a fresh line.
+  let atLineStart = true;
+  const out = (chunk: string) => {
+    if (!chunk) return;
+    process.stdout.write(chunk);
+    atLineStart = chunk.endsWith("\n");
+  };
+  const endLine = () => {
+    if (!atLineStart) out("\n");
   };
 
   let active: AbortController | undefined;
+  let interrupted = false;
   const interrupt = () => {
     if (active && !active.signal.aborted) {
       active.abort();
       return;
     }
     process.stdout.write("\n");
+    interrupted = true;
     if (active) process.exit(130); // second Ctrl-C while a cancelled turn is still winding down
     rl.close();
   };
@@ -116,6 +134,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   showPrompt();
 
   for await (const line of rl) {
+    prompting = false;
     const input = line.trim();
     if (!interactive) process.stdout.write(`${prompt}${input}\n`);
     if (input === "/exit" || input === "/quit") break;
@@ -127,18 +146,17 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     active = controller;
     const started = performance.now();
     let shown = "";
+    atLineStart = true;
     try {
-      process.stdout.write(bold("Agent › "));
+      out(bold("Agent › "));
       const response = await options.onTurn({
         input,
         signal: controller.signal,
         print: async (stream) => {
           const { response, text } = await printStream(stream, {
             trace: options.args.trace,
-            write: (chunk) => {
-              shown += chunk;
-              process.stdout.write(chunk);
-            },
+            atLineStart: () => atLineStart,
+            write: out,
           });
           shown = text;
           return response;
@@ -163,12 +181,17 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
               { once: true },
             );
           }),
+        line: (text) => {
+          endLine();
+          out(`${text}\n`);
+        },
       });
       const served = servedTurn(response, lab.config.model, performance.now() - started);
-      process.stdout.write(`${formatServed(served)}\n`);
+      endLine();
+      out(`${formatServed(served)}\n`);
       transcript?.recordTurn(input, shown || response.output_text || "", served);
     } catch (err) {
-      if (shown && !shown.endsWith("\n")) process.stdout.write("\n");
+      endLine();
       if (controller.signal.aborted) {
         process.stdout.write(
           `${dim("  ↳ cancelled; nothing from this answer was kept. Ask again, or Ctrl-C to leave.")}\n`,
@@ -188,6 +211,8 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     }
     showPrompt();
   }
+  // Ctrl-D at the prompt: end the prompt's line so the shell's prompt starts on its own.
+  if (prompting && !interrupted) process.stdout.write("\n");
   rl.close();
   process.removeListener("SIGINT", interrupt);
   if (transcript)

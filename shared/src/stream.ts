@@ -10,6 +10,11 @@ export interface StreamView {
   trace: boolean;
   /** Where the text goes (the chat's stdout). */
   write(text: string): void;
+  /**
+   * Whether the terminal's cursor is at the start of a line, when others write to it too (the chat's
+   * `Agent › `, a demo's own lines); trace lines and the end of the answer then start a new line.
+   */
+  atLineStart?(): boolean;
 }
 
 /** Thrown when a stream ends with `response.failed`, an `error` event, or no `response.completed`. */
@@ -27,14 +32,15 @@ export async function printStream(
 ): Promise<{ response: Response; text: string }> {
   let text = "";
   let deltas = 0;
-  let atLineStart = true;
+  let wroteLineEnd = true;
   const emit = (chunk: string) => {
     view.write(chunk);
-    if (chunk.length) atLineStart = chunk.endsWith("\n");
+    if (chunk.length) wroteLineEnd = chunk.endsWith("\n");
   };
+  const atLineStart = () => (view.atLineStart ? view.atLineStart() : wroteLineEnd);
   const traceLine = (line: string) => {
     if (!view.trace) return;
-    if (!atLineStart) emit("\n");
+    if (!atLineStart()) emit("\n");
     emit(`${dim(`  · ${line}`)}\n`);
   };
   const flushDeltas = () => {
@@ -65,7 +71,7 @@ export async function printStream(
     if (event.type === "error") throw new StreamError(event.message);
   }
   flushDeltas();
-  if (!atLineStart) emit("\n");
+  if (!atLineStart()) emit("\n");
   if (!final) throw new StreamError("the stream ended before the response was complete");
   return { response: final, text };
 }

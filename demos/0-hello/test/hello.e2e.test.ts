@@ -96,6 +96,8 @@ describe("pnpm 0-hello", () => {
     const env = { ...backend.env, AGENT_NAME: agentName(), LAB_TRANSCRIPTS_DIR: transcripts };
     const first = await runLab(["0-hello", "--", "--log", "--trace"], { env, input: ["Hello there"] });
     expect(first.code).toBe(0);
+    // The first trace line starts below `Agent ›`, not after it.
+    expect(first.stdout).toContain("Agent › \n  · response.created\n");
     for (const event of [
       "response.created",
       "response.output_item.added  message",
@@ -227,6 +229,8 @@ describe.skipIf(live)("demo 0 with bad configuration or a failing service", () =
     const result = await runLab(["0-hello"], { env, input: ["hello"] });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('The model deployment "gpt-nonexistent" does not exist');
+    // The sentence (on stderr) starts on a line of its own, not after `Agent ›`.
+    expect(result.stdout).toMatch(/Agent › \n$/);
     expect(result.stderr).toContain("MODEL_DEPLOYMENT");
     noStack(result.stderr);
     await runLab(["0-hello:reset"], { env });

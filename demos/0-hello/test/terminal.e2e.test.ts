@@ -1,6 +1,7 @@
 /**
- * Demo 0's chat at a real terminal (tmux): Ctrl-C during an answer cancels only that answer, and Ctrl-D
- * while an answer streams lets it finish, then leaves with exit code 0.
+ * Demo 0's chat at a real terminal (tmux): Ctrl-C during an answer cancels only that answer, Ctrl-D
+ * while an answer streams lets it finish, then leaves with exit code 0, and Ctrl-D at the prompt ends
+ * the prompt's line.
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,5 +48,19 @@ describe.skipIf(live || !hasTmux())("pnpm 0-hello at a real terminal", () => {
     const end = await terminal.until((s) => s.includes("EXITED="), "the exit");
     expect(end).toContain("EXITED=0");
     expect(end.match(/↳ served by/g)?.length).toBe(2);
+  });
+
+  it("Ctrl-D at the prompt leaves on a line of its own", async () => {
+    terminal?.close();
+    terminal = new TerminalSession(`lab-hello-eof-${process.pid}`, ["0-hello"], {
+      ...(backend.env as Record<string, string>),
+      AGENT_NAME: `hello-tty-${process.pid}`,
+      LAB_ROOT_ENV: path.join(backend.dataDir ?? "", "none.env"),
+      NO_COLOR: "1",
+    });
+    await terminal.until((s) => s.includes("Ctrl-C cancels an answer"), "the chat");
+    terminal.key("C-d");
+    const end = await terminal.until((s) => s.includes("EXITED="), "the exit");
+    expect(end).toMatch(/\nYou ›\s*\nEXITED=0/);
   });
 });

@@ -43,6 +43,6 @@ await chat(lab, {
       signal: turn.signal,
       print: turn.print,
       // Shown on its own line as each local call finishes.
-      onToolCall: (call) => process.stdout.write(`\n${formatToolCall(call)}\n`),
+      onToolCall: (call) => turn.line(formatToolCall(call)),
     }),
 });

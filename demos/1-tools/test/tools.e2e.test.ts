@@ -25,12 +25,17 @@ describe.skipIf(live)("pnpm 1-tools", () => {
     const env = { ...backend.env, ...weather.env, AGENT_NAME: agentName() };
     const run = await runLab(["1-tools", "--", "--trace"], {
       env,
-      input: ["What's the weather in Oslo?", "My name is Ada."],
+      input: ["What's the weather in Oslo and Paris?", "My name is Ada."],
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Created agent ${env.AGENT_NAME} version 1 with tools: get_weather.`);
     expect(run.stdout).toContain("response.output_item.added  function_call");
+    // Trace lines start below `Agent ›`, and the two calls follow the first response's events line by line.
+    expect(run.stdout).toContain("Agent › \n  · response.created");
+    expect(run.stdout).toMatch(
+      /· response\.completed\n {2}⚙ get_weather\(.*\n {2}⚙ get_weather\(.*\n {2}· response/,
+    );
     expect(run.stdout).toMatch(
       /⚙ get_weather\(\{"city":"Oslo"\}\) \d+ ms → \{"city":"Oslo","country":"Norway","temperature_c":3\.7/,
     );

@@ -45,13 +45,13 @@ await chat(lab, {
       { conversation, input: turn.input, stream: true, include: ["code_interpreter_call.outputs"] },
       { body: agentReference(agent), signal: turn.signal },
     );
-    const response = await turn.print(showCode(stream));
+    const response = await turn.print(showCode(stream, turn.line));
     for (const file of generatedFiles(response)) {
       try {
         const saved = uniquePath(path.join(outputDir, safeFilename(file.filename)));
         mkdirSync(outputDir, { recursive: true });
         writeFileSync(saved, await download(openai, file));
-        process.stdout.write(`${dim(`  ↳ saved ${path.relative(process.cwd(), saved)}`)}\n`);
+        turn.line(dim(`  ↳ saved ${path.relative(process.cwd(), saved)}`));
       } catch (err) {
         // A generated file that cannot be downloaded is reported; the answer itself stays.
         notice(`${file.filename} could not be downloaded: ${describeError(err, lab.errorContext()).message}`);
@@ -62,18 +62,18 @@ await chat(lab, {
 });
 
 /** Passes the stream on, printing the code the agent runs and what it printed as they arrive. */
-async function* showCode(stream: AsyncIterable<ResponseStreamEvent>): AsyncIterable<ResponseStreamEvent> {
+async function* showCode(
+  stream: AsyncIterable<ResponseStreamEvent>,
+  line: (text: string) => void,
+): AsyncIterable<ResponseStreamEvent> {
   for await (const event of stream) {
-    if (event.type === "response.code_interpreter_call_code.done") {
-      process.stdout.write(`\n${dim(indent(event.code, "  │ "))}\n`);
-    }
+    if (event.type === "response.code_interpreter_call_code.done") line(dim(indent(event.code, "  │ ")));
     if (event.type === "response.output_item.done" && event.item.type === "code_interpreter_call") {
       const logs = (event.item.outputs ?? []).map((o) => (o.type === "logs" ? o.logs : `[image] ${o.url}`));
       const title =
         event.item.status === "failed" ? "  ✗ the code did not finish; its output:" : "  ▸ output:";
-      process.stdout.write(
-        `${dim(title)}\n${dim(indent(logs.join("").trimEnd() || "(nothing printed)", "  │ "))}\n\n`,
-      );
+      // A blank line after the output sets the answer apart from it.
+      line(`${dim(title)}\n${dim(indent(logs.join("").trimEnd() || "(nothing printed)", "  │ "))}\n`);
     }
     yield event;
   }
