@@ -17,8 +17,11 @@ const name = config.env.TOOLBOX_NAME || DEFAULT_TOOLBOX;
 const state = lab.state<ToolboxState>();
 
 // 1. The toolbox: version 1 bundles the MCP sources. Re-running does not pile up versions.
+// On the emulator the sources are the lab's local MCP servers, started here unless they already run:
+// an existing toolbox needs them too, since the chat that follows reaches them through it.
+const sources = config.backend === "emulator" ? await toolboxSources(lab) : undefined;
 if (!(await ifExists(() => project.toolboxes.get(name)))) {
-  const created = await project.toolboxes.createVersion(name, await toolboxSources(lab), {
+  const created = await project.toolboxes.createVersion(name, sources ?? (await toolboxSources(lab)), {
     description: "Version 1: the lab's issues and repository tools.",
     metadata: labMetadata(config.demo.id),
   });

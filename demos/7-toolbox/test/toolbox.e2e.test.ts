@@ -92,6 +92,24 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
     expect(path.basename(servers.issuesFile)).toBe("issues.json");
   });
 
+  it("a second run starts the local MCP servers again (the toolbox exists, its sources must answer)", async () => {
+    // No LAB_*_MCP_URL: the demo uses the servers at the default ports, starting them in its own process.
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const env = {
+      ...backend.env,
+      LAB_MCP_DATA_DIR: tempDir("lab-mcp-default-"),
+      AGENT_NAME: `toolbox-again-${suffix}`,
+      TOOLBOX_NAME: `toolbox-again-${suffix}`,
+    };
+    for (const round of ["first", "second"]) {
+      const run = await runLab(["7-toolbox"], { env, input: ["List the open issues"] });
+      expect(run.code, `${round} run`).toBe(0);
+      expect(run.stdout, `${round} run`).toContain("Projector in room 2 flickers");
+      expect(run.stdout, `${round} run`).not.toContain("failed");
+    }
+    await runLab(["7-toolbox:reset"], { env });
+  });
+
   it("promote before anything exists: one sentence, exit 1", async () => {
     const run = await runLab(["7-toolbox:promote"], {
       env: { ...backend.env, AGENT_NAME: "toolbox-none", LAB_STATE_DIR: tempDir("lab-state-") },
