@@ -15,6 +15,12 @@ import { Desktop } from "./app.ts";
 import type { DesktopState } from "./state.ts";
 
 const args = chatArgs();
+// The app draws tool calls itself and keeps no transcript: --trace and --log belong to demo 1's line chat.
+if (args.trace || args.log) {
+  throw new ConfigError(
+    `Demo 2 has no ${args.trace ? "--trace" : "--log"}; to watch the protocol or keep a transcript of this agent, use \`pnpm 1-tools -- ${args.trace ? "--trace" : "--log"}\`.`,
+  );
+}
 const lab = await connect(import.meta.dirname, "desktop-weather-agent");
 const { openai, config } = lab;
 const state = lab.state<DesktopState>();
