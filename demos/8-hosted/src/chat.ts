@@ -7,12 +7,16 @@ import { chat, chatArgs } from "@lab/shared/chat";
 import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import OpenAI, { APIConnectionError } from "openai";
-import { stopStartedServer } from "./local-server.ts";
+import { startedServer, stopStartedServer } from "./local-server.ts";
 import type { HostedState } from "./state.ts";
 
 const args = chatArgs();
 const lab = await connect(import.meta.dirname, "hosted-agent");
-const url = lab.config.env.HOSTED_AGENT_URL?.trim() || lab.state<HostedState>().get().server?.url;
+// HOSTED_AGENT_URL, else the server create-agent started in this process, else a `pnpm 8-hosted:serve` one.
+const url =
+  lab.config.env.HOSTED_AGENT_URL?.trim() ||
+  startedServer()?.url ||
+  lab.state<HostedState>().get().server?.url;
 if (!url) {
   throw new LabError(
     "No hosted agent is running for this demo: run `pnpm 8-hosted` (starts it, then chats), or set HOSTED_AGENT_URL to a running one.",

@@ -8,14 +8,12 @@ import { ConfigError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { recordServer } from "./local-server.ts";
 import { settingsFromEnv, startServer } from "./server.ts";
-import type { HostedState } from "./state.ts";
 
 const lab = await connect(import.meta.dirname, "hosted-agent");
 const { config, openai } = lab;
 const external = config.env.HOSTED_AGENT_URL?.trim();
 
 if (external) {
-  lab.state<HostedState>().update((s) => ({ ...s, server: { url: external, how: "external" } }));
   console.log(`Using the hosted agent at ${external} (HOSTED_AGENT_URL); nothing started here.`);
 } else {
   let settings: ReturnType<typeof settingsFromEnv>;

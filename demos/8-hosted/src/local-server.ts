@@ -1,7 +1,8 @@
 /**
  * Scaffolding, not the lesson: the server that `create-agent` starts inside the `pnpm 8-hosted` process,
- * remembered so that `chat` can stop it when the chat ends, and recorded in state so that `reset` can
- * stop a server left running (e.g. by `pnpm 8-hosted:serve` in another terminal).
+ * remembered here so that `chat` talks to it and stops it when the chat ends (it ends with the process,
+ * so it is not recorded in state); and a `pnpm 8-hosted:serve` server, recorded in state so that `reset`
+ * can stop it if it is left running in another terminal.
  */
 import type { Lab } from "@lab/shared/lab";
 import type { HostedServer } from "./server.ts";
@@ -9,9 +10,15 @@ import type { HostedState } from "./state.ts";
 
 let started: HostedServer | undefined;
 
-/** Records a server this process runs; the record is dropped again when the process exits. */
+/**
+ * Remembers a server this process runs: the in-process one for `chat`; a `serve` one in state for
+ * `reset`, where the record is dropped again when the process exits.
+ */
 export function recordServer(lab: Lab, server: HostedServer, how: "in-process" | "serve"): void {
-  if (how === "in-process") started = server;
+  if (how === "in-process") {
+    started = server;
+    return;
+  }
   const state = lab.state<HostedState>();
   state.update((s) => ({ ...s, server: { url: server.url, pid: process.pid, how } }));
   process.once("exit", () => {
@@ -21,6 +28,11 @@ export function recordServer(lab: Lab, server: HostedServer, how: "in-process" |
       return rest;
     });
   });
+}
+
+/** The server `create-agent` started in this process, if any. */
+export function startedServer(): HostedServer | undefined {
+  return started;
 }
 
 /** Stops the server `create-agent` started in this process, if any (at the end of the chat). */

@@ -127,12 +127,18 @@ describe.skipIf(live)("pnpm 8-hosted", () => {
     expect((await done).code).toBe(0);
   });
 
-  it("8-hosted:reset stops a server that 8-hosted:serve left running", async () => {
+  it("8-hosted:reset stops a server that 8-hosted:serve left running, also after chats in between", async () => {
     const env = { ...backend.env, PORT: "0" };
     const { url, done } = await startUntilUrl((onStdout) =>
       runLab(["8-hosted:serve"], { env, keepOpen: true, onStdout }),
     );
     expect((await fetch(`${url}/readiness`)).status).toBe(200);
+    // A chat with its own server, and one with the served agent, leave the served one's record alone.
+    const own = await runLab(["8-hosted"], { env, input: ["hello"] });
+    expect(own.stdout).not.toContain(`Chatting with the hosted agent at ${url}.`);
+    const served = await runLab(["8-hosted"], { env: { ...env, HOSTED_AGENT_URL: url }, input: ["hello"] });
+    expect(served.stdout).toContain(`Chatting with the hosted agent at ${url}.`);
+    expect([own.code, served.code]).toEqual([0, 0]);
     const reset = await runLab(["8-hosted:reset"], { env });
     expect(reset.code).toBe(0);
     expect(reset.stdout).toMatch(new RegExp(`hosted agent server ${url} \\(pid \\d+\\): stopped`));
