@@ -14,6 +14,11 @@ const { config, openai } = lab;
 const external = config.env.HOSTED_AGENT_URL?.trim();
 
 if (external) {
+  if (!/^https?:$/.test(URL.parse(external)?.protocol ?? "")) {
+    throw new ConfigError(
+      `HOSTED_AGENT_URL is "${external}"; set it to the hosted agent's http(s) address, such as http://127.0.0.1:8088.`,
+    );
+  }
   console.log(`Using the hosted agent at ${external} (HOSTED_AGENT_URL); nothing started here.`);
 } else {
   let settings: ReturnType<typeof settingsFromEnv>;

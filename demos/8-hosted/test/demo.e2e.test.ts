@@ -199,6 +199,17 @@ describe.skipIf(live)("pnpm 8-hosted", () => {
       /Could not reach the hosted agent at http:\/\/127\.0\.0\.1:\d+\/closed: is it still running\?/,
     );
     noStack(gone.stderr);
+
+    for (const bad of ["localhost:8088", "8088"]) {
+      const notUrl = await runLab(["8-hosted"], {
+        env: { ...backend.env, HOSTED_AGENT_URL: bad },
+        input: ["hi"],
+      });
+      expect(notUrl.code).toBe(2);
+      expect(notUrl.stderr.trim()).toBe(
+        `✖ HOSTED_AGENT_URL is "${bad}"; set it to the hosted agent's http(s) address, such as http://127.0.0.1:8088.`,
+      );
+    }
   });
 });
 
