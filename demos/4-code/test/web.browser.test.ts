@@ -71,17 +71,21 @@ afterAll(async () => {
   await backend?.close();
 });
 
-async function openPage(): Promise<{ page: Page; problems: string[] }> {
+async function openPage(): Promise<{ page: Page; problems: string[]; consoleErrors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
   const problems: string[] = [];
+  const consoleErrors: string[] = [];
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(`${m.text()} ${m.location().url}`);
+  });
   page.on("dialog", (dialog) => {
     problems.push(`dialog: ${dialog.message()}`);
     void dialog.dismiss();
   });
   await page.goto(url);
   await page.waitForSelector("body[data-conversation]");
-  return { page, problems };
+  return { page, problems, consoleErrors };
 }
 
 async function ask(page: Page, message: string): Promise<void> {
@@ -104,7 +108,7 @@ type InBrowser = { document: { body: PageElement; querySelector(selector: string
 
 describe.skipIf(!haveChromium || live)("pnpm 4-code:web in Chromium", () => {
   it("streams the answer, shows the code and its logs, and renders the chart fetched through the server", async () => {
-    const { page, problems } = await openPage();
+    const { page, problems, consoleErrors } = await openPage();
     await ask(page, "Draw a bar chart of revenue by region");
     // Text is on the page while the answer is still streaming.
     await page.waitForFunction(
@@ -143,6 +147,8 @@ describe.skipIf(!haveChromium || live)("pnpm 4-code:web in Chromium", () => {
       fullPage: true,
     });
     expect(problems).toEqual([]);
+    // The console stays clean: no red 404 (for a favicon, say) on loading the page.
+    expect(consoleErrors).toEqual([]);
     await page.close();
   });
 
