@@ -63,8 +63,8 @@ export async function serveMcp(
   });
 
   const http: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(port, host, () => resolve(listening));
-    listening.once("error", reject);
+    // Express 5 calls this back with the error too (a port in use), not only once listening.
+    const listening = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(listening)));
   });
   if (background) {
     http.unref();

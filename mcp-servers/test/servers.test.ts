@@ -6,7 +6,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../../shared/test/support.ts";
+import { runLab, tempDir } from "../../shared/test/support.ts";
 import { type LocalMcpServers, startMcpServers } from "../src/servers.ts";
 
 let servers: LocalMcpServers;
@@ -125,5 +125,18 @@ describe("the lab repository MCP server", () => {
     expect(outside.isError).toBe(true);
     expect(textOf(outside)).toContain("outside the repository");
     await client.close();
+  });
+});
+
+describe("pnpm mcp-servers", () => {
+  it("a port already in use: the sentence that says so, exit 1", async () => {
+    const port = new URL(servers.issuesUrl).port;
+    const result = await runLab(["mcp-servers"], {
+      env: { LAB_ISSUES_MCP_PORT: port, LAB_REPO_MCP_PORT: "0", LAB_MCP_DATA_DIR: tempDir("lab-mcp-") },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      "A port for the MCP servers is already in use (another `pnpm mcp-servers`?): stop it, or set LAB_ISSUES_MCP_PORT and LAB_REPO_MCP_PORT.",
+    );
   });
 });
