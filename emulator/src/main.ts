@@ -3,6 +3,7 @@
  * prints the two variables another terminal needs to use it. Demos started without an endpoint find it
  * through `emulator.json` in the data folder. Ctrl-C or SIGTERM closes it cleanly.
  */
+import tls from "node:tls";
 import { removeDiscoveryFile, writeDiscoveryFile } from "./discovery.ts";
 import { defaultDataDir } from "./paths.ts";
 import { type RunningEmulator, startEmulator } from "./server.ts";
@@ -39,6 +40,9 @@ async function run(): Promise<void> {
     }
     process.exit(1);
   }
+  // An agent's MCP tool can point at this emulator's own toolbox endpoint (demo 7): those calls, made
+  // from this process, must trust the emulator's certificate like every other client does.
+  tls.setDefaultCACertificates([...tls.getCACertificates("default"), emulator.caCertPem]);
   writeDiscoveryFile(dataDir, {
     endpoint: emulator.endpoint,
     caCertPath: emulator.caCertPath,

@@ -2,7 +2,9 @@
  * Demo 7 end to end: the toolbox is created, the agent pinned to version 1, `allowed_tools` blocks what
  * is outside the list, promote makes version 2 the default and re-pins the agent, reset removes everything.
  */
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMcpServers, startMcpServers } from "../../../mcp-servers/src/servers.ts";
@@ -104,10 +106,47 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
     for (const round of ["first", "second"]) {
       const run = await runLab(["7-toolbox"], { env, input: ["List the open issues"] });
       expect(run.code, `${round} run`).toBe(0);
-      expect(run.stdout, `${round} run`).toContain("Projector in room 2 flickers");
+      // (A `pnpm mcp-servers` already running would be reused, with its own issues: check the call, not them.)
+      expect(run.stdout, `${round} run`).toMatch(/I called list_issues on toolbox_again_\w+\. It returned:/);
       expect(run.stdout, `${round} run`).not.toContain("failed");
     }
     await runLab(["7-toolbox:reset"], { env });
+  });
+
+  it("with `pnpm emulator` running in another terminal, the agent reaches the toolbox's endpoint", async () => {
+    // The emulator calls its own HTTPS toolbox endpoint for the agent's MCP tool: it must trust itself.
+    const free = net.createServer();
+    await new Promise<void>((resolve) => free.listen(0, "127.0.0.1", resolve));
+    const port = String((free.address() as net.AddressInfo).port);
+    await new Promise((resolve) => free.close(resolve));
+    const env = {
+      EMULATOR_DATA_DIR: tempDir("lab-emu-"),
+      EMULATOR_PORT: port,
+      LAB_STATE_DIR: tempDir("lab-state-"),
+      LAB_ISSUES_MCP_URL: servers.issuesUrl,
+      LAB_REPO_MCP_URL: servers.repoUrl,
+    };
+    let emulator: ChildProcess | undefined;
+    const started = new Promise<void>((resolve) => {
+      void runLab(["emulator"], {
+        env,
+        keepOpen: true,
+        timeoutMs: 60_000,
+        onStdout: (chunk, child) => {
+          emulator = child;
+          if (chunk.includes("emulator running")) resolve();
+        },
+      });
+    });
+    try {
+      await started;
+      const run = await runLab(["7-toolbox"], { env, input: ["List the open issues"] });
+      expect(run.stdout).toContain("backend: emulator (pnpm emulator)");
+      expect(run.stdout).toContain("Projector in room 2 flickers");
+      expect(run.stdout).not.toContain("SELF_SIGNED");
+    } finally {
+      emulator?.kill("SIGTERM");
+    }
   });
 
   it("promote before anything exists: one sentence, exit 1", async () => {
