@@ -83,7 +83,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
     } catch (err) {
       // Ctrl-C while tools ran: the conversation now holds calls without outputs, and the service would
       // refuse the next question ("No tool output found"). Answer them as cancelled before giving up.
-      if (conversation && signal?.aborted) await closeCalls(calls);
+      if (signal?.aborted) await closeCalls(calls);
       throw err;
     }
     // At the bound, the model must answer in text: tool_choice "none" forbids another call.
@@ -91,15 +91,15 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
     if (last) return response;
   }
 
+  /** Adds a "cancelled" output for each call straight to the conversation: no model call, no unseen reply. */
   async function closeCalls(calls: ResponseFunctionToolCall[]): Promise<void> {
+    if (!conversation) return;
     const cancelled = calls.map((call) => ({
       type: "function_call_output" as const,
       call_id: call.call_id,
       output: JSON.stringify({ error: "The user cancelled this call." }),
     }));
-    await openai.responses
-      .create({ input: cancelled, conversation, tool_choice: "none" }, { body: agentReference(agent) })
-      .catch(() => undefined); // best effort: the turn is already being cancelled
+    await openai.conversations.items.create(conversation, { items: cancelled }).catch(() => undefined); // best effort: the turn is already being cancelled
   }
 
   async function callTool(call: ResponseFunctionToolCall): Promise<ResponseInputItem.FunctionCallOutput> {

@@ -2,6 +2,8 @@
  * Demo 1 end to end, as a learner runs it: `pnpm 1-tools` with piped stdin against the emulator and a
  * local weather stand-in, then `pnpm 1-tools:reset`.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { live, runLab, startBackend, type TestBackend } from "../../../shared/test/support.ts";
 import { startWeatherFixture, type WeatherFixture } from "./weather-fixture.ts";
@@ -96,6 +98,23 @@ describe.skipIf(live)("pnpm 1-tools", () => {
     expect(run.stdout).toContain("Nice to meet you, Grace");
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
+    // The conversation holds the call, its "cancelled" output and only the answer the user saw.
+    const statePath = path.join(backend.env.LAB_STATE_DIR ?? "", "1-tools.lab-state.json");
+    const sections = Object.values(JSON.parse(readFileSync(statePath, "utf8")).projects) as Array<{
+      agent?: { name: string };
+      conversation: string;
+    }>;
+    const id = sections.find((section) => section.agent?.name === env.AGENT_NAME)?.conversation ?? "";
+    const items = [];
+    for await (const item of backend.openai.conversations.items.list(id, { order: "asc" })) items.push(item);
+    expect(items.map((i) => (i.type === "message" ? `${i.type}:${i.role}` : i.type))).toEqual([
+      "message:user",
+      "function_call",
+      "function_call_output",
+      "message:user",
+      "message:assistant",
+    ]);
+    expect(JSON.stringify(items[2])).toContain("The user cancelled this call.");
     await runLab(["1-tools:reset"], { env });
   });
 });
