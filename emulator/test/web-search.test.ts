@@ -72,6 +72,17 @@ describe("web search", () => {
     const response = await lab.openai.responses.create({ input: "quokka xylophone" }, body("ws-agent"));
     expect(response.output[0]?.type).toBe("web_search_call");
     expect(response.output_text).toContain("none of them is about");
+    // A page sharing one word with the question is not an answer to it.
+    const peru = await lab.openai.responses.create(
+      { input: "What is the capital of Peru?" },
+      body("ws-agent"),
+    );
+    expect(peru.output_text).toContain('none of them is about "What is the capital of Peru?"');
+    const france = await lab.openai.responses.create(
+      { input: "What is the capital of France?" },
+      body("ws-agent"),
+    );
+    expect(france.output_text).toContain("Paris");
   });
 
   it("streams in_progress → searching → completed, then text with annotations after their spans", async () => {

@@ -40,7 +40,8 @@ export const webSearch: Skill = (request, turn) => {
   const found = top === undefined ? [] : hits.filter((hit) => hit.score >= top.score * 0.5);
   const pages = found
     .map((hit) => PAGES.find((page) => page.slug === hit.fileId))
-    .filter((p) => p !== undefined);
+    .filter((p) => p !== undefined)
+    .filter((page) => coversQuestion(page.text, query));
   const action: Json = { type: "search", query };
   if (request.include.includes("web_search_call.action.sources")) {
     action.sources = pages.map((page) => ({ type: "url", url: pageUrl(page) }));
@@ -68,6 +69,27 @@ export const webSearch: Skill = (request, turn) => {
   }
   return [call, message(text, annotations)];
 };
+
+const QUESTION_WORDS = new Set(
+  "what which who whom whose when where why how does did do is are was were the and for with about tell please can you your our from into that this there their have has its"
+    .split(" ")
+    .map((word) => word.slice(0, 5)),
+);
+
+/**
+ * BM25 ranks any page sharing one word with the question ("capital" of Peru finds the Paris page). A page
+ * counts only if it has most of the question's words: all of them for a question of one or two words.
+ */
+function coversQuestion(pageText: string, question: string): boolean {
+  const stem = (word: string) => word.toLowerCase().slice(0, 5);
+  const words = [...new Set((question.match(/[\p{L}\p{N}]{3,}/gu) ?? []).map(stem))].filter(
+    (w) => !QUESTION_WORDS.has(w),
+  );
+  if (words.length === 0) return true;
+  const page = new Set((pageText.match(/[\p{L}\p{N}]{3,}/gu) ?? []).map(stem));
+  const present = words.filter((w) => page.has(w)).length;
+  return words.length <= 2 ? present === words.length : present / words.length >= 2 / 3;
+}
 
 function message(text: string, annotations: Json[]): Json {
   return {
