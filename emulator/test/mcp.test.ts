@@ -97,7 +97,8 @@ describe("MCP tools on the emulator", () => {
     const never = await agentWith({ require_approval: "never" });
     const listed = await backend.openai.responses.create({ input: "List the open issues" }, { body: never });
     expect(types(listed)).toEqual(["mcp_list_tools", "mcp_call", "message"]);
-    expect(listed.output_text).toContain("Projector in room 2 flickers");
+    // Restated for a person, one line per issue, not a JSON dump.
+    expect(listed.output_text).toContain("- number: 1, title: Projector in room 2 flickers, state: open");
     const again = await backend.openai.responses.create(
       { input: "List the open issues", previous_response_id: listed.id },
       { body: never },

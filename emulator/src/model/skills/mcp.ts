@@ -179,7 +179,30 @@ async function run(server: Json, name: string, args: Json, approvalRequestId: st
 function summary(call: Json): string {
   const where = `${String(call.name)} on ${String(call.server_label)}`;
   if (call.error !== null) return `I called ${where}, and it failed: ${String(call.error)}`;
-  return `I called ${where}. It returned:\n${clip(String(call.output ?? ""), 1200)}`;
+  return `I called ${where}. It returned:\n${readable(String(call.output ?? ""))}`;
+}
+
+/** Tool output restated for a person: JSON lists become bullet lines, objects one line of fields. */
+function readable(output: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(output);
+  } catch {
+    return clip(output, 1200);
+  }
+  const line = (item: unknown) =>
+    isObject(item)
+      ? Object.entries(item)
+          .filter(([, v]) => v !== null && typeof v !== "object")
+          .map(([k, v]) => `${k.replace(/_/g, " ")}: ${clip(String(v), 120)}`)
+          .join(", ")
+      : clip(JSON.stringify(item), 200);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "nothing (an empty list).";
+    const shown = value.slice(0, 20).map((item) => `- ${line(item)}`);
+    return [...shown, ...(value.length > 20 ? [`- … and ${value.length - 20} more`] : [])].join("\n");
+  }
+  return line(value) || clip(output, 1200);
 }
 
 function message(text: string): Json {
