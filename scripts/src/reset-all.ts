@@ -45,7 +45,7 @@ export async function resetAll(args: string[]): Promise<void> {
       demoRows.push([demo.id, "nothing recorded", "nothing to do"]);
       continue;
     }
-    let results = targets.map((t) => (t.kind === "server" ? "would stop" : "would delete"));
+    let results: string[] = targets.map((t) => (t.kind === "server" ? "would stop" : "would delete"));
     if (!dryRun) {
       console.log(dim(`→ pnpm ${demo.id}:reset`));
       const run = await runReset(demo);
