@@ -24,6 +24,11 @@ export function sameDefinition(version: AgentVersion | undefined, definition: ob
   return canonical(version.definition) === canonical(definition);
 }
 
+/** Same JSON content, ignoring key order and empty fields (what the service echoes back may add them). */
+export function sameContent(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
     v && typeof v === "object" && !Array.isArray(v)

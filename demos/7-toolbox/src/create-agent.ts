@@ -39,9 +39,11 @@ for await (const version of project.toolboxes.listVersions(name)) {
   );
 }
 
-// 3. The default version is a decision: set it explicitly (here: keep the one already chosen).
-const pinned = state.get().pinned ?? toolbox.default_version;
-await project.toolboxes.update(name, toolbox.default_version);
+// 3. Which version is the default is the owner's decision, made with `update`. Version 1 is the default
+//    from the start; only `pnpm 7-toolbox:promote` moves it. The agent keeps the version it was pinned to.
+const saved = state.get();
+const pinned = saved.toolbox === name && saved.pinned ? saved.pinned : toolbox.default_version;
+if (!saved.pinned) await project.toolboxes.update(name, pinned);
 
 // 4. The agent, pinned to that version's MCP endpoint.
 const agent = await pinAgent(lab, name, pinned);

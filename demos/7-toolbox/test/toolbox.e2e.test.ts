@@ -79,6 +79,14 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
       `/toolboxes/${env.TOOLBOX_NAME}/versions/2/mcp`,
     );
 
+    // Promoting the same tools again publishes nothing.
+    const same = await runLab(["7-toolbox:promote"], { env });
+    expect(same.code).toBe(1);
+    expect(same.stderr).toContain(`Toolbox ${env.TOOLBOX_NAME} version 2 is already the promoted one`);
+    const versions = [];
+    for await (const v of backend.project.toolboxes.listVersions(env.TOOLBOX_NAME)) versions.push(v.version);
+    expect(versions.sort()).toEqual(["1", "2"]);
+
     // Running the demo again keeps the pin at 2 and makes no new toolbox version.
     const again = await runLab(["7-toolbox"], { env, input: [] });
     expect(again.stdout).toContain("version 2 (default)");
