@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { Response } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
-import { startBackend, type TestBackend, tempDir } from "../../shared/test/support.ts";
+import { closedPort, startBackend, type TestBackend, tempDir } from "../../shared/test/support.ts";
 
 let backend: TestBackend;
 let servers: LocalMcpServers;
@@ -139,7 +139,7 @@ describe("MCP tools on the emulator", () => {
         {
           type: "mcp",
           server_label: "gone",
-          server_url: "http://127.0.0.1:9/mcp",
+          server_url: `http://127.0.0.1:${await closedPort()}/mcp`,
           require_approval: "never",
         } as never,
       ],

@@ -6,7 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
-import { startBackend, type TestBackend, tempDir } from "../../shared/test/support.ts";
+import { closedPort, startBackend, type TestBackend, tempDir } from "../../shared/test/support.ts";
 
 let backend: TestBackend;
 let servers: LocalMcpServers;
@@ -107,12 +107,20 @@ describe("toolboxes on the emulator", () => {
   });
 
   it("names the source that failed", async () => {
+    const gonePort = await closedPort();
     await backend.project.toolboxes.createVersion("tb-broken", [
       sources()[0],
-      { type: "mcp", server_label: "gone", server_url: "http://127.0.0.1:9/mcp", require_approval: "never" },
+      {
+        type: "mcp",
+        server_label: "gone",
+        server_url: `http://127.0.0.1:${gonePort}/mcp`,
+        require_approval: "never",
+      },
     ] as never);
     const client = await mcpClient(`${backend.endpoint}/toolboxes/tb-broken/versions/1/mcp?api-version=v1`);
-    await expect(client.listTools()).rejects.toThrow(/source 'gone' \(http:\/\/127\.0\.0\.1:9\/mcp\) failed/);
+    await expect(client.listTools()).rejects.toThrow(
+      `source 'gone' (http://127.0.0.1:${gonePort}/mcp) failed`,
+    );
     await client.close();
   });
 

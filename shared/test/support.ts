@@ -153,3 +153,13 @@ function cleanEnv(): NodeJS.ProcessEnv {
   delete env.NODE_OPTIONS; // vitest's loader hooks must not leak into the demos
   return env;
 }
+
+/** A loopback port that was free a moment ago, so nothing answers there: a real refused connection. */
+export async function closedPort(): Promise<number> {
+  const net = await import("node:net");
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as import("node:net").AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}

@@ -1,5 +1,6 @@
 /** The weather function against a local Open-Meteo stand-in: every failure is a small JSON error. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedPort } from "../../../shared/test/support.ts";
 import { getWeather, weatherSettings } from "../src/weather.ts";
 import { startWeatherFixture, type WeatherFixture } from "./weather-fixture.ts";
 
@@ -53,7 +54,7 @@ describe("getWeather", () => {
 
   it("cannot be reached: an error, not an exception", async () => {
     const unreachable = weatherSettings({
-      WEATHER_GEOCODING_URL: "http://127.0.0.1:9/v1/search",
+      WEATHER_GEOCODING_URL: `http://127.0.0.1:${await closedPort()}/v1/search`,
       WEATHER_TIMEOUT_MS: "1000",
     });
     expect(await getWeather("Oslo", unreachable)).toMatchObject({

@@ -19,11 +19,17 @@ const agent = state.get().agent;
 if (!agent) throw new LabError("The agent was not created; run `pnpm 4-code:web` again.");
 
 const host = config.env.DEMO4_HOST?.trim() || "127.0.0.1";
-const rawPort = config.env.DEMO4_PORT?.trim() || config.env.PORT?.trim() || "4004";
+// DEMO4_PORT, else the conventional PORT, else 4004; a bad value is named by the variable it came from.
+const portVariable = config.env.DEMO4_PORT?.trim()
+  ? "DEMO4_PORT"
+  : config.env.PORT?.trim()
+    ? "PORT"
+    : undefined;
+const rawPort = portVariable ? (config.env[portVariable]?.trim() ?? "") : "4004";
 const port = Number(rawPort);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   throw new ConfigError(
-    `DEMO4_PORT is "${rawPort}"; use a port number from 1 to 65535 (or 0 for any free port).`,
+    `${portVariable} (from ${config.sources[portVariable ?? ""] ?? "the environment"}) is "${rawPort}"; use a port number from 1 to 65535 (or 0 for any free port).`,
   );
 }
 

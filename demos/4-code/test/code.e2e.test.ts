@@ -86,4 +86,14 @@ describe("pnpm 4-code", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('No agent "never-created" has been created here yet: run `pnpm 4-code`');
   });
+
+  it("a bad port for the page names the variable it came from", async () => {
+    const env = { ...backend.env, AGENT_NAME: `code-port-${Date.now().toString(36)}`, PORT: "abc" };
+    const result = await runLab(["4-code:web"], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'PORT (from the environment) is "abc"; use a port number from 1 to 65535',
+    );
+    await runLab(["4-code:reset"], { env });
+  });
 });

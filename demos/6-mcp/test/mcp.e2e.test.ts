@@ -5,7 +5,14 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMcpServers, startMcpServers } from "../../../mcp-servers/src/servers.ts";
-import { live, runLab, startBackend, type TestBackend, tempDir } from "../../../shared/test/support.ts";
+import {
+  closedPort,
+  live,
+  runLab,
+  startBackend,
+  type TestBackend,
+  tempDir,
+} from "../../../shared/test/support.ts";
 
 let backend: TestBackend;
 let servers: LocalMcpServers;
@@ -71,7 +78,7 @@ describe.skipIf(live)("pnpm 6-mcp", () => {
   });
 
   it("an MCP server that is down: one sentence in the answer, the chat goes on", async () => {
-    const env = { ...envFor(), LAB_ISSUES_MCP_URL: "http://127.0.0.1:9/mcp" };
+    const env = { ...envFor(), LAB_ISSUES_MCP_URL: `http://127.0.0.1:${await closedPort()}/mcp` };
     const run = await runLab(["6-mcp"], { env, input: ["List the open issues", "Show me issue #1"] });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
