@@ -301,7 +301,7 @@ function applyPatches(to: string, text: string, demo: DemoEntry): string {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal in the helper's source
     "lab/state.ts": [["`${path.basename(demoDir)}${STATE_FILE}`", `\`\${${id}}\${STATE_FILE}\``]],
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal in the helper's source
-    "lab/errors.ts": [['\\`pnpm ${ctx.demo ?? "<n>-<name>"}\\`', "\\`npm start\\`"]],
+    "lab/errors.ts": [['`pnpm ${demo ?? "<n>-<name>"}`', '"npm start"']],
   };
   for (const [before, after] of patches[to] ?? []) {
     if (!text.includes(before))

@@ -100,7 +100,6 @@ describe("pnpm eject", () => {
       expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     const chat = readFileSync(path.join(copy, "src", "chat.ts"), "utf8");
     expect(chat).toContain('from "../lab/chat.ts"');
-    expect(chat).toContain("run \\`npm start\\` (create-agent, then chat)");
     for (const file of [
       ".env.sample",
       "README.md",
@@ -133,6 +132,12 @@ describe("pnpm eject", () => {
     const reset = await sh(copy, "npm", ["run", "reset"]);
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain("agent hello-agent: deleted with all its versions");
+    // After the reset, chatting first tells the user the copy's own command, not the lab's pnpm one.
+    const early = await sh(copy, "npm", ["run", "chat"], { input: "hi\n" });
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toContain(
+      'No agent "hello-agent" has been created here yet: run `npm start` (create-agent, then chat).',
+    );
   });
 
   it("every other demo: ejects, type-checks on its own tsconfig, starts and resets", {

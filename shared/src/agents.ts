@@ -2,11 +2,27 @@
  * Small helpers around agents that every demo needs and none is here to learn.
  */
 import type { AgentVersion } from "@azure/ai-projects";
+import { demoCommand, LabError } from "./errors.ts";
+import type { Lab } from "./lab.ts";
 
 /** What a demo keeps in its state about the agent version it created. */
 export interface AgentRef {
   name: string;
   version: string;
+}
+
+/**
+ * The agent version this demo's create-agent recorded, for its chat. Without one (or when it was made
+ * under another AGENT_NAME) the chat stops with one sentence saying what to run.
+ */
+export function recordedAgent(lab: Lab, agent: AgentRef | undefined): AgentRef {
+  const { agentName, demo } = lab.config;
+  if (!agent || agent.name !== agentName) {
+    throw new LabError(
+      `No agent "${agentName}" has been created here yet: run \`${demoCommand(demo.id)}\` (create-agent, then chat).`,
+    );
+  }
+  return agent;
 }
 
 /**

@@ -17,6 +17,11 @@ export class LabError extends Error {
   }
 }
 
+/** How a learner (re)runs a demo (create-agent, then chat), for the sentences that tell them to. */
+export function demoCommand(demo: string | undefined): string {
+  return `pnpm ${demo ?? "<n>-<name>"}`;
+}
+
 export interface Described {
   message: string;
   exitCode: number;
@@ -143,7 +148,7 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
     }
     if (/agent/i.test(text)) {
       return {
-        message: `The agent${ctx.agentName ? ` "${ctx.agentName}"` : ""} was not found in this project: run \`pnpm ${ctx.demo ?? "<n>-<name>"}\` first (create-agent, then chat).`,
+        message: `The agent${ctx.agentName ? ` "${ctx.agentName}"` : ""} was not found in this project: run \`${demoCommand(ctx.demo)}\` first (create-agent, then chat).`,
         exitCode: 1,
         fatal: true,
       };

@@ -3,10 +3,9 @@
  * The service keeps the history, so each turn sends only the new user message; `agent_reference`
  * says which agent version answers, and `response.model` says which model model-router picked.
  */
-import { agentReference } from "@lab/shared/agents";
+import { agentReference, recordedAgent } from "@lab/shared/agents";
 import { chat, chatArgs } from "@lab/shared/chat";
 import { resumeConversation } from "@lab/shared/conversation";
-import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
 import type { HelloState } from "./state.ts";
@@ -16,12 +15,7 @@ const lab = await connect(import.meta.dirname, "hello-agent");
 const { openai, config } = lab;
 const state = lab.state<HelloState>();
 
-const agent = state.get().agent;
-if (!agent || agent.name !== config.agentName) {
-  throw new LabError(
-    `No agent "${config.agentName}" has been created here yet: run \`pnpm 0-hello\` (create-agent, then chat).`,
-  );
-}
+const agent = recordedAgent(lab, state.get().agent);
 
 // A conversation is a server-side list of items; the chat resumes the saved one unless --new.
 const conversation = await resumeConversation(lab, state, args.fresh, () =>

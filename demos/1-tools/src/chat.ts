@@ -2,9 +2,9 @@
  * Demo 1 · chat: demo 0's conversation, plus the tool-calling loop. When the model wants weather it
  * answers with `function_call` items; tool-loop.ts runs them here and sends the results back.
  */
+import { recordedAgent } from "@lab/shared/agents";
 import { chat, chatArgs } from "@lab/shared/chat";
 import { resumeConversation } from "@lab/shared/conversation";
-import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
 import { formatToolCall } from "@lab/shared/terminal";
@@ -19,12 +19,7 @@ const { openai, config } = lab;
 const state = lab.state<ToolsState>();
 const tools = weatherTools(config.env);
 
-const agent = state.get().agent;
-if (!agent || agent.name !== config.agentName) {
-  throw new LabError(
-    `No agent "${config.agentName}" has been created here yet: run \`pnpm 1-tools\` (create-agent, then chat).`,
-  );
-}
+const agent = recordedAgent(lab, state.get().agent);
 
 const conversation = await resumeConversation(lab, state, args.fresh, () =>
   openai.conversations.create({ metadata: labMetadata(config.demo.id) }),

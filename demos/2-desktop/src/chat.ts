@@ -4,9 +4,10 @@
  * what demo 1's terminal chat uses.
  */
 import { weatherTools } from "@lab/1-tools/tools";
+import { recordedAgent } from "@lab/shared/agents";
 import { chatArgs } from "@lab/shared/chat";
 import { resumeConversation } from "@lab/shared/conversation";
-import { ConfigError, LabError } from "@lab/shared/errors";
+import { ConfigError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
 import { render } from "ink";
@@ -25,12 +26,7 @@ const lab = await connect(import.meta.dirname, "desktop-weather-agent");
 const { openai, config } = lab;
 const state = lab.state<DesktopState>();
 
-const agent = state.get().agent;
-if (!agent || agent.name !== config.agentName) {
-  throw new LabError(
-    `No agent "${config.agentName}" has been created here yet: run \`pnpm 2-desktop\` (create-agent, then chat).`,
-  );
-}
+const agent = recordedAgent(lab, state.get().agent);
 if (!process.stdin.isTTY || !process.stdout.isTTY) {
   throw new ConfigError(
     "Demo 2 is a full-screen app and needs a terminal; to script a chat, use demo 1 (`pnpm 1-tools`).",

@@ -3,11 +3,10 @@
  * as in demo 0: the service decides to search, runs the search (a `web_search_call` item in the output)
  * and answers with `url_citation` annotations, which become numbered footnotes (title and URL).
  */
-import { agentReference } from "@lab/shared/agents";
+import { agentReference, recordedAgent } from "@lab/shared/agents";
 import { chat, chatArgs } from "@lab/shared/chat";
 import { type Annotation, Footnotes } from "@lab/shared/citations";
 import { resumeConversation } from "@lab/shared/conversation";
-import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
 import type { WebSearchState } from "./state.ts";
@@ -17,12 +16,7 @@ const lab = await connect(import.meta.dirname, "web-agent");
 const { openai, config } = lab;
 const state = lab.state<WebSearchState>();
 
-const agent = state.get().agent;
-if (!agent || agent.name !== config.agentName) {
-  throw new LabError(
-    `No agent "${config.agentName}" has been created here yet: run \`pnpm 3-websearch\` (create-agent, then chat).`,
-  );
-}
+const agent = recordedAgent(lab, state.get().agent);
 
 const conversation = await resumeConversation(lab, state, args.fresh, () =>
   openai.conversations.create({ metadata: labMetadata(config.demo.id) }),

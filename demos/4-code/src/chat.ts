@@ -6,10 +6,10 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { agentReference } from "@lab/shared/agents";
+import { agentReference, recordedAgent } from "@lab/shared/agents";
 import { chat, chatArgs } from "@lab/shared/chat";
 import { resumeConversation } from "@lab/shared/conversation";
-import { describeError, LabError } from "@lab/shared/errors";
+import { describeError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
 import { dim, notice } from "@lab/shared/terminal";
@@ -23,12 +23,7 @@ const { openai, config } = lab;
 const state = lab.state<CodeState>();
 const outputDir = path.resolve(config.demo.dir, config.env.DEMO4_OUTPUT_DIR?.trim() || "output");
 
-const agent = state.get().agent;
-if (!agent || agent.name !== config.agentName) {
-  throw new LabError(
-    `No agent "${config.agentName}" has been created here yet: run \`pnpm 4-code\` (create-agent, then chat).`,
-  );
-}
+const agent = recordedAgent(lab, state.get().agent);
 
 const conversation = await resumeConversation(lab, state, args.fresh, () =>
   openai.conversations.create({ metadata: labMetadata(config.demo.id) }),

@@ -3,7 +3,7 @@
  * `file_search_call` in the output, no client code involved) and the answer cites the file it used
  * with `file_citation` annotations; each becomes a numbered footnote with the passage and its section.
  */
-import { agentReference, ifExists } from "@lab/shared/agents";
+import { agentReference, ifExists, recordedAgent } from "@lab/shared/agents";
 import { chat, chatArgs } from "@lab/shared/chat";
 import { type Annotation, type CitationContext, citedPassage, Footnotes } from "@lab/shared/citations";
 import { resumeConversation } from "@lab/shared/conversation";
@@ -18,11 +18,10 @@ const lab = await connect(import.meta.dirname, "handbook-agent");
 const { openai, config } = lab;
 const state = lab.state<RagState>();
 
-const { agent, knowledge } = state.get();
-if (!agent || !knowledge || agent.name !== config.agentName) {
-  throw new LabError(
-    `No agent "${config.agentName}" has been created here yet: run \`pnpm 5-rag\` (create-agent, then chat).`,
-  );
+const agent = recordedAgent(lab, state.get().agent);
+const { knowledge } = state.get();
+if (!knowledge) {
+  throw new LabError("No handbook has been indexed here yet: run `pnpm 5-rag` (create-agent, then chat).");
 }
 if (!(await ifExists(() => openai.vectorStores.retrieve(knowledge.vectorStoreId)))) {
   throw new LabError(

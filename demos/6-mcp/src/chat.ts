@@ -2,9 +2,10 @@
  * Demo 6 · chat: every MCP call waits for your yes / no / always. The turns chain with
  * previous_response_id (the approval responses must point at the response that asked).
  */
+
+import { recordedAgent } from "@lab/shared/agents";
 import { ApprovalPrompt } from "@lab/shared/approval";
 import { chat, chatArgs } from "@lab/shared/chat";
-import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { McpItemPrinter } from "@lab/shared/mcp-items";
 import { runApprovalLoop } from "./approval-loop.ts";
@@ -12,14 +13,10 @@ import type { McpState } from "./state.ts";
 
 const args = chatArgs(undefined, { "approve-all": "approve every MCP call without asking" });
 const lab = await connect(import.meta.dirname, "mcp-agent");
-const { openai, config } = lab;
+const { openai } = lab;
 const state = lab.state<McpState>();
-const { agent, server } = state.get();
-if (!agent || agent.name !== config.agentName) {
-  throw new LabError(
-    `No agent "${config.agentName}" has been created here yet: run \`pnpm 6-mcp\` (create-agent, then chat).`,
-  );
-}
+const { server } = state.get();
+const agent = recordedAgent(lab, state.get().agent);
 
 const approvals = new ApprovalPrompt({
   interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),

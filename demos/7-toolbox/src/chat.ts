@@ -2,9 +2,10 @@
  * Demo 7 · chat: like demo 6, but the MCP server is the toolbox's endpoint, pinned to one version, and
  * `allowed_tools` narrows what this agent may call. Reading tools run at once; changes need your approval.
  */
+
+import { recordedAgent } from "@lab/shared/agents";
 import { ApprovalPrompt } from "@lab/shared/approval";
 import { chat, chatArgs } from "@lab/shared/chat";
-import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { McpItemPrinter } from "@lab/shared/mcp-items";
 import { runApprovalLoop } from "./approval-loop.ts";
@@ -12,14 +13,10 @@ import type { ToolboxState } from "./state.ts";
 
 const args = chatArgs(undefined, { "approve-all": "approve every MCP call without asking" });
 const lab = await connect(import.meta.dirname, "toolbox-agent");
-const { openai, config } = lab;
+const { openai } = lab;
 const state = lab.state<ToolboxState>();
-const { agent, toolbox, pinned } = state.get();
-if (!agent || agent.name !== config.agentName) {
-  throw new LabError(
-    `No agent "${config.agentName}" has been created here yet: run \`pnpm 7-toolbox\` (create-agent, then chat).`,
-  );
-}
+const { toolbox, pinned } = state.get();
+const agent = recordedAgent(lab, state.get().agent);
 
 const approvals = new ApprovalPrompt({
   interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
