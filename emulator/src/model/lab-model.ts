@@ -3,10 +3,10 @@
  * What it can do is exactly what the lab teaches at this stage: read the history the service passes it,
  * recall facts the user stated earlier, quote earlier turns, and say which model `model-router` picked.
  */
-import { newId } from "../ids.ts";
 import { textOf } from "../items.ts";
 import type { Json } from "../validate.ts";
 import { type Fact, factsIn, quoteRequest, recallKey } from "./memory.ts";
+import { assistantMessage } from "./output.ts";
 import { countWords, servedModel } from "./routing.ts";
 import { codeInterpreter } from "./skills/code-interpreter.ts";
 import { fileSearch } from "./skills/file-search.ts";
@@ -136,16 +136,6 @@ function quoteEarlier(t: Turn, which: "first" | "previous"): string {
     return "This is your first message in this conversation, so there is nothing earlier to quote.";
   const when = which === "first" ? "Your first message in this conversation was" : "Before this, you said";
   return `${when}: "${shorten(said, 200)}"`;
-}
-
-export function assistantMessage(text: string): Json {
-  return {
-    id: newId("msg"),
-    type: "message",
-    role: "assistant",
-    status: "completed",
-    content: [{ type: "output_text", text, annotations: [], logprobs: [] }],
-  };
 }
 
 function shorten(text: string, max: number): string {

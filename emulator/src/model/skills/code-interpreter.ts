@@ -14,6 +14,7 @@ import { containerNotFound } from "../../routes/containers.ts";
 import { fileNotFound } from "../../routes/files.ts";
 import { runPython } from "../../sandbox/run.ts";
 import { isObject, type Json } from "../../validate.ts";
+import { assistantMessage } from "../output.ts";
 import type { Skill } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 import { chartCode, summaryCode } from "./python-writer.ts";
@@ -241,11 +242,5 @@ function message(text: string, written: ContainerFileObject[], containerId?: str
       end_index: full.length,
     });
   }
-  return {
-    id: newId("msg"),
-    type: "message",
-    role: "assistant",
-    status: "completed",
-    content: [{ type: "output_text", text: full, annotations, logprobs: [] }],
-  };
+  return assistantMessage(full, annotations);
 }

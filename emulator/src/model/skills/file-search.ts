@@ -9,6 +9,7 @@ import { newId } from "../../ids.ts";
 import { bestSentences } from "../../retrieval/fts.ts";
 import { vectorStoreNotFound } from "../../routes/vector-stores.ts";
 import type { Json } from "../../validate.ts";
+import { assistantMessage } from "../output.ts";
 import type { Skill } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 
@@ -49,7 +50,7 @@ export const fileSearch: Skill = (request, turn) => {
   if (top === undefined) {
     return [
       call,
-      message(
+      assistantMessage(
         `File search found nothing in the attached files that matches "${query}". I'm the offline lab model, so I can only quote the files: try the words the document itself uses.`,
         [],
       ),
@@ -69,15 +70,5 @@ export const fileSearch: Skill = (request, turn) => {
       index: text.length,
     });
   }
-  return [call, message(text, annotations)];
+  return [call, assistantMessage(text, annotations)];
 };
-
-function message(text: string, annotations: Json[]): Json {
-  return {
-    id: newId("msg"),
-    type: "message",
-    role: "assistant",
-    status: "completed",
-    content: [{ type: "output_text", text, annotations, logprobs: [] }],
-  };
-}

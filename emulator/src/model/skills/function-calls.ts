@@ -9,6 +9,7 @@
  */
 import { newId } from "../../ids.ts";
 import { isObject, type Json } from "../../validate.ts";
+import { assistantMessage } from "../output.ts";
 import type { Skill, TurnView } from "../types.ts";
 
 export const functionCalls: Skill = (request, turn) => {
@@ -176,13 +177,7 @@ function answer(found: Result[]): Json {
     lines.length === 1
       ? (lines[0] ?? "")
       : `Here is what the tools returned:\n${lines.map((line) => `- ${line}`).join("\n")}`;
-  return {
-    id: newId("msg"),
-    type: "message",
-    role: "assistant",
-    status: "completed",
-    content: [{ type: "output_text", text, annotations: [], logprobs: [] }],
-  };
+  return assistantMessage(text);
 }
 
 function describe({ name, output }: Result): string {

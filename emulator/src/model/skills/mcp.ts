@@ -9,6 +9,7 @@
 import { newId } from "../../ids.ts";
 import type { McpToolInfo } from "../../mcp/client.ts";
 import { isObject, type Json } from "../../validate.ts";
+import { assistantMessage } from "../output.ts";
 import type { Skill } from "../types.ts";
 
 export const mcp: Skill = async (request, turn) => {
@@ -45,7 +46,7 @@ export const mcp: Skill = async (request, turn) => {
       } catch (err) {
         const error = `Could not list the tools of MCP server '${label}': ${describe(err)}`;
         output.push({ id: newId("mcpl"), type: "mcp_list_tools", server_label: label, tools: [], error });
-        output.push(message(`${error}. I cannot use its tools in this turn.`));
+        output.push(assistantMessage(`${error}. I cannot use its tools in this turn.`));
         return output;
       }
     }
@@ -64,7 +65,7 @@ export const mcp: Skill = async (request, turn) => {
       const known =
         hidden.some((o) => o.tool.name === wanted) || servers.some((s) => s.allowed_tools != null);
       output.push(
-        message(
+        assistantMessage(
           known
             ? `I can't call ${wanted}: it is not among the tools this agent is allowed to use (allowed_tools: ${offered.map((o) => o.tool.name).join(", ")}).`
             : `There is no MCP tool named ${wanted}; I can use: ${offered.map((o) => o.tool.name).join(", ")}.`,
@@ -76,7 +77,7 @@ export const mcp: Skill = async (request, turn) => {
     try {
       args = JSON.parse(literal[2] ?? "{}") as Json;
     } catch {
-      output.push(message(`The arguments for ${wanted} are not valid JSON, so I did not call it.`));
+      output.push(assistantMessage(`The arguments for ${wanted} are not valid JSON, so I did not call it.`));
       return output;
     }
     choice = { ...found, args };
@@ -86,7 +87,7 @@ export const mcp: Skill = async (request, turn) => {
   if (!choice) {
     const names = offered.map((o) => `${o.tool.name} (${o.tool.description ?? "no description"})`);
     output.push(
-      message(
+      assistantMessage(
         `I'm the offline lab model. With this agent's MCP tools I can: ${names.join("; ")}. ` +
           'Ask for one of those, e.g. "list the open issues" or "create an issue titled \'Projector is broken\'".',
       ),
@@ -96,7 +97,9 @@ export const mcp: Skill = async (request, turn) => {
   const missing = requiredMissing(choice.tool, choice.args);
   if (missing.length > 0) {
     output.push(
-      message(`To call ${choice.tool.name} I need: ${missing.join(", ")}. Tell me and I'll ask again.`),
+      assistantMessage(
+        `To call ${choice.tool.name} I need: ${missing.join(", ")}. Tell me and I'll ask again.`,
+      ),
     );
     return output;
   }
@@ -115,7 +118,7 @@ export const mcp: Skill = async (request, turn) => {
     return output;
   }
   const call = await run(choice.server, choice.tool.name, choice.args, null);
-  output.push(call, message(summary(call)));
+  output.push(call, assistantMessage(summary(call)));
   return output;
 };
 
@@ -156,7 +159,7 @@ async function resolveApprovals(servers: Json[], items: Json[], answers: Json[])
     output.push(call);
     lines.push(summary(call));
   }
-  output.push(message(lines.join("\n")));
+  output.push(assistantMessage(lines.join("\n")));
   return output;
 }
 
@@ -203,16 +206,6 @@ function readable(output: string): string {
     return [...shown, ...(value.length > 20 ? [`- … and ${value.length - 20} more`] : [])].join("\n");
   }
   return line(value) || clip(output, 1200);
-}
-
-function message(text: string): Json {
-  return {
-    id: newId("msg"),
-    type: "message",
-    role: "assistant",
-    status: "completed",
-    content: [{ type: "output_text", text, annotations: [], logprobs: [] }],
-  };
 }
 
 /** `require_approval`: "always", "never", or `{always, never}` filters by tool name or read-only hint. */

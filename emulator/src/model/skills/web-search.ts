@@ -9,6 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { newId } from "../../ids.ts";
 import { addPassages, bestSentences, createIndex, search } from "../../retrieval/fts.ts";
 import type { Json } from "../../validate.ts";
+import { assistantMessage } from "../output.ts";
 import type { Skill } from "../types.ts";
 import { PAGES, pageTitle, pageUrl } from "../web/corpus.ts";
 import { requireAvailable } from "./availability.ts";
@@ -50,7 +51,7 @@ export const webSearch: Skill = (request, turn) => {
 
   if (pages.length === 0) {
     const text = `Web search here is the emulator's offline corpus of ${PAGES.length} pages, not the live web, and none of them is about "${query}". Point the lab at a Foundry project for real web results.`;
-    return [call, message(text, [])];
+    return [call, assistantMessage(text, [])];
   }
   let text = `From the emulator's offline corpus (${PAGES.length} pages written for the lab, not the live web); the offline lab model quotes what it found:\n`;
   const annotations: Json[] = [];
@@ -67,7 +68,7 @@ export const webSearch: Skill = (request, turn) => {
       end_index: text.length,
     });
   }
-  return [call, message(text, annotations)];
+  return [call, assistantMessage(text, annotations)];
 };
 
 const QUESTION_WORDS = new Set(
@@ -89,14 +90,4 @@ function coversQuestion(pageText: string, question: string): boolean {
   const page = new Set((pageText.match(/[\p{L}\p{N}]{3,}/gu) ?? []).map(stem));
   const present = words.filter((w) => page.has(w)).length;
   return words.length <= 2 ? present === words.length : present / words.length >= 2 / 3;
-}
-
-function message(text: string, annotations: Json[]): Json {
-  return {
-    id: newId("msg"),
-    type: "message",
-    role: "assistant",
-    status: "completed",
-    content: [{ type: "output_text", text, annotations, logprobs: [] }],
-  };
 }
