@@ -15,33 +15,10 @@ import { startEmulator } from "@lab/emulator/server";
 import { repoRoot } from "@lab/shared/config";
 // A script may use a demo's server: the bench measures exactly what `pnpm 4-code:web` serves.
 import { createWebApp } from "../../demos/4-code/src/web-app.ts";
-import { markdownTable } from "./table.ts";
+import { measured, ratioTable, sample } from "./bench-kit.ts";
 
 const TURNS = Number(process.env.BENCH_CODE_TURNS ?? 10);
 const RUNS = Number(process.env.BENCH_CODE_RUNS ?? 20);
-
-interface Row {
-  what: string;
-  median: number;
-  p95: number;
-  baseline?: string;
-  ratio?: number;
-}
-
-function row(what: string, samples: number[], baseline?: Row): Row {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  const r: Row = { what, median: at(0.5), p95: at(0.95) };
-  if (baseline) Object.assign(r, { baseline: baseline.what, ratio: r.median / baseline.median });
-  return r;
-}
-
-async function times(n: number, fn: () => Promise<number>): Promise<number[]> {
-  await fn(); // warm-up
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(await fn());
-  return out;
-}
 
 export async function benchCode(work: string): Promise<void> {
   const info = await sandboxInfo();
@@ -99,10 +76,10 @@ export async function benchCode(work: string): Promise<void> {
     return { firstByte, chart: url ? performance.now() - started : Number.NaN };
   }
 
-  const plain = await times(TURNS, async () => (await pageTurn("Hello there")).firstByte);
-  const plainRow = row("page: plain answer, question → first SSE byte", plain);
+  const plain = await sample(TURNS, async () => (await pageTurn("Hello there")).firstByte);
+  const plainRow = measured("page: plain answer, question → first SSE byte", plain);
   const charts: { firstByte: number; chart: number }[] = [];
-  await times(TURNS, async () => {
+  await sample(TURNS, async () => {
     const turn = await pageTurn("Draw a bar chart of revenue by region");
     charts.push(turn);
     return turn.chart;
@@ -110,12 +87,12 @@ export async function benchCode(work: string): Promise<void> {
   charts.shift(); // the warm-up
   const rows = [
     plainRow,
-    row(
+    measured(
       "page: chart request, question → first SSE byte",
       charts.map((c) => c.firstByte),
       plainRow,
     ),
-    row(
+    measured(
       "page: chart request, question → chart fetched",
       charts.map((c) => c.chart),
       plainRow,
@@ -124,9 +101,9 @@ export async function benchCode(work: string): Promise<void> {
 
   // The sandbox's own cost: the same interpreter, bare, then through run.ts (namespace, prelude, limits).
   const python = info.python;
-  const bare = row(
+  const bare = measured(
     "bare `python3 -c pass`",
-    await times(RUNS, () => {
+    await sample(RUNS, () => {
       const t = performance.now();
       return new Promise<number>((resolve, reject) => {
         const child = spawn(python, ["-c", "pass"], { stdio: "ignore" });
@@ -137,14 +114,14 @@ export async function benchCode(work: string): Promise<void> {
   );
   const folder = path.join(work, "sandbox");
   mkdirSync(folder, { recursive: true });
-  const sandboxed = await times(RUNS, async () => {
+  const sandboxed = await sample(RUNS, async () => {
     const result = await runPython("pass", folder);
     if (!result.ok) throw new Error(`sandboxed run failed: ${result.failure}`);
     return result.durationMs;
   });
   rows.push(
     bare,
-    row(
+    measured(
       `sandboxed run of \`pass\`${info.networkNamespace ? " (unshare -rn, prelude, limits)" : " (prelude, limits)"}`,
       sandboxed,
       bare,
@@ -158,13 +135,5 @@ export async function benchCode(work: string): Promise<void> {
   console.log(
     `\ndemo 4 (code interpreter): ${TURNS} page turns, ${RUNS} sandbox runs, emulator stream delay 0\n`,
   );
-  const header = ["measurement", "median ms", "p95 ms", "ratio", "baseline"];
-  const body = rows.map((r) => [
-    r.what,
-    r.median.toFixed(1),
-    r.p95.toFixed(1),
-    r.ratio ? `${r.ratio.toFixed(1)}×` : "1.0×",
-    r.baseline ?? "(baseline)",
-  ]);
-  console.log(markdownTable(header, body));
+  console.log(ratioTable(rows));
 }

@@ -11,16 +11,11 @@ import { AIProjectClient } from "@azure/ai-projects";
 import { startEmulator } from "@lab/emulator/server";
 import { agentReference } from "@lab/shared/agents";
 import { repoRoot } from "@lab/shared/config";
+import { stats } from "./bench-kit.ts";
 import { markdownTable } from "./table.ts";
 
 const TURNS = Number(process.env.BENCH_SEARCH_TURNS ?? 40);
 const CORPUS_BYTES = 5 * 1024 * 1024;
-
-function stats(samples: number[]): { median: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return { median: at(0.5), p95: at(0.95) };
-}
 
 /** A deterministic 5 MB Markdown corpus: sections of sentences over a 2,000-word vocabulary. */
 function generateCorpus(file: string): string[] {

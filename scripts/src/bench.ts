@@ -20,19 +20,12 @@ import { agentReference } from "@lab/shared/agents";
 import { repoRoot } from "@lab/shared/config";
 import { benchCode } from "./bench-code.ts";
 import { benchHosted } from "./bench-hosted.ts";
+import { measured, type Row, ratioTable, sample } from "./bench-kit.ts";
 import { benchRetrieval } from "./bench-retrieval.ts";
-import { markdownTable } from "./table.ts";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const TURNS = Number(process.env.BENCH_TURNS ?? 200);
 
-interface Row {
-  what: string;
-  median: number;
-  p95: number;
-  baseline?: string;
-  ratio?: number;
-}
 const rows: Row[] = [];
 
 /** get_weather with a constant answer: the bench measures the loop, not a weather service. */
@@ -54,18 +47,8 @@ const benchTools: ToolRegistry = {
   },
 };
 
-function stats(samples: number[]): { median: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return { median: at(0.5), p95: at(0.95) };
-}
-
 function record(what: string, samples: number[], baseline?: Row): Row {
-  const row: Row = { what, ...stats(samples) };
-  if (baseline) {
-    row.baseline = baseline.what;
-    row.ratio = row.median / baseline.median;
-  }
+  const row = measured(what, samples, baseline);
   rows.push(row);
   return row;
 }
@@ -99,13 +82,6 @@ function timeUntil(args: string[], marker: string | undefined, env: NodeJS.Proce
   });
 }
 
-async function sample(times: number, fn: () => Promise<number>): Promise<number[]> {
-  await fn(); // warm-up: file cache and compile cache
-  const out: number[] = [];
-  for (let i = 0; i < times; i++) out.push(await fn());
-  return out;
-}
-
 async function timeToFirstPrompt(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
   const floorScript = path.join(work, "floor.mjs");
@@ -134,12 +110,7 @@ async function timeToFirstPrompt(): Promise<void> {
   const lab = path.join(repoRoot, "scripts", "lab.mjs");
   const first = await sample(STARTS, () => timeUntil([lab, "0-hello"], "Reading one turn per line", env));
   record("`pnpm 0-hello` to first prompt (embedded emulator)", first, bare);
-  rows.push({
-    ...stats(first),
-    what: "  … same, against the floor",
-    baseline: floor.what,
-    ratio: stats(first).median / floor.median,
-  });
+  record("  … same, against the floor", first, floor);
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -251,15 +222,7 @@ async function perTurn(): Promise<void> {
 }
 
 function print(): void {
-  const header = ["measurement", "median ms", "p95 ms", "ratio", "baseline"];
-  const body = rows.map((r) => [
-    r.what,
-    r.median.toFixed(1),
-    r.p95.toFixed(1),
-    r.ratio ? `${r.ratio.toFixed(1)}×` : "1.0×",
-    r.baseline ?? "(baseline)",
-  ]);
-  console.log(markdownTable(header, body));
+  console.log(ratioTable(rows));
 }
 
 console.log(
