@@ -1,12 +1,19 @@
 /**
  * Request bodies in, JSON out. Bodies are capped at 1 MiB (the lab never needs more, and a cap keeps a
- * runaway client from filling memory); everything that leaves carries `content-type: application/json`,
+ * runaway client from filling memory) and at MAX_JSON_DEPTH levels of nesting; everything that leaves carries `content-type: application/json`,
  * because without it the openai SDK hands callers raw text instead of an object.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "./errors.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Deepest nesting of objects and arrays a JSON body may have: 64, the default of .NET's System.Text.Json
+ * that Azure services are built on. Deeper bodies never reach code that walks them recursively (a 9 KB
+ * body nested 4,300 levels overflowed the stack and became a 500, which the SDKs then retried).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 // `connection: close`: the rest of an oversized body is drained and dropped, never parsed.
 const tooLarge = () =>
@@ -48,6 +55,13 @@ export function readBody(req: IncomingMessage): Promise<string> {
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readBody(req);
   if (text.trim() === "") return {};
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw new ApiError(
+      400,
+      "invalid_payload",
+      `The request body nests JSON more than ${MAX_JSON_DEPTH} levels deep; flatten it.`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -58,6 +72,24 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
     throw new ApiError(400, "invalid_payload", "The request body must be a JSON object.");
   }
   return value as Record<string, unknown>;
+}
+
+/** The deepest nesting of `{`/`[` in JSON text, outside strings; one pass, no recursion. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 export function sendJson(

@@ -150,6 +150,36 @@ describe("bad input gets a 4xx in the service's error shape, never a crash", () 
     expectError(await raw(lab, "POST", "/openai/v1/responses", { body: huge }), 413);
   });
 
+  it("refuses JSON nested deeper than 64 levels with a 400 on every JSON route, not a 500", async () => {
+    const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+    const conversation = await lab.openai.conversations.create();
+    // 4,300 levels is a few dozen KB, well under the size cap: only a depth limit stops it.
+    const deep = nested(4300);
+    const item = `{"type":"function_call_output","call_id":"c1","output":"x","extra":${deep}}`;
+    const routes: Array<[string, string]> = [
+      [`/openai/v1/conversations/${conversation.id}/items`, `{"items":[${item}]}`],
+      ["/openai/v1/responses", `{"model":"model-router","input":"hi","metadata":{},"text":${deep}}`],
+      [
+        "/agents/deep-agent/versions",
+        `{"definition":{"kind":"prompt","model":"model-router","tools":[{"type":"function","name":"f","parameters":${deep}}]}}`,
+      ],
+      ["/toolboxes/deep-box/versions", `{"tools":[{"type":"mcp","server_label":"x","headers":${deep}}]}`],
+    ];
+    for (const [route, body] of routes) {
+      const res = await raw(lab, "POST", route, { body });
+      expectError(res, 400, "invalid_payload");
+      expect(JSON.stringify(res.json)).toContain("more than 64 levels deep");
+    }
+    // A function schema nested 12 objects deep (more than strict structured outputs allow) still passes.
+    let schema: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 12; i++) schema = { type: "object", properties: { inner: schema } };
+    const agent = await lab.project.agents.createVersion("deep-agent", {
+      ...promptAgent(),
+      tools: [{ type: "function", name: "nested", parameters: schema } as never],
+    });
+    expect(agent.name).toBe("deep-agent");
+  });
+
   it("collapses double slashes the OpenAI client makes from a trailing-slash endpoint", async () => {
     const res = await raw(lab, "GET", "//agents/fault-agent?api-version=v1");
     expect(res.status).toBe(200);

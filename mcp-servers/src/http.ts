@@ -1,7 +1,8 @@
 /**
  * Serving an MCP server over Streamable HTTP on the loopback interface. Stateless: each POST gets a fresh
  * server and transport, so there are no sessions to leak. The Host header is checked (DNS rebinding) and a
- * browser Origin other than this server's own is refused.
+ * browser Origin other than this server's own is refused. Every error leaves as a JSON-RPC error object,
+ * never Express's HTML page (which shows a stack trace and this checkout's absolute paths).
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -62,6 +63,21 @@ export async function serveMcp(
     res.status(405).json(methodNotAllowed);
   });
 
+  // Four arguments make this Express's error handler: the JSON parser's failures (bad JSON, a body over
+  // its 100 KB limit) and anything a handler throws end here.
+  app.use((err: unknown, _req: unknown, res: JsonReply, _next: unknown) => {
+    const status = httpStatusOf(err);
+    const [code, message] =
+      status === 413
+        ? [-32600, "Invalid Request: the body is larger than this server accepts (100 KB)."]
+        : status === 400
+          ? [-32700, "Parse error: the body is not valid JSON."]
+          : [-32603, "Internal error."];
+    if (status >= 500) console.error(`[mcp] ${err instanceof Error ? err.message : String(err)}`);
+    if (res.headersSent) return void res.end();
+    res.status(status).json({ jsonrpc: "2.0", error: { code, message }, id: null });
+  });
+
   const http: Server = await new Promise((resolve, reject) => {
     // Express 5 calls this back with the error too (a port in use), not only once listening.
     const listening = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(listening)));
@@ -80,4 +96,18 @@ export async function serveMcp(
         http.close(() => resolve());
       }),
   };
+}
+
+/** What the error handler needs of Express's response (express itself is the MCP SDK's dependency). */
+interface JsonReply {
+  headersSent: boolean;
+  status(code: number): { json(body: unknown): unknown };
+  end(): unknown;
+}
+
+/** The HTTP status an Express or body-parser error carries (`status`/`statusCode`), else 500. */
+function httpStatusOf(err: unknown): number {
+  const fields = (err ?? {}) as { status?: unknown; statusCode?: unknown };
+  const status = Number(fields.status ?? fields.statusCode);
+  return Number.isInteger(status) && status >= 400 && status < 600 ? status : 500;
 }

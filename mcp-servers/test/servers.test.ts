@@ -109,6 +109,32 @@ describe("the lab issues MCP server", () => {
   });
 });
 
+describe("bad bodies get a JSON-RPC error, never Express's HTML page", () => {
+  it("malformed and oversized JSON: JSON-RPC errors with no stack or path in them", async () => {
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const cases: Array<[string, number, number]> = [
+      ['{"jsonrpc":"2.0","id":1,"method":', 400, -32700],
+      [
+        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(200_000) } }),
+        413,
+        -32600,
+      ],
+    ];
+    for (const url of [servers.issuesUrl, servers.repoUrl]) {
+      for (const [body, status, code] of cases) {
+        const res = await fetch(url, { method: "POST", headers, body });
+        const text = await res.text();
+        expect(res.status).toBe(status);
+        expect(res.headers.get("content-type")).toContain("application/json");
+        expect(JSON.parse(text)).toMatchObject({ jsonrpc: "2.0", error: { code }, id: null });
+        expect(text).not.toContain("<");
+        expect(text).not.toContain(path.resolve(import.meta.dirname, "..", ".."));
+        expect(text).not.toMatch(/node_modules|at \w+ \(/);
+      }
+    }
+  });
+});
+
 describe("the lab repository MCP server", () => {
   it("lists and reads files, and refuses paths outside its folder", async () => {
     const client = await connectTo(servers.repoUrl);
