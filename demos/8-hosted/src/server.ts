@@ -102,6 +102,8 @@ export async function startServer(options: HostedServerOptions): Promise<HostedS
     next();
   });
 
+  app.use(loopbackHostOnly(settings.host));
+
   // Probes answer before anything else, and say "not ready" while the server drains.
   app.get(HEALTH_PATH, (_req, res) => {
     res.status(draining ? 503 : 200).json({ status: draining ? "draining" : "healthy" });
@@ -287,6 +289,22 @@ function page<T extends { id: string }>(items: T[], query: Request["query"]) {
     first_id: data[0]?.id ?? null,
     last_id: data[data.length - 1]?.id ?? null,
     has_more: list.length > limit,
+  };
+}
+
+/**
+ * DNS rebinding: bound to a loopback address, the server answers only a Host naming loopback, so a web
+ * page whose name was re-pointed at 127.0.0.1 cannot reach it from a browser. Bound to every interface
+ * (`HOST=0.0.0.0`, inside a container) the platform's ingress chooses the Host, so there is no check.
+ */
+function loopbackHostOnly(bound: string) {
+  const loopback = ["127.0.0.1", "localhost", "::1"].includes(bound);
+  const allowed = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!loopback || allowed.test(req.headers.host ?? "")) return next();
+    next(
+      new ApiError(403, "host_not_allowed", "This server only answers on 127.0.0.1 or localhost.", "host"),
+    );
   };
 }
 

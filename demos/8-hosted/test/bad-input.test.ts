@@ -194,6 +194,32 @@ describe("bad input", () => {
     if (bad.param !== undefined) expect(body.error.param).toBe(bad.param);
   });
 
+  it("refuses a Host that is not loopback (DNS rebinding), and answers one that is", async () => {
+    const http = await import("node:http");
+    const port = new URL(server.url).port;
+    const get = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(
+          { host: "127.0.0.1", port, path: "/readiness", headers: { host } },
+          (res) => {
+            let body = "";
+            res.on("data", (chunk) => (body += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+    const evil = await get("evil.example");
+    expect(evil.status).toBe(403);
+    expect(JSON.parse(evil.body)).toMatchObject({
+      error: { code: "host_not_allowed", message: expect.stringContaining("127.0.0.1 or localhost") },
+    });
+    expect((await get(`evil.example:${port}`)).status).toBe(403);
+    expect((await get(`localhost:${port}`)).status).toBe(200);
+    expect((await get(`127.0.0.1:${port}`)).status).toBe(200);
+  });
+
   it("keeps serving after a bounded loop of bad requests, then answers a good one", async () => {
     for (let round = 0; round < 5; round++) {
       const statuses = await Promise.all(BAD.map(async (bad) => (await send(bad)).status));
