@@ -5,8 +5,10 @@
  * nobody turns TLS verification off.
  */
 import { generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "./paths.ts";
+
 export interface TlsIdentity {
   certPem: string;
   keyPem: string;
@@ -24,10 +26,10 @@ export async function loadOrCreateTlsIdentity(dataDir: string): Promise<TlsIdent
     const certPem = readFileSync(certPath, "utf8");
     if (!expiresWithinDays(certPem, 7)) return { certPem, keyPem: readFileSync(keyPath, "utf8"), certPath };
   }
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const { certPem, keyPem } = await createSelfSigned();
   // Write the key first and the certificate last, each atomically: a half-written pair is never loaded.
-  writeAtomic(keyPath, keyPem, 0o600);
+  writeAtomic(keyPath, keyPem, PRIVATE_FILE_MODE);
   writeAtomic(certPath, certPem, 0o644);
   return { certPem, keyPem, certPath };
 }

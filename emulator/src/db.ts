@@ -4,9 +4,10 @@
  * WAL lets readers and a writer work side by side, and a busy timeout waits out the other writer.
  * The schema is versioned in `meta` so later work appends migrations without touching old data.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "./paths.ts";
 
 /** Migration n brings the schema from version n to n + 1. Append only; never edit a shipped one. */
 const MIGRATIONS: string[] = [
@@ -97,8 +98,19 @@ const MIGRATIONS: string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function openDatabase(dataDir: string): DatabaseSync {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new DatabaseSync(path.join(dataDir, "emulator.db"), { timeout: 5000 });
+  makePrivateDir(dataDir);
+  const file = path.join(dataDir, "emulator.db");
+  // SQLite gives the -wal and -shm files the database file's own mode, so a private database file makes
+  // all three private. Files an older emulator made are tightened too.
+  closeSync(openSync(file, "a", PRIVATE_FILE_MODE));
+  for (const suffix of ["", "-wal", "-shm"]) {
+    try {
+      chmodSync(`${file}${suffix}`, PRIVATE_FILE_MODE);
+    } catch {
+      // not there (yet): created below with the database file's mode
+    }
+  }
+  const db = new DatabaseSync(file, { timeout: 5000 });
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
   db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   transaction(db, () => {

@@ -6,6 +6,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import path from "node:path";
+import { PRIVATE_FILE_MODE } from "./paths.ts";
 
 export interface DiscoveryRecord {
   endpoint: string;
@@ -23,7 +24,7 @@ export function discoveryFile(dataDir: string): string {
 export function writeDiscoveryFile(dataDir: string, record: DiscoveryRecord): void {
   const file = discoveryFile(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, file);
 }
 

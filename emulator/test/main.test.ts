@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -57,6 +57,9 @@ describe("pnpm emulator (main.ts)", () => {
     expect(lines[1]).toBe(`NODE_EXTRA_CA_CERTS=${path.join(dataDir, "emulator-cert.pem")}`);
 
     const record = JSON.parse(readFileSync(path.join(dataDir, "emulator.json"), "utf8"));
+    if (process.platform !== "win32") {
+      expect((statSync(path.join(dataDir, "emulator.json")).mode & 0o777).toString(8)).toBe("600");
+    }
     expect(record).toMatchObject({
       pid: proc.child.pid,
       endpoint: `https://127.0.0.1:${port}/api/projects/lab`,

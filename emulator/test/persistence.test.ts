@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../src/server.ts";
 import { type Lab, promptAgent, raw, startLab, tempDir } from "./support.ts";
@@ -39,6 +40,28 @@ describe("state lives in SQLite in the data folder", () => {
       await lab.close();
     }
   });
+
+  it.skipIf(process.platform === "win32")(
+    "keeps its data private: 0700 folders, and the database, its WAL and shm, and the key 0600",
+    async () => {
+      const folder = path.join(tempDir(), "new", "data");
+      const lab = await startLab({ dataDir: folder });
+      try {
+        await lab.openai.conversations.create({ metadata: { secret: "yes" } });
+        const mode = (file: string) => statSync(path.join(folder, file)).mode & 0o777;
+        expect(mode(".")).toBe(0o700);
+        expect(mode("..")).toBe(0o700); // "new" was created here too
+        for (const file of ["emulator.db", "emulator.db-wal", "emulator.db-shm", "emulator-key.pem"]) {
+          expect({ file, mode: mode(file).toString(8) }).toEqual({ file, mode: "600" });
+        }
+        // Containers' files live in the database and under this folder: out of other users' reach.
+        expect(readdirSync(folder)).toContain("emulator.db");
+      } finally {
+        await lab.close();
+        rmSync(path.dirname(path.dirname(folder)), { recursive: true, force: true });
+      }
+    },
+  );
 
   it("lets two emulators share one data folder without stale caches", async () => {
     const a = await startLab({ dataDir });

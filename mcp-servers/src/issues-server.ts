@@ -58,9 +58,10 @@ export class IssueStore {
   }
 
   write(data: IssueFile): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    // Private like the emulator's data: a folder only this user can enter, a file only they can read.
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+    writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, this.file);
   }
 }

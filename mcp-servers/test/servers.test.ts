@@ -1,7 +1,7 @@
 /**
  * The local MCP servers, exercised by the MCP SDK's own client over Streamable HTTP.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -65,6 +65,23 @@ describe("the lab issues MCP server", () => {
     expect(textOf(missing)).toBe("There is no issue #99.");
     await client.close();
   });
+
+  it.skipIf(process.platform === "win32")(
+    "keeps its issues private: a 0700 folder, a 0600 file",
+    async () => {
+      const own = await startMcpServers({ dataDir: path.join(tempDir("lab-mcp-"), "fresh", "mcp") });
+      try {
+        const client = await connectTo(own.issuesUrl);
+        await client.callTool({ name: "create_issue", arguments: { title: "Private", body: "Yes." } });
+        await client.close();
+        expect((statSync(own.issuesFile).mode & 0o777).toString(8)).toBe("600");
+        expect((statSync(path.dirname(own.issuesFile)).mode & 0o777).toString(8)).toBe("700");
+        expect((statSync(path.dirname(path.dirname(own.issuesFile))).mode & 0o777).toString(8)).toBe("700");
+      } finally {
+        await own.close();
+      }
+    },
+  );
 
   it("rejects arguments that break the schema, changing nothing", async () => {
     const client = await connectTo(servers.issuesUrl);
