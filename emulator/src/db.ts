@@ -93,6 +93,13 @@ const MIGRATIONS: string[] = [
      body TEXT NOT NULL,
      UNIQUE (name, version)
    );`,
+  // Responses reference their history (the previous response, or a conversation up to an item) instead
+  // of copying it; older rows keep their copy in `history`. `deleted` hides a response later ones build on.
+  `ALTER TABLE responses ADD COLUMN previous_response_id TEXT;
+   ALTER TABLE responses ADD COLUMN conversation_id TEXT;
+   ALTER TABLE responses ADD COLUMN conversation_seq INTEGER;
+   ALTER TABLE responses ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX responses_by_previous ON responses (previous_response_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -148,12 +148,11 @@ function readHistory(app: App, conversationId: string | null, previousResponseId
     return app.conversations.listItems(conversationId);
   }
   if (previousResponseId !== null) {
-    const previous = app.responses.get(previousResponseId);
-    if (previous === undefined) {
+    const thread = app.responses.thread(previousResponseId);
+    if (thread === undefined) {
       throw notFound(`Previous response with id '${previousResponseId}' not found.`, "previous_response_id");
     }
-    const output = Array.isArray(previous.response.output) ? (previous.response.output as Json[]) : [];
-    return [...previous.history, ...previous.inputItems, ...output];
+    return thread;
   }
   return [];
 }

@@ -1,3 +1,5 @@
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, promptAgent, raw, startLab } from "./support.ts";
 
@@ -130,6 +132,112 @@ describe("responses with agent_reference", () => {
     expect(d.output_text).toContain("You are a teacher");
     const fresh = await lab.openai.responses.create({ input: "What is my name?" }, { body: agent });
     expect(fresh.output_text).toMatch(/haven't told me your name/);
+  });
+
+  it("stores each item of a chain once: 24 turns store about what was sent, not every turn again", async () => {
+    const bytesStored = (ids: string[]) => {
+      const db = new DatabaseSync(path.join(lab.emulator.dataDir, "emulator.db"), { readOnly: true });
+      try {
+        const row = db
+          .prepare(
+            `SELECT sum(length(body) + length(input_items) + length(history)) AS bytes FROM responses
+              WHERE id IN (${ids.map(() => "?").join(",")})`,
+          )
+          .get(...ids);
+        return Number(row?.bytes);
+      } finally {
+        db.close();
+      }
+    };
+    const ids: string[] = [];
+    let sent = 0;
+    let previous: string | undefined;
+    for (let turn = 1; turn <= 24; turn++) {
+      const input = `Turn ${turn}: ${"notes ".repeat(2000)}`;
+      sent += input.length;
+      const response = await lab.openai.responses.create(
+        { input, ...(previous ? { previous_response_id: previous } : {}) },
+        { body: agent },
+      );
+      ids.push(response.id);
+      previous = response.id;
+    }
+    // Copying the history into every response stored ~12x what was sent (1 + 2 + … + 24 turns, /24).
+    expect(bytesStored(ids) / sent).toBeLessThan(2);
+    // And the chain still reads whole: the model sees all 24 turns.
+    const last = await lab.openai.responses.create(
+      { input: "Tell me something", previous_response_id: previous },
+      { body: agent },
+    );
+    expect(last.output_text).toContain("this is turn 25 in this conversation");
+
+    // The same in a conversation: each response points at the conversation instead of copying it.
+    const conversation = await lab.openai.conversations.create();
+    const inConversation: string[] = [];
+    for (let turn = 1; turn <= 24; turn++) {
+      const input = `Turn ${turn}: ${"notes ".repeat(2000)}`;
+      const response = await lab.openai.responses.create(
+        { input, conversation: conversation.id },
+        { body: agent },
+      );
+      inConversation.push(response.id);
+    }
+    expect(bytesStored(inConversation) / sent).toBeLessThan(2);
+  });
+
+  it("a deleted response in the middle of a chain is gone, but the turns after it keep their context", async () => {
+    const a = await lab.openai.responses.create({ input: "My name is Grace." }, { body: agent });
+    const b = await lab.openai.responses.create(
+      { input: "I live in Bergen.", previous_response_id: a.id },
+      { body: agent },
+    );
+    const c = await lab.openai.responses.create(
+      { input: "I am a pilot.", previous_response_id: b.id },
+      { body: agent },
+    );
+    await lab.openai.responses.delete(b.id);
+    await expect(lab.openai.responses.retrieve(b.id)).rejects.toMatchObject({ status: 404 });
+    expect((await raw(lab, "DELETE", `/openai/v1/responses/${b.id}`)).status).toBe(404);
+    await expect(
+      lab.openai.responses.create({ input: "hi", previous_response_id: b.id }, { body: agent }),
+    ).rejects.toMatchObject({ status: 404, param: "previous_response_id" });
+    const d = await lab.openai.responses.create(
+      { input: "Where do I live?", previous_response_id: c.id },
+      { body: agent },
+    );
+    expect(d.output_text).toContain("You live in Bergen");
+    expect((await lab.openai.responses.retrieve(a.id)).output_text).toBe(a.output_text);
+    // Deleting the rest removes the hidden one too: nothing of the chain is left behind.
+    for (const id of [d.id, c.id, a.id]) await lab.openai.responses.delete(id);
+    const db = new DatabaseSync(path.join(lab.emulator.dataDir, "emulator.db"), { readOnly: true });
+    try {
+      const left = db
+        .prepare("SELECT count(*) AS n FROM responses WHERE id IN (?, ?, ?, ?)")
+        .get(a.id, b.id, c.id, d.id);
+      expect(Number(left?.n)).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("a response made in a conversation continues by previous_response_id with that conversation's context", async () => {
+    const conversation = await lab.openai.conversations.create({
+      items: [{ type: "message", role: "user", content: "My name is Linus." }],
+    });
+    const inConversation = await lab.openai.responses.create(
+      { input: "I live in Turku.", conversation: conversation.id },
+      { body: agent },
+    );
+    // Later conversation items are not part of that response's context.
+    await lab.openai.conversations.items.create(conversation.id, {
+      items: [{ type: "message", role: "user", content: "My name is Someone Else." }],
+    });
+    const next = await lab.openai.responses.create(
+      { input: "What is my name?", previous_response_id: inConversation.id },
+      { body: agent },
+    );
+    expect(next.output_text).toContain("Linus");
+    expect(next.output_text).not.toContain("Someone Else");
   });
 
   it("retrieves, lists input items of, and deletes a response", async () => {

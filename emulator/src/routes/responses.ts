@@ -72,7 +72,15 @@ async function streamTurn(
 }
 
 function persist(app: App, turn: Turn, response: ResponseObject, appendToConversation: boolean): void {
-  if (turn.store) app.responses.save({ response, inputItems: turn.input, history: turn.history });
+  if (turn.store) {
+    app.responses.save({
+      response,
+      inputItems: turn.input,
+      history: turn.history,
+      previousResponseId: turn.previousResponseId,
+      conversationId: turn.conversationId,
+    });
+  }
   if (appendToConversation && turn.conversationId !== null) {
     app.conversations.addItems(turn.conversationId, [...turn.input, ...response.output]);
   }
