@@ -1,5 +1,5 @@
 /**
- * `pnpm doctor`: the pre-workshop check. Each line is one thing a demo needs (Node, pnpm, .env, a token,
+ * `pnpm lab:doctor`: the pre-workshop check. Each line is one thing a demo needs (Node, pnpm, .env, a token,
  * the endpoint, the model deployment, permission to list agents), then per-demo hints for built-in tools
  * that some regions or policies do not offer. Red lines carry one fix each; exit 0 only when every needed
  * line is green (hints may warn). Runs against the emulator too, embedded by default like the demos.
