@@ -2,7 +2,9 @@
  * `pnpm lab:doctor` as a facilitator runs it, as a child process: all green on the emulator, and one red line
  * with its fix for each thing a workshop machine can get wrong.
  */
+import { rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runLab, tempDir } from "../../shared/test/support.ts";
 
@@ -102,12 +104,32 @@ describe("pnpm lab:doctor", () => {
     expect(Date.now() - started).toBeLessThan(25_000);
   });
 
-  it("a token without the role: the permission line names Azure AI User", async () => {
+  it("a token without the role: the permission line names Foundry User (formerly Azure AI User)", async () => {
     const denied = await runLab(["lab:doctor"], { env: { ...embedded(), LAB_EMULATOR_TOKEN: "lab-denied" } });
     expect(denied.code).toBe(1);
     expect(row(denied.stdout, "list agents (permission)")).toMatch(/^\| ✖.*HTTP 403/);
     expect(denied.stdout).toContain(
-      '✖ list agents (permission): Your identity is signed in but not allowed to use this Foundry project (403): ask for the "Azure AI User" role',
+      "✖ list agents (permission): Your identity is signed in but not allowed to use this Foundry project (403): ask for the role Foundry User (formerly Azure AI User)",
     );
+  });
+
+  it("a misspelt setting in .env: a red line naming the closest known name; a demo warns in one line", async () => {
+    const dir = tempDir("lab-env-");
+    const rootEnv = path.join(dir, ".env");
+    writeFileSync(rootEnv, "FOUNDRY_PROJECT_ENDPIONT=https://x.services.ai.azure.com/api/projects/p\n");
+    const doctor = await runLab(["lab:doctor"], { env: { ...embedded(), LAB_ROOT_ENV: rootEnv } });
+    expect(doctor.code).toBe(1);
+    expect(row(doctor.stdout, "setting names")).toMatch(/^\| ✖.*did you mean FOUNDRY_PROJECT_ENDPOINT\?/);
+    expect(doctor.stdout).toContain(
+      `✖ setting names: rename FOUNDRY_PROJECT_ENDPIONT to FOUNDRY_PROJECT_ENDPOINT in ${rootEnv}`,
+    );
+    const demo = await runLab(["0-hello"], {
+      env: { ...embedded(), LAB_ROOT_ENV: rootEnv },
+      input: ["/exit"],
+    });
+    expect(demo.code).toBe(0);
+    const warnings = demo.stderr.split("\n").filter((l) => l.includes("FOUNDRY_PROJECT_ENDPIONT"));
+    expect(warnings).toEqual([expect.stringContaining("did you mean FOUNDRY_PROJECT_ENDPOINT?")]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
