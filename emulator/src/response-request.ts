@@ -42,6 +42,7 @@ export function readTurn(app: App, body: Json, pathAgent: string | undefined): T
     throw invalidPayload("agent", "The 'agent' property is deprecated. Use 'agent_reference' instead.");
   }
   const agent = resolveAgent(app, body, pathAgent);
+  if (agent !== undefined) refuseAgentOwnedFields(body);
   const definition = agent?.definition;
   const deployment =
     agent === undefined ? optionalString(body, "model") : optionalString(definition ?? {}, "model");
@@ -123,6 +124,34 @@ function resolveAgent(app: App, body: Json, pathAgent: string | undefined): Agen
   throw notFound(`Agent '${name}' has no version '${version}'.`, "agent_reference.version");
 }
 
+/**
+ * Foundry: the agent's definition owns its tools, so a request that names an agent may not add or
+ * steer them (400 "Not allowed when agent is specified.", microsoft/agent-framework #5087).
+ */
+export const AGENT_OWNED_FIELDS = ["tools", "tool_choice", "parallel_tool_calls"] as const;
+
+function refuseAgentOwnedFields(body: Json): void {
+  for (const field of AGENT_OWNED_FIELDS) {
+    if (body[field] !== undefined) throw invalidPayload(field, "Not allowed when agent is specified.");
+  }
+}
+
+/**
+ * Items only the service makes (its own tools' calls, reasoning). Foundry refuses them as input with a
+ * schema error (microsoft/agent-framework #5338): the history they belong to stays on the server, reached
+ * through `conversation` or `previous_response_id`.
+ */
+export const SERVER_OUTPUT_ITEMS = new Set([
+  "reasoning",
+  "web_search_call",
+  "file_search_call",
+  "code_interpreter_call",
+  "image_generation_call",
+  "mcp_list_tools",
+  "mcp_call",
+  "mcp_approval_request",
+]);
+
 function readConversationId(body: Json): string | null {
   const value = body.conversation;
   if (value === undefined || value === null) return null;
@@ -137,7 +166,15 @@ function readInput(body: Json): Json[] {
   if (typeof input === "string")
     return [normalizeItem({ type: "message", role: "user", content: input }, "input")];
   if (!Array.isArray(input)) throw invalidPayload("input", "'input' must be a string or an array of items.");
-  return input.map((item, i) => normalizeItem(item, `input[${i}]`));
+  return input.map((item, i) => {
+    if (isObject(item) && SERVER_OUTPUT_ITEMS.has(String(item.type))) {
+      throw invalidPayload(
+        "/",
+        `The provided data does not match the expected schema: input[${i}] is a ${String(item.type)} item, which only the service makes; let 'conversation' or 'previous_response_id' carry it.`,
+      );
+    }
+    return normalizeItem(item, `input[${i}]`);
+  });
 }
 
 /** What the model sees before this turn's input: the conversation so far, or the previous chain. */

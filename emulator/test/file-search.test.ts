@@ -283,3 +283,59 @@ describe("the file_search tool in responses", () => {
     }
   });
 });
+
+describe("file search over documents laid out another way (issue 11)", () => {
+  it("quotes the sentence under a heading that has no blank line after it, and cites it", async () => {
+    const store = await lab.openai.vectorStores.create({ name: "tight-headings" });
+    const doc =
+      "# Kitchen rules\n## Fridge\nThe fridge is emptied every Friday at 16:00.\n## Coffee\nThe coffee machine is descaled on Mondays.\n";
+    const file = await lab.openai.vectorStores.files.uploadAndPoll(
+      store.id,
+      await toFile(Buffer.from(doc), "kitchen.md"),
+    );
+    const answer = await lab.openai.responses.create({
+      model: "model-router",
+      input: "When is the fridge emptied?",
+      tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+    });
+    expect(answer.output_text).toMatch(/\n- The fridge is emptied every Friday at 16:00\.$/);
+    const message = answer.output.find((o) => o.type === "message");
+    const part = message?.type === "message" ? message.content[0] : undefined;
+    expect(part?.type === "output_text" && part.annotations).toEqual([
+      { type: "file_citation", file_id: file.id, filename: "kitchen.md", index: answer.output_text.length },
+    ]);
+    const search = await lab.openai.vectorStores.search(store.id, { query: "coffee machine" });
+    expect(search.data[0]?.content[0]?.text).toBe("## Coffee\nThe coffee machine is descaled on Mondays.");
+  });
+
+  it("says the documents do not cover a question none of their passages speaks about, and quotes nothing", async () => {
+    const { store } = await storeWithGuide("uncovered");
+    const answer = await lab.openai.responses.create({
+      model: "model-router",
+      input: "What is the dress code for hotels?",
+      tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+      include: ["file_search_call.results"],
+    });
+    expect(answer.output_text).toContain(
+      'The attached documents do not cover "What is the dress code for hotels?"',
+    );
+    expect(answer.output_text).toContain('No passage mentions "dress" or "code"');
+    expect(answer.output_text).not.toContain("180 euros");
+    const call = answer.output[0];
+    // The search still ran and found the hotel passage; the model just has nothing to quote from it.
+    expect(call?.type === "file_search_call" && call.results?.length).toBeGreaterThan(0);
+    const message = answer.output.find((o) => o.type === "message");
+    expect(
+      message?.type === "message" &&
+        message.content[0]?.type === "output_text" &&
+        message.content[0].annotations,
+    ).toEqual([]);
+  });
+
+  it("answers every question of the retrieval corpus as expected", { timeout: 60_000 }, async () => {
+    const { runCorpus } = await import("./corpus/retrieval.ts");
+    const [result] = await runCorpus();
+    expect(result?.total).toBeGreaterThanOrEqual(40);
+    expect(result?.failures).toEqual([]);
+  });
+});

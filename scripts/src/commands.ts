@@ -21,7 +21,13 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
 
   // <n>-<name> runs create-agent then chat; <n>-<name>:<step> runs one step (reset, or e.g. 8-hosted:serve).
   const demo = /^(\d+-[a-z0-9-]+)(?::([a-z][a-z-]*))?$/.exec(command);
-  if (demo?.[1]) return runDemo(demo[1], demo[2] ? [demo[2]] : ["create-agent", "chat"]);
+  if (demo?.[1]) return runDemo(demo[1], demo[2] ? [demo[2]] : ["create-agent", "chat"], command);
+  if (!COMMANDS.includes(command)) {
+    throw new ConfigError(
+      `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test, pnpm bench, pnpm lab:doctor, pnpm reset:all, pnpm eject or pnpm router-report.`,
+    );
+  }
+  if (probing(command)) return;
   switch (command) {
     case "start": {
       const { launcher } = await import("./launcher.ts");
@@ -40,22 +46,49 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
     case "bench":
       await import("./bench.ts");
       return;
+    // Not `pnpm doctor`: pnpm's own built-in of that name wins over a script (see the root README).
+    case "lab:doctor":
     case "doctor":
       return (await import("./doctor.ts")).doctor();
+    // A `reset` script shadows the system's `reset` (which only clears the terminal) under pnpm 12.
+    case "reset":
     case "reset:all":
       return (await import("./reset-all.ts")).resetAll(rest);
     case "router-report":
       return (await import("./router-report.ts")).routerReport(rest);
     case "eject":
       return (await import("./eject.ts")).eject(rest);
-    default:
-      throw new ConfigError(
-        `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test, pnpm bench, pnpm doctor, pnpm reset:all, pnpm eject or pnpm router-report.`,
-      );
   }
 }
 
-async function runDemo(id: string, steps: string[]): Promise<void> {
+const COMMANDS = [
+  "start",
+  "emulator",
+  "mcp-servers",
+  "test",
+  "test:live",
+  "bench",
+  "lab:doctor",
+  "doctor",
+  "reset",
+  "reset:all",
+  "router-report",
+  "eject",
+];
+
+/**
+ * LAB_COMMAND_PROBE=1: say which of the lab's commands was reached, with which arguments, and stop. The
+ * README test runs every documented command this way, to prove that pnpm hands it to this file (and not
+ * to a pnpm built-in or a system command of the same name) without doing the command's work.
+ */
+function probing(command: string, steps: string[] = []): boolean {
+  if (process.env.LAB_COMMAND_PROBE !== "1") return false;
+  console.log(`lab command: ${[command, ...process.argv.slice(2)].join(" ")}`);
+  if (steps.length > 0) console.log(`lab steps: ${steps.join(", ")}`);
+  return true;
+}
+
+async function runDemo(id: string, steps: string[], command = id): Promise<void> {
   const known = listDemos().map((d) => d.id);
   if (!known.includes(id)) {
     throw new ConfigError(`There is no demo "${id}" in this checkout; the demos are: ${known.join(", ")}.`);
@@ -63,7 +96,10 @@ async function runDemo(id: string, steps: string[]): Promise<void> {
   for (const step of steps) {
     const file = path.join(repoRoot, "demos", id, "src", `${step}.ts`);
     if (!existsSync(file)) throw new ConfigError(`Demo ${id} has no ${step} step (${file}).`);
-    await import(pathToFileURL(file).href);
+  }
+  if (probing(command, steps)) return;
+  for (const step of steps) {
+    await import(pathToFileURL(path.join(repoRoot, "demos", id, "src", `${step}.ts`)).href);
   }
 }
 

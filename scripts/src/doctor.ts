@@ -1,5 +1,5 @@
 /**
- * `pnpm doctor`: the pre-workshop check. Each line is one thing a demo needs (Node, pnpm, .env, a token,
+ * `pnpm lab:doctor`: the pre-workshop check. Each line is one thing a demo needs (Node, pnpm, .env, a token,
  * the endpoint, the model deployment, permission to list agents), then per-demo hints for built-in tools
  * that some regions or policies do not offer. Red lines carry one fix each; exit 0 only when every needed
  * line is green (hints may warn). Runs against the emulator too, embedded by default like the demos.
@@ -8,7 +8,15 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AccessToken } from "@azure/identity";
-import { type Backend, type LabConfig, loadConfig, repoRoot } from "@lab/shared/config";
+import {
+  type Backend,
+  ENDPOINT_VARS,
+  type LabConfig,
+  loadConfig,
+  loadEnv,
+  repoRoot,
+  unknownSettingsWarning,
+} from "@lab/shared/config";
 import { describeError, type ErrorContext } from "@lab/shared/errors";
 import { connect, type Lab } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
@@ -44,6 +52,7 @@ export async function doctor(): Promise<void> {
   add(pnpmLine());
   const { line: configLine, config } = configCheck();
   add(configLine);
+  if (config) add(settingNamesLine());
 
   let lab: Lab | undefined;
   let tokenOk = false;
@@ -193,6 +202,35 @@ function configCheck(): { line: Line; config?: LabConfig } {
       line: { check: ".env and settings", status: "fail", detail: "a setting is not valid", fix: message },
     };
   }
+}
+
+/**
+ * Names in the .env files that look like settings but are none. Red when the likely intent changes the
+ * backend (a misspelt endpoint runs every demo on the emulator without a word), a warning otherwise.
+ */
+function settingNamesLine(): Line {
+  const unknown = [{ dir: undefined as string | undefined }, ...listDemos()].flatMap(
+    (demo) => loadEnv(demo.dir).unknownSettings,
+  );
+  const seen = [...new Map(unknown.map((u) => [`${u.file}:${u.name}`, u])).values()];
+  const warning = unknownSettingsWarning(seen);
+  if (!warning)
+    return { check: "setting names", status: "ok", detail: "every name in .env is one the lab reads" };
+  const backendChanging = seen.some(
+    (u) => u.closest && ([...ENDPOINT_VARS, "LAB_BACKEND"] as string[]).includes(u.closest),
+  );
+  return {
+    check: "setting names",
+    status: backendChanging ? "fail" : "warn",
+    detail: warning,
+    fix: seen
+      .map((u) =>
+        u.closest
+          ? `rename ${u.name} to ${u.closest} in ${u.file}`
+          : `remove or rename ${u.name} in ${u.file}`,
+      )
+      .join("; "),
+  };
 }
 
 function endpointLine(config: LabConfig): Line {

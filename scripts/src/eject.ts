@@ -333,8 +333,9 @@ function writeProjectFiles(dest: string, demo: DemoEntry, copy: CopyPlan): void 
     type: "module",
     engines: { node: ">=22.19.0" },
     scripts: {
-      start: "node scripts/lab.mjs",
       ...demoPkg.scripts,
+      // In the lab, a demo's start goes through the repository's launcher; here, through the copy's own.
+      start: "node scripts/lab.mjs",
       ...(hasEmulator ? { emulator: "node scripts/lab.mjs emulator" } : {}),
       test: "vitest run",
       typecheck: "tsc --noEmit",

@@ -1,21 +1,23 @@
 /**
- * `pnpm doctor` as a facilitator runs it, as a child process: all green on the emulator, and one red line
+ * `pnpm lab:doctor` as a facilitator runs it, as a child process: all green on the emulator, and one red line
  * with its fix for each thing a workshop machine can get wrong.
  */
+import { rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runLab, tempDir } from "../../shared/test/support.ts";
 
-/** The embedded emulator in its own folder, like `pnpm doctor` on a fresh checkout. */
+/** The embedded emulator in its own folder, like `pnpm lab:doctor` on a fresh checkout. */
 const embedded = () => ({
   LAB_STATE_DIR: tempDir("lab-state-"),
   EMULATOR_DATA_DIR: tempDir("lab-emulator-"),
 });
 const row = (stdout: string, check: string) => stdout.split("\n").find((l) => l.includes(`| ${check}`)) ?? "";
 
-describe("pnpm doctor", () => {
+describe("pnpm lab:doctor", () => {
   it("is all green against the emulator and exits 0; tool refusals are warnings naming the demo", async () => {
-    const ok = await runLab(["doctor"], { env: embedded() });
+    const ok = await runLab(["lab:doctor"], { env: embedded() });
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
     expect(ok.stdout.split("\n")[0]).toMatch(/backend: emulator \(embedded\)/);
@@ -27,7 +29,7 @@ describe("pnpm doctor", () => {
     expect(ok.stdout).not.toMatch(/^\| ✖/m);
     expect(ok.stdout).toContain("Ready: everything the demos need is green.");
 
-    const refused = await runLab(["doctor"], {
+    const refused = await runLab(["lab:doctor"], {
       env: { ...embedded(), EMULATOR_UNAVAILABLE_TOOLS: "web_search,code_interpreter" },
     });
     expect(refused.code).toBe(0);
@@ -40,7 +42,7 @@ describe("pnpm doctor", () => {
   });
 
   it("a missing model deployment is red, names MODEL_DEPLOYMENT and lists what exists", async () => {
-    const nope = await runLab(["doctor"], { env: { ...embedded(), MODEL_DEPLOYMENT: "nope" } });
+    const nope = await runLab(["lab:doctor"], { env: { ...embedded(), MODEL_DEPLOYMENT: "nope" } });
     expect(nope.code).toBe(1);
     expect(row(nope.stdout, "model deployment")).toMatch(
       /^\| ✖.*"nope" not found; this project has model-router, lab-offline-mini, lab-offline-large/,
@@ -49,7 +51,9 @@ describe("pnpm doctor", () => {
       '✖ model deployment: The model deployment "nope" does not exist in this project: set MODEL_DEPLOYMENT',
     );
     // The emulator told which deployments exist, without the default one.
-    const told = await runLab(["doctor"], { env: { ...embedded(), EMULATOR_DEPLOYMENTS: "gpt-4o-mini" } });
+    const told = await runLab(["lab:doctor"], {
+      env: { ...embedded(), EMULATOR_DEPLOYMENTS: "gpt-4o-mini" },
+    });
     expect(told.code).toBe(1);
     expect(row(told.stdout, "model deployment")).toMatch(
       /"model-router" not found; this project has gpt-4o-mini/,
@@ -58,7 +62,7 @@ describe("pnpm doctor", () => {
   });
 
   it("a bad endpoint: a malformed one is a red settings line; an unreachable one is a red reach line", async () => {
-    const malformed = await runLab(["doctor"], {
+    const malformed = await runLab(["lab:doctor"], {
       env: { ...embedded(), FOUNDRY_PROJECT_ENDPOINT: "https://my-foundry.openai.azure.com/" },
     });
     expect(malformed.code).toBe(1);
@@ -72,7 +76,7 @@ describe("pnpm doctor", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const dead = await runLab(["doctor"], {
+    const dead = await runLab(["lab:doctor"], {
       env: { ...embedded(), FOUNDRY_PROJECT_ENDPOINT: `https://127.0.0.1:${port}/api/projects/lab` },
     });
     expect(dead.code).toBe(1);
@@ -82,7 +86,7 @@ describe("pnpm doctor", () => {
 
   it("no Azure credential: the credential line is red with the az login sentence, quickly", async () => {
     const started = Date.now();
-    const result = await runLab(["doctor"], {
+    const result = await runLab(["lab:doctor"], {
       env: {
         ...embedded(),
         LAB_BACKEND: "azure",
@@ -100,12 +104,32 @@ describe("pnpm doctor", () => {
     expect(Date.now() - started).toBeLessThan(25_000);
   });
 
-  it("a token without the role: the permission line names Azure AI User", async () => {
-    const denied = await runLab(["doctor"], { env: { ...embedded(), LAB_EMULATOR_TOKEN: "lab-denied" } });
+  it("a token without the role: the permission line names Foundry User (formerly Azure AI User)", async () => {
+    const denied = await runLab(["lab:doctor"], { env: { ...embedded(), LAB_EMULATOR_TOKEN: "lab-denied" } });
     expect(denied.code).toBe(1);
     expect(row(denied.stdout, "list agents (permission)")).toMatch(/^\| ✖.*HTTP 403/);
     expect(denied.stdout).toContain(
-      '✖ list agents (permission): Your identity is signed in but not allowed to use this Foundry project (403): ask for the "Azure AI User" role',
+      "✖ list agents (permission): Your identity is signed in but not allowed to use this Foundry project (403): ask for the role Foundry User (formerly Azure AI User)",
     );
+  });
+
+  it("a misspelt setting in .env: a red line naming the closest known name; a demo warns in one line", async () => {
+    const dir = tempDir("lab-env-");
+    const rootEnv = path.join(dir, ".env");
+    writeFileSync(rootEnv, "FOUNDRY_PROJECT_ENDPIONT=https://x.services.ai.azure.com/api/projects/p\n");
+    const doctor = await runLab(["lab:doctor"], { env: { ...embedded(), LAB_ROOT_ENV: rootEnv } });
+    expect(doctor.code).toBe(1);
+    expect(row(doctor.stdout, "setting names")).toMatch(/^\| ✖.*did you mean FOUNDRY_PROJECT_ENDPOINT\?/);
+    expect(doctor.stdout).toContain(
+      `✖ setting names: rename FOUNDRY_PROJECT_ENDPIONT to FOUNDRY_PROJECT_ENDPOINT in ${rootEnv}`,
+    );
+    const demo = await runLab(["0-hello"], {
+      env: { ...embedded(), LAB_ROOT_ENV: rootEnv },
+      input: ["/exit"],
+    });
+    expect(demo.code).toBe(0);
+    const warnings = demo.stderr.split("\n").filter((l) => l.includes("FOUNDRY_PROJECT_ENDPIONT"));
+    expect(warnings).toEqual([expect.stringContaining("did you mean FOUNDRY_PROJECT_ENDPOINT?")]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -31,6 +31,15 @@ export interface LabConfig {
   /** Where each variable that was read came from, for messages. */
   sources: Record<string, string>;
   env: Record<string, string | undefined>;
+  /** Names in a .env file that look like the lab's settings but are none (a typo is otherwise silent). */
+  unknownSettings: UnknownSetting[];
+}
+
+export interface UnknownSetting {
+  name: string;
+  file: string;
+  /** The known name closest to it, when one is close enough to be the likely intent. */
+  closest?: string;
 }
 
 export const ENDPOINT_VARS = [
@@ -43,6 +52,113 @@ export const DEFAULT_MODEL = "model-router";
 export const ENDPOINT_EXAMPLE = "https://my-foundry.services.ai.azure.com/api/projects/my-project";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..");
+
+/**
+ * Every setting the lab, the emulator and the SDKs it uses read, for the prefixes below. Names a .env.sample
+ * mentions (even commented out) count as known too, so a demo's own setting needs no entry here.
+ */
+const KNOWN_SETTINGS = [
+  ...ENDPOINT_VARS,
+  ...MODEL_VARS,
+  "AGENT_NAME",
+  "LAB_BACKEND",
+  "LAB_DEBUG",
+  "LAB_TRACING",
+  "LAB_STATE_DIR",
+  "LAB_ROOT_ENV",
+  "LAB_TRANSCRIPTS_DIR",
+  "LAB_EMULATOR_TOKEN",
+  "LAB_DOCTOR_TIMEOUT_MS",
+  "LAB_ISSUES_MCP_URL",
+  "LAB_REPO_MCP_URL",
+  "LAB_ISSUES_MCP_PORT",
+  "LAB_REPO_MCP_PORT",
+  "LAB_MCP_DATA_DIR",
+  "LAB_TEST_LIVE",
+  "LAB_COMMAND_PROBE",
+  "EMULATOR_PORT",
+  "EMULATOR_DATA_DIR",
+  "EMULATOR_DEPLOYMENTS",
+  "EMULATOR_ROUTER",
+  "EMULATOR_MODEL_URL",
+  "EMULATOR_MODEL_KEY",
+  "EMULATOR_MODEL_NAME",
+  "EMULATOR_MODEL_TIMEOUT_MS",
+  "EMULATOR_UNAVAILABLE_TOOLS",
+  "EMULATOR_STREAM_DELAY_MS",
+  "EMULATOR_MCP_TIMEOUT_MS",
+  "EMULATOR_PYTHON",
+  "EMULATOR_CODE_TIMEOUT_MS",
+  "EMULATOR_CODE_MEMORY_MB",
+  "EMULATOR_CODE_MAX_OUTPUT_BYTES",
+  "EMULATOR_SANDBOX_NO_NETNS",
+  "FOUNDRY_AGENT_NAME",
+  "FOUNDRY_AGENT_VERSION",
+  // @azure/identity's environment, managed identity and CLI settings.
+  "AZURE_TENANT_ID",
+  "AZURE_CLIENT_ID",
+  "AZURE_CLIENT_SECRET",
+  "AZURE_CLIENT_CERTIFICATE_PATH",
+  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+  "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN",
+  "AZURE_USERNAME",
+  "AZURE_PASSWORD",
+  "AZURE_AUTHORITY_HOST",
+  "AZURE_FEDERATED_TOKEN_FILE",
+  "AZURE_ADDITIONALLY_ALLOWED_TENANTS",
+  "AZURE_REGIONAL_AUTHORITY_NAME",
+  "AZURE_TOKEN_CREDENTIALS",
+  "AZURE_LOG_LEVEL",
+  "AZURE_SUBSCRIPTION_ID",
+  "AZURE_RESOURCE_GROUP",
+  "AZURE_CONFIG_DIR",
+];
+const CHECKED_PREFIX = /^(FOUNDRY|AZURE|MODEL|LAB|EMULATOR)_/;
+
+/** Names of a .env.sample, set or commented out (`# NAME=`). */
+function sampleNames(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return [...readFileSync(file, "utf8").matchAll(/^#?\s*(?:export\s+)?([A-Z][A-Z0-9_]*)=/gm)].map(
+    (m) => m[1] ?? "",
+  );
+}
+
+/** Edit distance with adjacent transpositions (ENDPIONT → ENDPOINT is one edit). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const row = d[i] as number[];
+    const prev = d[i - 1] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] ?? 0, ((d[i - 2] as number[])[j - 2] ?? 0) + 1);
+    }
+  }
+  return (d[a.length] as number[])[b.length] ?? 0;
+}
+
+/** The known setting a misspelt name most likely meant, if one is within a few edits. */
+export function closestSetting(name: string, known: Iterable<string>): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (!best || distance < best.distance) best = { name: candidate, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 5)) ? best.name : undefined;
+}
+
+/** One line naming every unknown setting, for the top of a demo's output. */
+export function unknownSettingsWarning(unknown: UnknownSetting[]): string | undefined {
+  if (unknown.length === 0) return undefined;
+  const each = unknown.map(
+    (u) =>
+      `${u.name} (in ${u.file})${u.closest ? `: did you mean ${u.closest}?` : " is not a setting the lab reads"}`,
+  );
+  return `Unknown setting${unknown.length > 1 ? "s" : ""}, ignored: ${each.join("; ")}`;
+}
 
 /** Reads one .env file; a line that is not `NAME=value` is a configuration error, not a silent skip. */
 export function readEnvFile(file: string): Record<string, string> {
@@ -87,6 +203,7 @@ export function loadEnv(demoDir: string | undefined, processEnv: NodeJS.ProcessE
   ];
   if (demoDir)
     layers.push([displayPath(path.join(demoDir, ".env")), readEnvFile(path.join(demoDir, ".env"))]);
+  const fromFiles = layers.flatMap(([file, values]) => Object.keys(values).map((name) => ({ name, file })));
   layers.push(["the environment", processEnv]);
   for (const [source, values] of layers) {
     for (const [key, value] of Object.entries(values)) {
@@ -95,7 +212,20 @@ export function loadEnv(demoDir: string | undefined, processEnv: NodeJS.ProcessE
       sources[key] = source;
     }
   }
-  return { env, sources };
+  // Only names written in a .env file are checked: the environment carries other programs' AZURE_* too.
+  const checked = fromFiles.filter(({ name }) => CHECKED_PREFIX.test(name));
+  let unknownSettings: UnknownSetting[] = [];
+  if (checked.length > 0) {
+    const known = new Set<string>([
+      ...KNOWN_SETTINGS,
+      ...sampleNames(path.join(repoRoot, ".env.sample")),
+      ...(demoDir ? sampleNames(path.join(demoDir, ".env.sample")) : []),
+    ]);
+    unknownSettings = checked
+      .filter(({ name }) => !known.has(name))
+      .map(({ name, file }) => ({ name, file, closest: closestSetting(name, known) }));
+  }
+  return { env, sources, unknownSettings };
 }
 
 function firstSet(env: Record<string, string | undefined>, names: readonly string[]) {
@@ -159,7 +289,7 @@ export function normalizeEndpoint(raw: string, variable: string, source: string)
 const AGENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 export function loadConfig(demo: DemoInfo, processEnv: NodeJS.ProcessEnv = process.env): LabConfig {
-  const { env, sources } = loadEnv(demo.dir, processEnv);
+  const { env, sources, unknownSettings } = loadEnv(demo.dir, processEnv);
   const from = (name: string) => sources[name] ?? "the environment";
 
   const endpointVar = firstSet(env, ENDPOINT_VARS);
@@ -217,5 +347,6 @@ export function loadConfig(demo: DemoInfo, processEnv: NodeJS.ProcessEnv = proce
     agentName,
     sources,
     env,
+    unknownSettings,
   };
 }

@@ -125,7 +125,7 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
   }
   if (status === 403) {
     return {
-      message: `Your identity is signed in but not allowed to use this Foundry project (403): ask for the "Azure AI User" role on the Foundry resource, then open a new terminal so a fresh token carries it.`,
+      message: `Your identity is signed in but not allowed to use this Foundry project (403): ask for the role Foundry User (formerly Azure AI User) on the Foundry resource, then open a new terminal so a fresh token carries it.`,
       exitCode: 1,
       fatal: true,
     };

@@ -10,7 +10,7 @@ import tls from "node:tls";
 import { AIProjectClient } from "@azure/ai-projects";
 import type { TokenCredential } from "@azure/identity";
 import type OpenAI from "openai";
-import { type LabConfig, loadConfig } from "./config.ts";
+import { type LabConfig, loadConfig, unknownSettingsWarning } from "./config.ts";
 import { describeError, type ErrorContext } from "./errors.ts";
 import { DemoState } from "./state.ts";
 import { bold, dim, problem } from "./terminal.ts";
@@ -46,6 +46,9 @@ export function connect(srcDir: string, defaultAgentName: string): Promise<Lab> 
 async function open(srcDir: string, defaultAgentName: string): Promise<Lab> {
   const dir = path.resolve(srcDir, "..");
   const config = loadConfig({ id: path.basename(dir), dir, defaultAgentName });
+  // A misspelt FOUNDRY_PROJECT_ENDPOINT would otherwise run silently on the emulator.
+  const unknown = unknownSettingsWarning(config.unknownSettings);
+  if (unknown) process.stderr.write(`! ${unknown}\n`);
   currentContext = {
     backend: config.backend,
     model: config.model,

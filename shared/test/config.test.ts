@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type DemoInfo, loadConfig, normalizeEndpoint, readEnvFile } from "../src/config.ts";
+import {
+  closestSetting,
+  type DemoInfo,
+  loadConfig,
+  normalizeEndpoint,
+  readEnvFile,
+  unknownSettingsWarning,
+} from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
 import { tempDir } from "./support.ts";
 
@@ -124,5 +131,46 @@ describe("config", () => {
     expect(configError(() => readEnvFile(file)).message).toMatch(/Line 3 of .*\.env is not NAME=value/);
     writeFileSync(file, 'KEY="multi\nline value"\nexport OTHER=1\n');
     expect(readEnvFile(file)).toMatchObject({ KEY: "multi\nline value", OTHER: "1" });
+  });
+});
+
+describe("unknown settings in .env files", () => {
+  it("names a misspelt setting with the closest known name, and ignores other programs' names", () => {
+    const dir = tempDir();
+    const demo = demoIn(dir);
+    writeFileSync(
+      path.join(dir, ".env"),
+      [
+        `FOUNDRY_PROJECT_ENDPIONT=${AZURE}`,
+        "MODEL_DEPLOYMNET=gpt-4o",
+        "LAB_TOTALLY_NEW=1",
+        "AZURE_TENANT_ID=abc", // known: @azure/identity reads it
+        "WEB_SEARCH_TOOL=web_search", // another prefix: a demo's own setting
+      ].join("\n"),
+    );
+    writeFileSync(path.join(demo.dir, ".env"), "EMULATOR_PORTT=9443\n");
+    const config = loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env"), AZURE_SOMETHING_ELSE: "x" });
+    expect(config.backend).toBe("emulator"); // the typo really is ignored, which is why it is named
+    expect(config.unknownSettings.map((u) => [u.name, u.closest]).sort()).toEqual([
+      ["EMULATOR_PORTT", "EMULATOR_PORT"],
+      ["FOUNDRY_PROJECT_ENDPIONT", "FOUNDRY_PROJECT_ENDPOINT"],
+      ["LAB_TOTALLY_NEW", undefined],
+      ["MODEL_DEPLOYMNET", "MODEL_DEPLOYMENT"],
+    ]);
+    const warning = unknownSettingsWarning(config.unknownSettings) ?? "";
+    expect(warning.split("\n")).toHaveLength(1);
+    expect(warning).toContain("FOUNDRY_PROJECT_ENDPIONT (in ");
+    expect(warning).toContain("did you mean FOUNDRY_PROJECT_ENDPOINT?");
+    expect(warning).toContain("LAB_TOTALLY_NEW (in ");
+  });
+
+  it("counts a name a .env.sample mentions, even commented out, as known", () => {
+    const dir = tempDir();
+    const demo = demoIn(dir);
+    writeFileSync(path.join(demo.dir, ".env.sample"), "# LAB_DEMO_ONLY_SETTING=1\n");
+    writeFileSync(path.join(dir, ".env"), "LAB_DEMO_ONLY_SETTING=2\n");
+    // The sample is read from the demo's folder; the root sample from the repository.
+    expect(loadConfig(demo, { LAB_ROOT_ENV: path.join(dir, ".env") }).unknownSettings).toEqual([]);
+    expect(closestSetting("COMPLETELY_DIFFERENT", ["FOUNDRY_PROJECT_ENDPOINT"])).toBeUndefined();
   });
 });

@@ -212,10 +212,10 @@ describe.skipIf(live)("demo 0 with bad configuration or a failing service", () =
 
   const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m);
 
-  it("403 names the Azure AI User role; 401 says to log in again", async () => {
+  it("403 names the Foundry User (formerly Azure AI User) role; 401 says to log in again", async () => {
     const denied = await runLab(["0-hello"], { env: { ...backend.env, LAB_EMULATOR_TOKEN: "lab-denied" } });
     expect(denied.code).toBe(1);
-    expect(denied.stderr).toContain('"Azure AI User" role');
+    expect(denied.stderr).toContain("Foundry User (formerly Azure AI User)");
     expect(denied.stderr).toContain("new terminal");
     noStack(denied.stderr);
     const expired = await runLab(["0-hello"], { env: { ...backend.env, LAB_EMULATOR_TOKEN: "lab-expired" } });

@@ -4,6 +4,8 @@
  *   2. run every call locally and send all the `function_call_output` items back in one request;
  *   3. repeat until the model answers in text (at most `maxRounds` rounds).
  * Anything that goes wrong in step 2 becomes an error output the model can read, never a crash.
+ * The client, not the request, ends a loop that runs too long: Foundry refuses `tool_choice` (and
+ * `tools`, `parallel_tool_calls`) in a request that names an agent, because the agent owns its tools.
  */
 
 import { type AgentRef, agentReference } from "@lab/shared/agents";
@@ -44,18 +46,13 @@ export interface ToolLoopOptions {
 export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
   const { openai, agent, tools, conversation, signal, maxRounds = 5 } = options;
 
-  const send = async (
-    input: string | ResponseInputItem[],
-    previous: Response | undefined,
-    toolChoice?: "none",
-  ) => {
+  const send = async (input: string | ResponseInputItem[], previous: Response | undefined) => {
     const stream = await openai.responses.create(
       {
         input,
         stream: true,
         // Either the conversation holds the history, or each round points at the one before it.
         ...(conversation ? { conversation } : previous ? { previous_response_id: previous.id } : {}),
-        ...(toolChoice ? { tool_choice: toolChoice } : {}),
       },
       { body: agentReference(agent), signal },
     );
@@ -63,43 +60,42 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
   };
 
   let response = await send(options.input, undefined);
+  const stopped = `Stopped after ${maxRounds} rounds of tool calls; answer with what you have.`;
   for (let round = 1; ; round++) {
     const calls = response.output.filter(
       (item): item is ResponseFunctionToolCall => item.type === "function_call",
     );
     if (calls.length === 0) return response; // the model answered in text: done
+    if (round > maxRounds + 1) {
+      // Told to stop and still calling: the loop ends here. The calls get their "stopped" outputs
+      // straight in the conversation, so the next question is not refused for a missing output.
+      await closeCalls(calls.map((call) => refuse(call, stopped)));
+      return response;
+    }
 
     // Every call in this response runs (in parallel), and every output goes back in one request.
-    const last = round > maxRounds;
+    // Past the bound no tool runs: each call's output tells the model to answer with what it has.
     let outputs: ResponseInputItem.FunctionCallOutput[];
     try {
-      outputs = await Promise.all(
-        calls.map((call) =>
-          last
-            ? refuse(call, `Stopped after ${maxRounds} rounds of tool calls; answer with what you have.`)
-            : callTool(call),
-        ),
-      );
+      outputs =
+        round > maxRounds
+          ? calls.map((call) => refuse(call, stopped))
+          : await Promise.all(calls.map((call) => callTool(call)));
     } catch (err) {
       // Ctrl-C while tools ran: the conversation now holds calls without outputs, and the service would
       // refuse the next question ("No tool output found"). Answer them as cancelled before giving up.
-      if (signal?.aborted) await closeCalls(calls);
+      if (signal?.aborted) {
+        await closeCalls(calls.map((call) => outputFor(call, { error: "The user cancelled this call." })));
+      }
       throw err;
     }
-    // At the bound, the model must answer in text: tool_choice "none" forbids another call.
-    response = await send(outputs, response, last ? "none" : undefined);
-    if (last) return response;
+    response = await send(outputs, response);
   }
 
-  /** Adds a "cancelled" output for each call straight to the conversation: no model call, no unseen reply. */
-  async function closeCalls(calls: ResponseFunctionToolCall[]): Promise<void> {
+  /** Adds outputs straight to the conversation: no model call, so no reply the user would not see. */
+  async function closeCalls(outputs: ResponseInputItem.FunctionCallOutput[]): Promise<void> {
     if (!conversation) return;
-    const cancelled = calls.map((call) => ({
-      type: "function_call_output" as const,
-      call_id: call.call_id,
-      output: JSON.stringify({ error: "The user cancelled this call." }),
-    }));
-    await openai.conversations.items.create(conversation, { items: cancelled }).catch(() => undefined); // best effort: the turn is already being cancelled
+    await openai.conversations.items.create(conversation, { items: outputs }).catch(() => undefined); // best effort: the turn is ending anyway
   }
 
   async function callTool(call: ResponseFunctionToolCall): Promise<ResponseInputItem.FunctionCallOutput> {
@@ -114,6 +110,10 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
       durationMs: performance.now() - started,
     });
     return { type: "function_call_output", call_id: call.call_id, output };
+  }
+
+  function outputFor(call: ResponseFunctionToolCall, result: unknown): ResponseInputItem.FunctionCallOutput {
+    return { type: "function_call_output", call_id: call.call_id, output: JSON.stringify(result) };
   }
 
   async function execute(call: ResponseFunctionToolCall): Promise<unknown> {
@@ -139,13 +139,16 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
     }
   }
 
-  async function refuse(
-    call: ResponseFunctionToolCall,
-    why: string,
-  ): Promise<ResponseInputItem.FunctionCallOutput> {
-    const output = JSON.stringify({ error: why });
-    options.onToolCall?.({ name: call.name, arguments: call.arguments, ok: false, output, durationMs: 0 });
-    return { type: "function_call_output", call_id: call.call_id, output };
+  function refuse(call: ResponseFunctionToolCall, why: string): ResponseInputItem.FunctionCallOutput {
+    const refused = outputFor(call, { error: why });
+    options.onToolCall?.({
+      name: call.name,
+      arguments: call.arguments,
+      ok: false,
+      output: refused.output as string,
+      durationMs: 0,
+    });
+    return refused;
   }
 }
 

@@ -120,13 +120,19 @@ describe.skipIf(live)("the tool loop (demo 1) against the emulator", () => {
     expect(throwing.text).toContain("the fuse was lit");
   });
 
-  it("stops after maxRounds, tells the model why, and still ends with text", async () => {
-    const { calls, responses, final } = await turn("Call get_weather for Oslo 6 times", { maxRounds: 2 });
+  it("stops after maxRounds in the client: tells the model why, never sends tool_choice, and the conversation stays usable", async () => {
+    const conversation = await backend.openai.conversations.create();
+    const { calls, responses, final } = await turn("Call get_weather for Oslo 6 times", {
+      maxRounds: 2,
+      conversation: conversation.id,
+    });
     expect(calls.filter((c) => c.ok)).toHaveLength(2);
     expect(calls.at(-1)?.output).toContain("Stopped after 2 rounds");
+    // Two rounds that ran, one that told the model to stop; the model asked again, so the client ended it.
     expect(responses).toHaveLength(4);
-    expect(final.output.some((item) => item.type === "function_call")).toBe(false);
-    expect(final.tool_choice).toBe("none");
+    expect(final.tool_choice).toBe("auto");
+    const next = await turn("What's the weather in Paris?", { conversation: conversation.id });
+    expect(next.text).toContain("11.4 °C");
   });
 
   it("works inside a server-side conversation too, and the conversation stays usable", async () => {

@@ -1,10 +1,12 @@
 /**
- * Splits a document into the passages file search indexes. Markdown is cut at headings, so a passage is
- * one section (its heading line included) and carries its heading path ("Leave > Annual leave") for
- * ranking; a section too long for one passage is cut between paragraphs, and a heading with almost no
- * text of its own joins the next section. Plain text is cut into overlapping windows of words.
+ * Splits a document into the passages file search indexes. A document is cut at its headings (see
+ * blocks.ts for what counts as one, Markdown or plain text), so a passage is one section (its heading
+ * line included) and carries its heading path ("Leave > Annual leave") for ranking; a section too long
+ * for one passage is cut between paragraphs, list items and tables, and a heading with almost no text of
+ * its own joins the next section. Text without headings is cut the same way between its paragraphs.
  * Passages are verbatim slices of the document: what search returns is what the file says.
  */
+import { type Block, blocksOf } from "./blocks.ts";
 
 export interface Chunk {
   /** Heading path of the section the passage belongs to ("" for plain text). */
@@ -15,72 +17,77 @@ export interface Chunk {
 
 /** About 400 tokens: long enough for a handbook section, short enough to cite precisely. */
 export const MAX_WORDS = 300;
-const MIN_WORDS = 25;
+const MIN_WORDS = 12;
 const WINDOW_OVERLAP = 40;
-
-const HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
 
 export function chunkDocument(text: string): Chunk[] {
   const normalized = text.replace(/\r\n?/g, "\n");
-  const lines = normalized.split("\n");
-  if (!lines.some((line) => HEADING.test(line))) return windows(normalized, "");
+  const blocks = blocksOf(normalized);
+  if (!blocks.some((b) => b.kind === "heading")) {
+    return splitBlocks({ section: "", blocks }, normalized);
+  }
 
-  const sections: Chunk[] = [];
+  interface Section {
+    section: string;
+    blocks: Block[];
+  }
+  const sections: Section[] = [];
   const path: string[] = [];
-  let current: { section: string; lines: string[] } | undefined;
-  let inFence = false;
-  for (const line of lines) {
-    if (/^\s*```/.test(line)) inFence = !inFence;
-    const heading = inFence ? null : HEADING.exec(line);
-    if (heading) {
-      if (current) sections.push({ section: current.section, text: current.lines.join("\n").trim() });
-      const level = heading[1]?.length ?? 1;
-      path.length = level - 1;
-      path[level - 1] = (heading[2] ?? "").replace(/[*_`]/g, "");
-      current = { section: path.filter(Boolean).join(" > "), lines: [line] };
+  for (const block of blocks) {
+    if (block.kind === "heading") {
+      path.length = block.level - 1;
+      path[block.level - 1] = block.title;
+      sections.push({ section: path.filter(Boolean).join(" > "), blocks: [block] });
     } else {
-      current ??= { section: "", lines: [] };
-      current.lines.push(line);
+      if (sections.length === 0) sections.push({ section: "", blocks: [] });
+      sections[sections.length - 1]?.blocks.push(block);
     }
   }
-  if (current) sections.push({ section: current.section, text: current.lines.join("\n").trim() });
 
   // A heading with (almost) no text of its own joins the next section, so no passage is just a title.
-  const merged: Chunk[] = [];
-  let carry: Chunk | undefined;
-  for (const section of sections.filter((s) => s.text !== "")) {
-    const joined: Chunk = carry
-      ? { section: section.section, text: `${carry.text}\n\n${section.text}` }
+  const merged: Section[] = [];
+  let carry: Section | undefined;
+  for (const section of sections) {
+    const joined: Section = carry
+      ? { section: section.section, blocks: [...carry.blocks, ...section.blocks] }
       : section;
     carry = undefined;
-    if (wordCount(joined.text) < MIN_WORDS) carry = joined;
+    if (wordCount(sliceOf(normalized, joined.blocks)) < MIN_WORDS) carry = joined;
     else merged.push(joined);
   }
   if (carry) merged.push(carry);
-  return merged.flatMap((section) =>
-    wordCount(section.text) <= MAX_WORDS ? [section] : splitParagraphs(section),
-  );
+  return merged.flatMap((section) => splitBlocks(section, normalized));
 }
 
-/** A long section, cut between paragraphs (or, for one huge paragraph, into word windows). */
-function splitParagraphs(section: Chunk): Chunk[] {
+function sliceOf(text: string, blocks: Block[]): string {
+  const first = blocks[0];
+  const last = blocks[blocks.length - 1];
+  return first && last ? text.slice(first.start, last.end) : "";
+}
+
+/** A section as one passage, or, when it is too long, cut between blocks (a huge block into word windows). */
+function splitBlocks(section: { section: string; blocks: Block[] }, text: string): Chunk[] {
+  const whole = sliceOf(text, section.blocks);
+  if (whole.trim() === "") return [];
+  if (wordCount(whole) <= MAX_WORDS) return [{ section: section.section, text: whole }];
   const out: Chunk[] = [];
-  let buffer: string[] = [];
+  let buffer: Block[] = [];
   let words = 0;
   const flush = () => {
-    if (buffer.length > 0) out.push({ section: section.section, text: buffer.join("\n\n") });
+    if (buffer.length > 0) out.push({ section: section.section, text: sliceOf(text, buffer) });
     buffer = [];
     words = 0;
   };
-  for (const paragraph of section.text.split(/\n\s*\n/)) {
-    const n = wordCount(paragraph);
+  for (const block of section.blocks) {
+    const n = wordCount(text.slice(block.start, block.end));
     if (n > MAX_WORDS) {
       flush();
-      out.push(...windows(paragraph, section.section));
+      out.push(...windows(text.slice(block.start, block.end), section.section));
       continue;
     }
-    if (words + n > MAX_WORDS) flush();
-    buffer.push(paragraph);
+    // A heading stays with the text after it.
+    if (words + n > MAX_WORDS && buffer.some((b) => b.kind !== "heading")) flush();
+    buffer.push(block);
     words += n;
   }
   flush();

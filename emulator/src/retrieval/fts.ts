@@ -6,6 +6,7 @@
  * See emulator/README.md for why this and not embeddings, and for the measured hit rate.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { blocksOf, rowSentence, sentencesOf } from "./blocks.ts";
 
 /** Weight of the heading path against the passage text in BM25 (measured: see the README). */
 export const SECTION_WEIGHT = 2;
@@ -81,45 +82,127 @@ function squash(bm25: number): number {
   return Math.round((1 - Math.exp(-Math.max(0, bm25) / 8)) * 10_000) / 10_000;
 }
 
-/** A crude stem for comparing words in sentences (the index itself uses the porter stemmer). */
+/**
+ * A light English stemmer for comparing words in sentences and column names (the index itself uses
+ * SQLite's porter stemmer): plurals, -ing, -ed, -ly, -ment, then the first seven letters, so
+ * "shipping"/"shipped"/"ships", "refunds"/"refunded" and "categories"/"category" meet.
+ */
 export function stem(word: string): string {
-  return word.toLowerCase().slice(0, 5);
+  let w = word.toLowerCase().replace(/['’]s$/, "");
+  if (w.length <= 3) return w;
+  if (/ies$/.test(w) && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (/(?:sses|xes|zes|ches|shes)$/.test(w)) w = w.slice(0, -2);
+  else if (/[^su]s$/.test(w) && !/(?:ss|is)$/.test(w)) w = w.slice(0, -1);
+  for (const suffix of [
+    "ments",
+    "ment",
+    "ingly",
+    "ings",
+    "ing",
+    "edly",
+    "ed",
+    "ly",
+    "ages",
+    "age",
+    "ers",
+    "er",
+  ]) {
+    const rest = suffix.startsWith("e") || suffix.startsWith("a") ? 4 : 3;
+    if (w.endsWith(suffix) && w.length - suffix.length >= rest) {
+      w = w.slice(0, -suffix.length);
+      if (/([bdfgklmnprt])\1$/.test(w))
+        w = w.slice(0, -1); // shipp -> ship
+      else if (suffix.startsWith("ing") || suffix.startsWith("ed")) {
+        if (/[^aeiou][aeiou][cgkstvz]$/.test(w) && w.length <= 5) w = `${w}e`; // stor(ed) -> store
+      }
+      break;
+    }
+  }
+  if (w.endsWith("e") && w.length > 4) w = w.slice(0, -1); // store/storage meet at "stor"
+  return w.slice(0, 7);
+}
+
+/** The stems of a text's words. */
+export function stemsOf(text: string): Set<string> {
+  return new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map(stem));
+}
+
+export interface Quote {
+  sentence: string;
+  /** The question's terms (see termsOf) that the sentence contains. */
+  matched: string[];
+}
+
+/**
+ * Every sentence a reader would quote from a passage, in document order, with the block it belongs to:
+ * paragraphs and list items cut into sentences, and each table row as "column: value; …". Headings and
+ * code are not quoted.
+ */
+export function sentencesIn(text: string): { sentence: string; block: number }[] {
+  return blocksOf(text).flatMap((block, i) => {
+    const of = (sentence: string) => ({ sentence, block: i });
+    if (block.kind === "paragraph" || block.kind === "item") return sentencesOf(block.text).map(of);
+    if (block.kind === "table") return block.rows.map((row) => of(rowSentence(block.header, row)));
+    return [];
+  });
+}
+
+/** A question's terms: each stem with the stems that also count for it (see quotesFor). */
+export type Terms = Map<string, Set<string>>;
+
+export function termsOf(question: string): Terms {
+  return new Map([...new Set(queryTerms(question).map(stem))].map((t) => [t, new Set([t])]));
+}
+
+/** A sentence that leans on the one before it ("Otherwise …", "This …") is quoted with it. */
+const CONTINUES =
+  /^(?:otherwise|however|but|this|that|these|those|it|they|then|also|if not|in that case|in this case|instead|after that|there)\b/i;
+
+/**
+ * The sentences of `text` that share the most of the question's terms (at most `max`, those with at
+ * least half the best one's overlap, and a sentence right after one of them that continues it), in
+ * document order, each with the terms it matched.
+ */
+export function quotesFor(text: string, question: string | Terms, max = 3): Quote[] {
+  const terms = typeof question === "string" ? termsOf(question) : question;
+  const all = sentencesIn(text);
+  const scored = all.map(({ sentence }, index) => {
+    const words = stemsOf(sentence);
+    const matched = [...terms].filter(([, alts]) => [...alts].some((a) => words.has(a))).map(([t]) => t);
+    return { sentence, index, matched };
+  });
+  const top = Math.max(0, ...scored.map((s) => s.matched.length));
+  if (top === 0) return [];
+  const chosen = scored
+    .filter((s) => s.matched.length > 0 && s.matched.length * 2 >= top)
+    .sort((a, b) => b.matched.length - a.matched.length || a.index - b.index)
+    .slice(0, max);
+  for (const s of [...chosen]) {
+    const next = scored[s.index + 1];
+    if (
+      next &&
+      all[next.index]?.block === all[s.index]?.block &&
+      CONTINUES.test(next.sentence) &&
+      !chosen.includes(next)
+    )
+      chosen.push(next);
+  }
+  return chosen
+    .sort((a, b) => a.index - b.index)
+    .map(({ sentence, matched }) => ({ sentence: clip(sentence), matched }));
+}
+
+function clip(sentence: string): string {
+  return sentence.length > 400 ? `${sentence.slice(0, 399).trimEnd()}…` : sentence;
 }
 
 /**
  * The sentences of `text` that share the most content words with the question, in document order:
- * what the lab model quotes from a passage. Markdown markup is removed from the quote.
+ * what the lab model quotes from a passage (its first sentence when none shares a word).
  */
 export function bestSentences(text: string, question: string, max = 2): string[] {
-  const wanted = new Set(queryTerms(question).map(stem));
-  // Paragraphs and list items, with their hard line wraps undone, then sentences.
-  const blocks = text
-    .split(/\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)|\n(?=\s*#)/)
-    .map((block) => block.replace(/\s*\n\s*/g, " "));
-  const sentences = blocks
-    .filter((line) => !/^\s*#/.test(line) && !/^\s*\|?\s*-{3,}/.test(line))
-    .map((line) =>
-      line
-        .replace(/^\s*(?:[-*+]|\d+\.)\s+/, "")
-        .replace(/\*\*|__|`/g, "")
-        .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
-        .replace(/\s*\|\s*/g, " | ")
-        .trim(),
-    )
-    .flatMap((line) => line.split(/(?<=[.!?])\s+(?=[\p{Lu}\p{N}"'(])/u))
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  const scored = sentences.map((sentence, index) => {
-    const words = new Set((sentence.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map(stem));
-    let overlap = 0;
-    for (const w of wanted) if (words.has(w)) overlap++;
-    return { sentence, index, overlap };
-  });
-  const best = scored
-    .filter((s) => s.overlap > 0)
-    .sort((a, b) => b.overlap - a.overlap || a.index - b.index)
-    .slice(0, max)
-    .sort((a, b) => a.index - b.index);
-  const chosen = best.length > 0 ? best : scored.slice(0, 1);
-  return chosen.map((s) => (s.sentence.length > 400 ? `${s.sentence.slice(0, 399).trimEnd()}…` : s.sentence));
+  const quotes = quotesFor(text, question, max).map((q) => q.sentence);
+  if (quotes.length > 0) return quotes;
+  const first = sentencesIn(text)[0];
+  return first === undefined ? [] : [clip(first.sentence)];
 }

@@ -1,0 +1,84 @@
+/**
+ * The retrieval corpus (issue 11): questions over documents written for it (retrieval.files/), asked
+ * through the real SDKs as a user would: upload into a vector store with `uploadAndPoll`, a prompt agent
+ * with the `file_search` tool, `responses.create` with `agent_reference`. A case passes when the answer
+ * quotes the expected words and cites the expected file right after them, or, for a question the
+ * documents do not cover, says so and quotes and cites nothing.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { toFile } from "openai";
+import { promptAgent, startLab } from "../support.ts";
+
+interface Case {
+  question: string;
+  expect?: string[];
+  cite?: string;
+  uncovered?: boolean;
+}
+
+const HERE = import.meta.dirname;
+
+export async function runCorpus() {
+  const { cases } = JSON.parse(readFileSync(path.join(HERE, "retrieval.json"), "utf8")) as { cases: Case[] };
+  const lab = await startLab();
+  const failures: string[] = [];
+  try {
+    const store = await lab.openai.vectorStores.create({ name: "retrieval-corpus" });
+    const folder = path.join(HERE, "retrieval.files");
+    for (const name of readdirSync(folder).sort()) {
+      const file = await lab.openai.vectorStores.files.uploadAndPoll(
+        store.id,
+        await toFile(readFileSync(path.join(folder, name)), name),
+      );
+      if (file.status !== "completed")
+        throw new Error(`${name} was not indexed: ${file.last_error?.message}`);
+    }
+    await lab.project.agents.createVersion("retrieval-corpus", {
+      ...promptAgent(),
+      tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+    });
+    for (const c of cases) {
+      const response = await lab.openai.responses.create(
+        { input: c.question },
+        { body: { agent_reference: { type: "agent_reference", name: "retrieval-corpus" } } },
+      );
+      const message = response.output.find((item) => item.type === "message");
+      const part = message?.type === "message" ? message.content[0] : undefined;
+      const text = part?.type === "output_text" ? part.text : "";
+      const citations = (part?.type === "output_text" ? part.annotations : []).flatMap((a) =>
+        a.type === "file_citation" ? [a] : [],
+      );
+      const problem = c.uncovered
+        ? !/do not cover/.test(text)
+          ? "does not say the documents do not cover it"
+          : citations.length > 0 || /\n- /.test(text)
+            ? "quotes or cites passages anyway"
+            : undefined
+        : checkCovered(c, text, citations);
+      if (problem)
+        failures.push(`${c.question}: ${problem}\n    got: ${text.replace(/\s+/g, " ").slice(0, 300)}`);
+    }
+  } finally {
+    await lab.close();
+  }
+  return [{ skill: "retrieval", passed: cases.length - failures.length, total: cases.length, failures }];
+}
+
+function checkCovered(
+  c: Case,
+  text: string,
+  citations: { filename: string; index: number }[],
+): string | undefined {
+  for (const fragment of c.expect ?? []) {
+    const at = text.indexOf(fragment);
+    if (at < 0) return `does not quote "${fragment}"`;
+    // The citation that follows the fragment (the end of its bullet) must name the expected file.
+    const next = citations
+      .filter((a) => a.index >= at + fragment.length)
+      .sort((a, b) => a.index - b.index)[0];
+    if (next === undefined) return `no file_citation after "${fragment}"`;
+    if (c.cite && next.filename !== c.cite) return `cites ${next.filename}, not ${c.cite}`;
+  }
+  return undefined;
+}
