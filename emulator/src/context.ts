@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentStore } from "./agents-store.ts";
+import type { ApprovalStore } from "./approvals-store.ts";
 import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
 import type { FileStore } from "./files-store.ts";
@@ -22,6 +23,8 @@ export interface App {
   toolboxes: ToolboxStore;
   conversations: ConversationStore;
   responses: ResponseStore;
+  /** MCP approval requests the emulator issued, and their answers. */
+  approvals: ApprovalStore;
   files: FileStore;
   vectorStores: VectorStoreStore;
   /** Code interpreter containers and the files in them. */

@@ -8,6 +8,7 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { AgentStore } from "./agents-store.ts";
+import { ApprovalStore } from "./approvals-store.ts";
 import { loadOrCreateTlsIdentity } from "./certs.ts";
 import { ContainerStore } from "./containers-store.ts";
 import type { App } from "./context.ts";
@@ -64,6 +65,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     toolboxes: new ToolboxStore(db),
     conversations: new ConversationStore(db),
     responses: new ResponseStore(db),
+    approvals: new ApprovalStore(db),
     files,
     vectorStores: new VectorStoreStore(db, files),
     containers: new ContainerStore(db, dataDir),

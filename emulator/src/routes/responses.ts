@@ -6,7 +6,9 @@
  */
 import { type App, param, type Reply, type RequestContext } from "../context.ts";
 import { notFound } from "../errors.ts";
+import type { ModelReply } from "../model/types.ts";
 import { paginate, parsePageParams } from "../paging.ts";
+import { claimApprovals } from "../response-approvals.ts";
 import { abandoned, completed, type ResponseObject, responseShell } from "../response-object.ts";
 import { readTurn, type Turn } from "../response-request.ts";
 import type { Router } from "../router.ts";
@@ -23,15 +25,23 @@ export function mountResponses(router: Router, prefix: string, foundry: boolean)
 
 async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
   const turn = readTurn(ctx.app, await ctx.json(), ctx.params.agent);
-  const plan = await ctx.app.model.respond({
-    deployment: turn.deployment,
-    instructions: turn.instructions,
-    tools: turn.tools,
-    items: [...turn.history, ...turn.input],
-    toolChoice: turn.toolChoice,
-    include: turn.include,
-    app: ctx.app,
-  });
+  // Approval answers are checked and taken before the model runs; a turn that fails gives them back.
+  const releaseApprovals = claimApprovals(ctx.app, turn);
+  let plan: ModelReply;
+  try {
+    plan = await ctx.app.model.respond({
+      deployment: turn.deployment,
+      instructions: turn.instructions,
+      tools: turn.tools,
+      items: [...turn.history, ...turn.input],
+      toolChoice: turn.toolChoice,
+      include: turn.include,
+      app: ctx.app,
+    });
+  } catch (error) {
+    releaseApprovals();
+    throw error;
+  }
   const shell = responseShell(turn, plan.model);
   if (!turn.stream) {
     const response = completed(shell, turn, plan.output);
@@ -80,6 +90,10 @@ function persist(app: App, turn: Turn, response: ResponseObject, appendToConvers
       previousResponseId: turn.previousResponseId,
       conversationId: turn.conversationId,
     });
+  }
+  // Only approval requests the client was shown to the end can be answered (an abandoned stream's cannot).
+  if (appendToConversation && (turn.store || turn.conversationId !== null)) {
+    app.approvals.recordIssued(response, turn.conversationId);
   }
   if (appendToConversation && turn.conversationId !== null) {
     app.conversations.addItems(turn.conversationId, [...turn.input, ...response.output]);
