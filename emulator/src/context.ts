@@ -30,7 +30,9 @@ export interface App {
   /** Code interpreter containers and the files in them. */
   containers: ContainerStore;
   model: LabModel;
-  /** True once close() began: late work (an aborted stream) must not touch the closed database. */
+  /** Aborted when close() begins: streams end with `response.failed`, new requests get a 503. */
+  stopping: AbortSignal;
+  /** True once the database is closing: late work (an aborted stream) must not touch it. */
   closed: boolean;
 }
 
