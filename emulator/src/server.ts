@@ -131,7 +131,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         const grace = new AbortController();
         await Promise.race([
           Promise.all(inFlight),
-          sleep(shutdownGraceMs(), undefined, { signal: grace.signal, ref: false }).catch(() => {}),
+          sleep(shutdownGraceMs(), undefined, { signal: grace.signal }).catch(() => {}),
         ]);
         grace.abort();
         app.closed = true;

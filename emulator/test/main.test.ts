@@ -162,6 +162,7 @@ describe("SIGTERM with work in flight", () => {
         EMULATOR_PORT: String(port),
         EMULATOR_STREAM_DELAY_MS: "40",
         EMULATOR_MCP_TIMEOUT_MS: "60000",
+        EMULATOR_SHUTDOWN_GRACE_MS: "500",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -216,6 +217,16 @@ describe("SIGTERM with work in flight", () => {
           if (type === "response.in_progress") waiting++;
         }),
       ];
+      // Not a stream: it gets the grace period (500 ms here), then its connection is cut; never a hang.
+      const plain = openai.responses
+        .create(
+          { input: "List the open issues" },
+          { body: { agent_reference: { type: "agent_reference", name: "waiter" } }, maxRetries: 0 },
+        )
+        .then(
+          () => "answered",
+          (error: Error) => error.constructor.name,
+        );
       // Every talker is mid-answer; the waiter's request is in (its model is still listing tools).
       await waitFor(() => deltas >= 8, "answers streaming");
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -231,6 +242,7 @@ describe("SIGTERM with work in flight", () => {
       expect(ended[0]?.types).toContain("response.output_text.delta");
       // The turn still in the model ends at once too, as a whole (if empty) stream.
       expect(ended[4]?.types).toEqual(["response.created", "response.in_progress", "response.failed"]);
+      expect(await plain).toBe("APIConnectionError");
       expect(await exit).toBe(0);
       // And the port is free again.
       const probe = net.connect(port, "127.0.0.1");
