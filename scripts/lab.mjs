@@ -9,5 +9,18 @@ if (problem) {
   process.exit(2);
 }
 
+// pnpm does not pass SIGTERM on to the script it runs: it exits, its `sh -c` goes with it, and this
+// process would keep running, holding its port. So under a package manager, when the process that
+// started us goes away (we are re-parented), stop exactly as if the signal had reached us.
+if (process.env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.kill(process.pid, "SIGTERM");
+  }, 200);
+  watch.unref();
+}
+
 const { runCommand } = await import("./src/commands.ts");
 await runCommand(process.argv[2] ?? "start", process.argv.slice(3));

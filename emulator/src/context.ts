@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentStore } from "./agents-store.ts";
+import type { ApprovalStore } from "./approvals-store.ts";
 import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
 import type { FileStore } from "./files-store.ts";
@@ -22,12 +23,16 @@ export interface App {
   toolboxes: ToolboxStore;
   conversations: ConversationStore;
   responses: ResponseStore;
+  /** MCP approval requests the emulator issued, and their answers. */
+  approvals: ApprovalStore;
   files: FileStore;
   vectorStores: VectorStoreStore;
   /** Code interpreter containers and the files in them. */
   containers: ContainerStore;
   model: LabModel;
-  /** True once close() began: late work (an aborted stream) must not touch the closed database. */
+  /** Aborted when close() begins: streams end with `response.failed`, new requests get a 503. */
+  stopping: AbortSignal;
+  /** True once the database is closing: late work (an aborted stream) must not touch it. */
   closed: boolean;
 }
 

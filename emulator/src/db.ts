@@ -100,6 +100,15 @@ const MIGRATIONS: string[] = [
    ALTER TABLE responses ADD COLUMN conversation_seq INTEGER;
    ALTER TABLE responses ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX responses_by_previous ON responses (previous_response_id);`,
+  // MCP approval requests the emulator issued, and who answered them: approvals the service enforces.
+  `CREATE TABLE mcp_approval_requests (
+     id TEXT PRIMARY KEY,
+     response_id TEXT NOT NULL,
+     conversation_id TEXT,
+     body TEXT NOT NULL,
+     answered_by TEXT,
+     settled INTEGER NOT NULL DEFAULT 0
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -58,6 +58,21 @@ export function abandoned(shell: ResponseObject, turn: Turn, output: Json[]): Re
   };
 }
 
+/** A turn cut short because the emulator is shutting down (SIGTERM or Ctrl-C): failed, saying so. */
+export function stoppedByShutdown(shell: ResponseObject, turn: Turn, output: Json[]): ResponseObject {
+  return {
+    ...shell,
+    status: "failed",
+    error: {
+      code: "server_error",
+      message:
+        "The emulator is shutting down, so this response stopped before it finished; send it again once the emulator runs.",
+    },
+    output,
+    usage: usageOf(turn, output),
+  };
+}
+
 /** Words stand in for tokens: honest enough for a lab that shows where usage appears. */
 function usageOf(turn: Turn, output: Json[]): Json {
   const seen = [...turn.history, ...turn.input].map(textOf).join(" ");

@@ -2,19 +2,25 @@
  * Starts the emulator: a local HTTPS server speaking the Foundry project data plane the lab uses.
  * It is started in-process by every demo run, so it is quick to start and never keeps a finished process
  * alive (the server and every accepted socket are unref'd; a client's own in-flight request is what keeps
- * the event loop running).
+ * the event loop running). Closing is orderly: streams in flight end with `response.failed` naming the
+ * shutdown, other requests get up to EMULATOR_SHUTDOWN_GRACE_MS (default 3000) to finish, and only then
+ * are connections cut and the database closed.
  */
 import https from "node:https";
 import type { Socket } from "node:net";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AgentStore } from "./agents-store.ts";
+import { ApprovalStore } from "./approvals-store.ts";
 import { loadOrCreateTlsIdentity } from "./certs.ts";
 import { ContainerStore } from "./containers-store.ts";
 import type { App } from "./context.ts";
 import { ConversationStore } from "./conversations-store.ts";
 import { openDatabase } from "./db.ts";
 import { createRequestListener } from "./dispatch.ts";
+import { ApiError } from "./errors.ts";
 import { FileStore } from "./files-store.ts";
+import { sendError } from "./http.ts";
 import { createLabModel } from "./model/lab-model.ts";
 import { ResponseStore } from "./responses-store.ts";
 import { ToolboxStore } from "./toolboxes-store.ts";
@@ -43,7 +49,7 @@ export interface RunningEmulator {
   dataDir: string;
   caCertPath: string;
   caCertPem: string;
-  /** Stops listening, ends open connections, closes the db. */
+  /** Stops listening, ends streams with a terminal event, waits (bounded) for requests, closes the db. */
   close(): Promise<void>;
 }
 
@@ -56,6 +62,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const identity = await loadOrCreateTlsIdentity(dataDir);
   const db = openDatabase(dataDir);
   const files = new FileStore(db);
+  const stopping = new AbortController();
   const app: App = {
     project,
     deployments: options.deployments ?? deploymentsFromEnv(),
@@ -64,17 +71,32 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     toolboxes: new ToolboxStore(db),
     conversations: new ConversationStore(db),
     responses: new ResponseStore(db),
+    approvals: new ApprovalStore(db),
     files,
     vectorStores: new VectorStoreStore(db, files),
     containers: new ContainerStore(db, dataDir),
     model: createLabModel(),
+    stopping: stopping.signal,
     closed: false,
   };
 
-  const server = https.createServer(
-    { cert: identity.certPem, key: identity.keyPem },
-    createRequestListener(app),
-  );
+  const listener = createRequestListener(app);
+  const inFlight = new Set<Promise<void>>();
+  const server = https.createServer({ cert: identity.certPem, key: identity.keyPem }, (req, res) => {
+    if (stopping.signal.aborted) {
+      sendError(
+        res,
+        new ApiError(503, "service_unavailable", "The emulator is shutting down.", {
+          headers: { connection: "close" },
+        }),
+      );
+      return;
+    }
+    const done = new Promise<void>((resolve) => res.once("close", resolve));
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+    listener(req, res);
+  });
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     socket.unref();
@@ -101,14 +123,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     caCertPath: identity.certPath,
     caCertPem: identity.certPem,
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
+        stopping.abort();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Streams end at their next event; a turn still running gets the grace period, then is cut.
+        const grace = new AbortController();
+        await Promise.race([
+          Promise.all(inFlight),
+          sleep(shutdownGraceMs(), undefined, { signal: grace.signal }).catch(() => {}),
+        ]);
+        grace.abort();
         app.closed = true;
-        server.close(() => {
-          db.close();
-          resolve();
-        });
         for (const socket of sockets) socket.destroy();
-      });
+        await closed;
+        db.close();
+      })();
       return closing;
     },
   };
@@ -122,6 +152,12 @@ function listen(server: https.Server, port: number, host: string): Promise<void>
       resolve();
     });
   });
+}
+
+function shutdownGraceMs(): number {
+  const raw = process.env.EMULATOR_SHUTDOWN_GRACE_MS?.trim();
+  const value = raw ? Number(raw) : Number.NaN;
+  return Number.isFinite(value) && value >= 0 ? value : 3000;
 }
 
 function deploymentsFromEnv(): string[] {

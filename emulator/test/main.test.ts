@@ -2,10 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { AIProjectClient } from "@azure/ai-projects";
 import { afterAll, describe, expect, it } from "vitest";
 import { findRunningEmulator } from "../src/discovery.ts";
 import { defaultDataDir } from "../src/paths.ts";
-import { tempDir } from "./support.ts";
+import { credential, tempDir, trust } from "./support.ts";
 
 const MAIN = path.resolve(import.meta.dirname, "../src/main.ts");
 const dataDir = tempDir();
@@ -142,6 +143,119 @@ describe("discovery and paths", () => {
     } finally {
       if (saved === undefined) delete process.env.EMULATOR_DATA_DIR;
       else process.env.EMULATOR_DATA_DIR = saved;
+    }
+  });
+});
+
+describe("SIGTERM with work in flight", () => {
+  it("ends every stream with response.failed naming the shutdown, then exits 0", async () => {
+    const folder = tempDir();
+    const port = await freePort();
+    // A server that never answers keeps one turn inside the model (listing MCP tools) at the signal.
+    const hung = net.createServer(() => {});
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    const hungPort = (hung.address() as net.AddressInfo).port;
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        EMULATOR_DATA_DIR: folder,
+        EMULATOR_PORT: String(port),
+        EMULATOR_STREAM_DELAY_MS: "40",
+        EMULATOR_MCP_TIMEOUT_MS: "60000",
+        EMULATOR_SHUTDOWN_GRACE_MS: "500",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await waitFor(() => output.includes("NODE_EXTRA_CA_CERTS="), "the banner");
+      trust(readFileSync(path.join(folder, "emulator-cert.pem"), "utf8"));
+      const project = new AIProjectClient(`https://127.0.0.1:${port}/api/projects/lab`, credential());
+      const openai = project.getOpenAIClient();
+      await project.agents.createVersion("talker", { kind: "prompt", model: "model-router" });
+      await project.agents.createVersion("waiter", {
+        kind: "prompt",
+        model: "model-router",
+        tools: [
+          {
+            type: "mcp",
+            server_label: "hung",
+            server_url: `http://127.0.0.1:${hungPort}/mcp`,
+            require_approval: "never",
+          } as never,
+        ],
+      });
+      const collect = async (name: string, input: string, onEvent: (type: string) => void) => {
+        const stream = await openai.responses.create(
+          { input, stream: true },
+          { body: { agent_reference: { type: "agent_reference", name } }, maxRetries: 0 },
+        );
+        const types: string[] = [];
+        let last: { type: string; response?: { status?: string; error?: { message?: string } | null } } = {
+          type: "",
+        };
+        for await (const event of stream) {
+          types.push(event.type);
+          onEvent(event.type);
+          last = event as typeof last;
+        }
+        return { types, last };
+      };
+      let deltas = 0;
+      let waiting = 0;
+      const long = "Tell me everything you can about the weather in Oslo, Bergen and Trondheim tomorrow";
+      const streams = [
+        ...Array.from({ length: 4 }, () =>
+          collect("talker", long, (type) => {
+            if (type === "response.output_text.delta") deltas++;
+          }),
+        ),
+        collect("waiter", "List the open issues", (type) => {
+          if (type === "response.in_progress") waiting++;
+        }),
+      ];
+      // Not a stream: it gets the grace period (500 ms here), then its connection is cut; never a hang.
+      const plain = openai.responses
+        .create(
+          { input: "List the open issues" },
+          { body: { agent_reference: { type: "agent_reference", name: "waiter" } }, maxRetries: 0 },
+        )
+        .then(
+          () => "answered",
+          (error: Error) => error.constructor.name,
+        );
+      // Every talker is mid-answer; the waiter's request is in (its model is still listing tools).
+      await waitFor(() => deltas >= 8, "answers streaming");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(waiting).toBe(0);
+      child.kill("SIGTERM");
+      const ended = await Promise.all(streams);
+      for (const { types, last } of ended) {
+        expect(types.at(-1)).toBe("response.failed");
+        expect(last.response?.status).toBe("failed");
+        expect(last.response?.error?.message).toContain("The emulator is shutting down");
+        expect(types).not.toContain("response.completed");
+      }
+      expect(ended[0]?.types).toContain("response.output_text.delta");
+      // The turn still in the model ends at once too, as a whole (if empty) stream.
+      expect(ended[4]?.types).toEqual(["response.created", "response.in_progress", "response.failed"]);
+      expect(await plain).toBe("APIConnectionError");
+      expect(await exit).toBe(0);
+      // And the port is free again.
+      const probe = net.connect(port, "127.0.0.1");
+      const refused = await new Promise<boolean>((resolve) => {
+        probe.on("error", () => resolve(true));
+        probe.on("connect", () => resolve(false));
+      });
+      probe.destroy();
+      expect(refused).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      hung.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

@@ -220,6 +220,38 @@ describe("responses with agent_reference", () => {
     }
   });
 
+  it("a response stored by an older emulator, with its history copied in, still continues", async () => {
+    const message = (id: string, role: string, text: string) => ({
+      type: "message",
+      id,
+      status: "completed",
+      role,
+      content: [{ type: role === "user" ? "input_text" : "output_text", text }],
+    });
+    const db = new DatabaseSync(path.join(lab.emulator.dataDir, "emulator.db"));
+    try {
+      // The row exactly as the old layout wrote it: history inline, no reference columns.
+      db.prepare("INSERT INTO responses (id, body, input_items, history) VALUES (?, ?, ?, ?)").run(
+        "resp_legacy",
+        JSON.stringify({ id: "resp_legacy", object: "response", status: "completed", output: [] }),
+        JSON.stringify([message("msg_l2", "user", "I live in Reykjavik.")]),
+        JSON.stringify([message("msg_l1", "user", "My name is Ada.")]),
+      );
+    } finally {
+      db.close();
+    }
+    const next = await lab.openai.responses.create(
+      { input: "What is my name?", previous_response_id: "resp_legacy" },
+      { body: agent },
+    );
+    expect(next.output_text).toContain("Ada");
+    const where = await lab.openai.responses.create(
+      { input: "Where do I live?", previous_response_id: next.id },
+      { body: agent },
+    );
+    expect(where.output_text).toContain("You live in Reykjavik");
+  });
+
   it("a response made in a conversation continues by previous_response_id with that conversation's context", async () => {
     const conversation = await lab.openai.conversations.create({
       items: [{ type: "message", role: "user", content: "My name is Linus." }],

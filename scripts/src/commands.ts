@@ -110,7 +110,11 @@ function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
       stdio: "inherit",
       env: { ...process.env, ...env },
     });
+    // Ctrl-C reaches vitest too (one process group); a SIGTERM reaches only us: pass it on, and wait.
+    const forward = () => child.kill("SIGTERM");
+    process.on("SIGTERM", forward);
     child.on("exit", (code, signal) => {
+      process.off("SIGTERM", forward);
       process.exitCode = code ?? (signal ? 1 : 0);
       resolve();
     });

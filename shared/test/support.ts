@@ -142,7 +142,7 @@ export function run(script: string, args: string[], options: RunOptions = {}): P
 }
 
 /** The parent environment minus anything that would point a child at another project or backend. */
-function cleanEnv(): NodeJS.ProcessEnv {
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   if (!live) {
     for (const key of Object.keys(env)) {

@@ -165,13 +165,15 @@ function readChat(body: unknown, conversations: Set<string>): { conversation: st
 }
 
 /**
- * The server listens on 127.0.0.1, but a web page elsewhere could still reach it through the browser:
- * refuse requests whose Host is not a loopback name (DNS rebinding) or whose Origin is another site.
+ * The server listens on 127.0.0.1 (or DEMO4_HOST), but a web page elsewhere could still reach it through
+ * the browser. DNS rebinding needs the attacker's own name in Host, so only `localhost` and IP addresses
+ * (the bound address, typed into the address bar) are answered; a request whose Origin is another site
+ * is refused too.
  */
 function sameOriginOnly(req: Request, _res: Response, next: NextFunction): void {
   const host = req.headers.host ?? "";
-  if (!/^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/.test(host)) {
-    next(new BadRequest(403, "This page only answers on 127.0.0.1 or localhost."));
+  if (!/^(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[\da-f:.]+\])(?::\d+)?$/i.test(host)) {
+    next(new BadRequest(403, "This page only answers on its IP address or localhost."));
     return;
   }
   const origin = req.headers.origin;

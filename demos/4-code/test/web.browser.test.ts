@@ -231,19 +231,23 @@ describe.skipIf(!haveChromium || live)("pnpm 4-code:web in Chromium", () => {
       headers: { origin: "http://evil.example" },
     });
     expect(otherOrigin.status).toBe(403);
-    const otherHost = await new Promise<number>((resolve, reject) => {
-      const target = new URL(url);
-      http
-        .get(
-          { host: target.hostname, port: target.port, path: "/", headers: { host: "evil.example" } },
-          (res) => {
+    const withHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const target = new URL(url);
+        http
+          .get({ host: target.hostname, port: target.port, path: "/", headers: { host } }, (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);
-          },
-        )
-        .on("error", reject);
-    });
-    expect(otherHost).toBe(403);
+          })
+          .on("error", reject);
+      });
+    // DNS rebinding: a name the attacker controls, pointed at 127.0.0.1, is refused.
+    expect(await withHost("evil.example")).toBe(403);
+    expect(await withHost(`evil.example:${new URL(url).port}`)).toBe(403);
+    expect(await withHost(`127.0.0.1.evil.example:${new URL(url).port}`)).toBe(403);
+    // The address it is bound to, or another of this machine's addresses typed in, is answered.
+    expect(await withHost(`localhost:${new URL(url).port}`)).toBe(200);
+    expect(await withHost(`10.0.0.7:${new URL(url).port}`)).toBe(200);
     // Still serving after all of it.
     expect((await fetch(url)).status).toBe(200);
   });

@@ -102,7 +102,7 @@ export async function startServer(options: HostedServerOptions): Promise<HostedS
     next();
   });
 
-  app.use(loopbackHostOnly(settings.host));
+  app.use(hostIsAddressOrLocalhost(settings.host));
 
   // Probes answer before anything else, and say "not ready" while the server drains.
   app.get(HEALTH_PATH, (_req, res) => {
@@ -293,17 +293,22 @@ function page<T extends { id: string }>(items: T[], query: Request["query"]) {
 }
 
 /**
- * DNS rebinding: bound to a loopback address, the server answers only a Host naming loopback, so a web
- * page whose name was re-pointed at 127.0.0.1 cannot reach it from a browser. Bound to every interface
- * (`HOST=0.0.0.0`, inside a container) the platform's ingress chooses the Host, so there is no check.
+ * DNS rebinding: a web page whose own name was re-pointed at this machine reaches the server with that
+ * name in Host, so only `localhost` and IP addresses (what HOST binds to) are answered. Bound to every
+ * interface (`HOST=0.0.0.0`, inside a container) the platform's ingress chooses the Host: no check.
  */
-function loopbackHostOnly(bound: string) {
-  const loopback = ["127.0.0.1", "localhost", "::1"].includes(bound);
-  const allowed = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;
+function hostIsAddressOrLocalhost(bound: string) {
+  const everywhere = ["0.0.0.0", "::"].includes(bound);
+  const allowed = /^(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[\da-f:.]+\])(?::\d+)?$/i;
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (!loopback || allowed.test(req.headers.host ?? "")) return next();
+    if (everywhere || allowed.test(req.headers.host ?? "")) return next();
     next(
-      new ApiError(403, "host_not_allowed", "This server only answers on 127.0.0.1 or localhost.", "host"),
+      new ApiError(
+        403,
+        "host_not_allowed",
+        "This server only answers on its IP address or localhost.",
+        "host",
+      ),
     );
   };
 }

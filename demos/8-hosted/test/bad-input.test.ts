@@ -213,9 +213,10 @@ describe("bad input", () => {
     const evil = await get("evil.example");
     expect(evil.status).toBe(403);
     expect(JSON.parse(evil.body)).toMatchObject({
-      error: { code: "host_not_allowed", message: expect.stringContaining("127.0.0.1 or localhost") },
+      error: { code: "host_not_allowed", message: expect.stringContaining("IP address or localhost") },
     });
     expect((await get(`evil.example:${port}`)).status).toBe(403);
+    expect((await get(`127.0.0.1.evil.example:${port}`)).status).toBe(403);
     expect((await get(`localhost:${port}`)).status).toBe(200);
     expect((await get(`127.0.0.1:${port}`)).status).toBe(200);
   });

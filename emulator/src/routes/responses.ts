@@ -6,8 +6,16 @@
  */
 import { type App, param, type Reply, type RequestContext } from "../context.ts";
 import { notFound } from "../errors.ts";
+import type { ModelReply } from "../model/types.ts";
 import { paginate, parsePageParams } from "../paging.ts";
-import { abandoned, completed, type ResponseObject, responseShell } from "../response-object.ts";
+import { claimApprovals } from "../response-approvals.ts";
+import {
+  abandoned,
+  completed,
+  type ResponseObject,
+  responseShell,
+  stoppedByShutdown,
+} from "../response-object.ts";
 import { readTurn, type Turn } from "../response-request.ts";
 import type { Router } from "../router.ts";
 import { SseWriter } from "../sse.ts";
@@ -23,15 +31,31 @@ export function mountResponses(router: Router, prefix: string, foundry: boolean)
 
 async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
   const turn = readTurn(ctx.app, await ctx.json(), ctx.params.agent);
-  const plan = await ctx.app.model.respond({
-    deployment: turn.deployment,
-    instructions: turn.instructions,
-    tools: turn.tools,
-    items: [...turn.history, ...turn.input],
-    toolChoice: turn.toolChoice,
-    include: turn.include,
-    app: ctx.app,
-  });
+  // Approval answers are checked and taken before the model runs; a turn that fails gives them back.
+  const releaseApprovals = claimApprovals(ctx.app, turn);
+  let plan: ModelReply | undefined;
+  try {
+    const planning = Promise.resolve(
+      ctx.app.model.respond({
+        deployment: turn.deployment,
+        instructions: turn.instructions,
+        tools: turn.tools,
+        items: [...turn.history, ...turn.input],
+        toolChoice: turn.toolChoice,
+        include: turn.include,
+        app: ctx.app,
+      }),
+    );
+    plan = await (turn.stream ? unlessStopping(ctx.app.stopping, planning) : planning);
+  } catch (error) {
+    releaseApprovals();
+    throw error;
+  }
+  if (plan === undefined) {
+    // The emulator began to stop while the model still worked: the stream ends now, with response.failed.
+    await streamTurn(ctx, turn, responseShell(turn, turn.deployment), []);
+    return undefined;
+  }
   const shell = responseShell(turn, plan.model);
   if (!turn.stream) {
     const response = completed(shell, turn, plan.output);
@@ -51,14 +75,22 @@ async function streamTurn(
   const sse = new SseWriter(ctx.res, {
     delayMs: ctx.app.streamDelayMs,
     dropAfterTextDeltas: ctx.token.startsWith("lab-drop-stream") ? 2 : undefined,
+    stop: ctx.app.stopping,
   });
   sse.open();
-  sse.send({ type: "response.created", response: shell });
-  sse.send({ type: "response.in_progress", response: shell });
+  sse.announce({ type: "response.created", response: shell });
+  sse.announce({ type: "response.in_progress", response: shell });
   const delivered: Json[] = [];
   for (const [index, item] of output.entries()) {
     delivered.push(await emitItem(sse, item, index));
     if (sse.aborted) break;
+  }
+  if (sse.aborted && !sse.clientGone) {
+    // The emulator is stopping: the client gets a terminal event naming why, and the turn is kept as failed.
+    const response = stoppedByShutdown(shell, turn, delivered);
+    persist(ctx.app, turn, response, false);
+    sse.finish({ type: "response.failed", response });
+    return;
   }
   if (sse.aborted) {
     // The client is gone: keep what it saw for inspection, but the conversation gains nothing.
@@ -81,9 +113,32 @@ function persist(app: App, turn: Turn, response: ResponseObject, appendToConvers
       conversationId: turn.conversationId,
     });
   }
+  // Only approval requests the client was shown to the end can be answered (an abandoned stream's cannot).
+  if (appendToConversation && (turn.store || turn.conversationId !== null)) {
+    app.approvals.recordIssued(response, turn.conversationId);
+  }
   if (appendToConversation && turn.conversationId !== null) {
     app.conversations.addItems(turn.conversationId, [...turn.input, ...response.output]);
   }
+}
+
+/** The model's plan, or undefined when the emulator begins to stop first (its late answer is dropped). */
+function unlessStopping<T>(stopping: AbortSignal, work: Promise<T>): Promise<T | undefined> {
+  if (stopping.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const stop = () => resolve(undefined);
+    stopping.addEventListener("abort", stop, { once: true });
+    work.then(
+      (value) => {
+        stopping.removeEventListener("abort", stop);
+        resolve(value);
+      },
+      (error: unknown) => {
+        stopping.removeEventListener("abort", stop);
+        reject(error);
+      },
+    );
+  });
 }
 
 function stored(ctx: RequestContext) {

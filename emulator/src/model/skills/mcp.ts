@@ -4,8 +4,12 @@
  * description fit the question and fills the arguments it can find, and then, as `require_approval`
  * says, either asks for approval (`mcp_approval_request`, the response ends there) or calls the tool at
  * once (`mcp_call`). When `mcp_approval_response` items come back, approved calls run and denied ones do
- * not, and the model says which.
+ * not, and the model says which. Which answers count is the service's ledger's word, not the items': the
+ * request pipeline accepted and took them (response-approvals.ts), and each is acted on once, with the
+ * server, tool and arguments the emulator itself put in the request.
  */
+import type { IssuedApproval } from "../../approvals-store.ts";
+import type { App } from "../../context.ts";
 import { newId } from "../../ids.ts";
 import type { McpToolInfo } from "../../mcp/client.ts";
 import { isObject, type Json } from "../../validate.ts";
@@ -20,8 +24,13 @@ export const mcp: Skill = async (request, turn) => {
   // The MCP SDK is loaded only when an agent has MCP tools: every other turn starts faster without it.
   const { describe, listTools } = await import("../../mcp/client.ts");
 
-  const answers = turn.sinceUser.filter((item) => item.type === "mcp_approval_response");
-  if (answers.length > 0) return resolveApprovals(servers, request.items, answers);
+  // Answers this turn took and nobody acted on yet; earlier turns' answers stay in the history, settled.
+  const answers = turn.sinceUser.flatMap((item) => {
+    if (item.type !== "mcp_approval_response") return [];
+    const issued = request.app.approvals.get(String(item.approval_request_id));
+    return issued !== undefined && issued.answeredBy === item.id && !issued.settled ? [{ item, issued }] : [];
+  });
+  if (answers.length > 0) return resolveApprovals(request.app, servers, answers);
   if (turn.sinceUser.length > 0) return undefined;
 
   // 1. What can each server do? Listed once per thread, like the service.
@@ -122,19 +131,17 @@ export const mcp: Skill = async (request, turn) => {
   return output;
 };
 
-async function resolveApprovals(servers: Json[], items: Json[], answers: Json[]): Promise<Json[]> {
+async function resolveApprovals(
+  app: App,
+  servers: Json[],
+  answers: Array<{ item: Json; issued: IssuedApproval }>,
+): Promise<Json[]> {
   const output: Json[] = [];
   const lines: string[] = [];
-  for (const answer of answers) {
-    const asked = items.find(
-      (item) => item.type === "mcp_approval_request" && item.id === answer.approval_request_id,
-    );
-    if (!asked) {
-      lines.push(
-        `There is no pending approval request ${String(answer.approval_request_id)}; nothing was run.`,
-      );
-      continue;
-    }
+  for (const { item: answer, issued } of answers) {
+    const asked = issued.request;
+    // Settled before the call: a call that fails halfway is reported, never run again.
+    app.approvals.settle(asked.id);
     const server = servers.find((s) => s.server_label === asked.server_label);
     if (answer.approve !== true) {
       const why = typeof answer.reason === "string" && answer.reason ? ` (${answer.reason})` : "";

@@ -1,0 +1,96 @@
+/**
+ * The approval requests this emulator issued (`mcp_approval_request` output items), so it can tell a real
+ * one from a forged copy and answer each once. A row records where the request was issued (its response,
+ * and conversation if any), which `mcp_approval_response` item answered it, and whether that answer has
+ * been acted on (`settled`: the call ran, or was declined), so no later turn acts on it again.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { transaction } from "./db.ts";
+import type { Json } from "./validate.ts";
+
+export interface IssuedApproval {
+  /** The `mcp_approval_request` item exactly as the emulator issued it. */
+  request: Json & { id: string; server_label: string; name: string; arguments: string };
+  responseId: string;
+  conversationId: string | null;
+  answeredBy: string | null;
+  settled: boolean;
+}
+
+export class ApprovalStore {
+  readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  /** Records every approval request among a response's output items. */
+  recordIssued(response: { id: string; output: Json[] }, conversationId: string | null): void {
+    const insert = this.db.prepare(
+      "INSERT OR IGNORE INTO mcp_approval_requests (id, response_id, conversation_id, body) VALUES (?, ?, ?, ?)",
+    );
+    for (const item of response.output) {
+      if (item.type === "mcp_approval_request" && typeof item.id === "string") {
+        insert.run(item.id, response.id, conversationId, JSON.stringify(item));
+      }
+    }
+  }
+
+  get(id: string): IssuedApproval | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT body, response_id, conversation_id, answered_by, settled FROM mcp_approval_requests WHERE id = ?",
+      )
+      .get(id);
+    if (row === undefined) return undefined;
+    return {
+      request: JSON.parse(String(row.body)) as IssuedApproval["request"],
+      responseId: String(row.response_id),
+      conversationId: row.conversation_id === null ? null : String(row.conversation_id),
+      answeredBy: row.answered_by === null ? null : String(row.answered_by),
+      settled: Number(row.settled) === 1,
+    };
+  }
+
+  /**
+   * Marks each request answered by its answer item, all or none. Returns the first request id someone
+   * else answered first (two turns racing with the same approval), in which case nothing was marked.
+   */
+  claim(answers: Array<{ requestId: string; answerId: string }>): string | undefined {
+    const mark = this.db.prepare(
+      "UPDATE mcp_approval_requests SET answered_by = ? WHERE id = ? AND answered_by IS NULL",
+    );
+    try {
+      transaction(this.db, () => {
+        for (const { requestId, answerId } of answers) {
+          if (Number(mark.run(answerId, requestId).changes) === 0) throw new AlreadyAnswered(requestId);
+        }
+      });
+      return undefined;
+    } catch (error) {
+      if (error instanceof AlreadyAnswered) return error.requestId;
+      throw error;
+    }
+  }
+
+  /** Gives answers back (the turn that took them failed before acting on them). */
+  release(requestIds: string[]): void {
+    const unmark = this.db.prepare(
+      "UPDATE mcp_approval_requests SET answered_by = NULL WHERE id = ? AND settled = 0",
+    );
+    for (const id of requestIds) unmark.run(id);
+  }
+
+  /** The answer was acted on: the call ran or was declined. */
+  settle(id: string): void {
+    this.db.prepare("UPDATE mcp_approval_requests SET settled = 1 WHERE id = ?").run(id);
+  }
+}
+
+class AlreadyAnswered extends Error {
+  readonly requestId: string;
+  constructor(requestId: string) {
+    super(`approval request ${requestId} was already answered`);
+    this.requestId = requestId;
+  }
+}
