@@ -8,7 +8,7 @@
  * unless EMULATOR_CODE_SANDBOX=none says to run it unsandboxed, as the emulator's own user.
  */
 import { execFile } from "node:child_process";
-import { existsSync, lstatSync, readlinkSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, readlinkSync } from "node:fs";
 import path from "node:path";
 
 export const RUNNER = path.join(import.meta.dirname, "runner.py");
@@ -23,7 +23,7 @@ export interface PythonInstall {
 }
 
 export type Boundary =
-  | { kind: "bubblewrap"; python: PythonInstall }
+  | { kind: "bubblewrap"; bwrap: string; python: PythonInstall }
   | { kind: "none"; python: PythonInstall }
   | { kind: "refused"; why: string };
 
@@ -163,7 +163,7 @@ const boundaries = new Map<string, Promise<Boundary>>();
 export function boundary(env = process.env): Promise<Boundary> {
   const command = env.EMULATOR_PYTHON || "python3";
   const choice = env.EMULATOR_CODE_SANDBOX ?? "";
-  const key = `${command}\0${choice}`;
+  const key = `${command}\0${choice}\0${process.env.PATH}`;
   let found = boundaries.get(key);
   if (found === undefined) {
     found = probe(command, choice);
@@ -195,17 +195,30 @@ async function probe(command: string, choice: string): Promise<Boundary> {
       why: `it was not run: on ${os} the emulator has no sandbox boundary for code (it uses Linux namespaces through bubblewrap); ${OPT_OUT}`,
     };
   }
+  const bwrap = onPath("bwrap");
   const sizes = { data: 1 << 20, tmp: 1 << 20 };
-  const tried = await exec(
-    "bwrap",
-    bwrapArgs(python, sizes, [python.executable, "-I", "-c", "import ctypes"]),
-  );
-  if (!tried.ok) {
+  const tried = bwrap
+    ? await exec(bwrap, bwrapArgs(python, sizes, [python.executable, "-I", "-c", "import ctypes"]))
+    : { ok: false, stderr: "bwrap is not installed" };
+  if (bwrap === undefined || !tried.ok) {
     const said = tried.stderr.trim().split("\n")[0]?.slice(0, 200) ?? "";
     return {
       kind: "refused",
       why: `it was not run: the emulator runs code only inside a bubblewrap sandbox, and none could start here (${said || "bwrap failed"}); install bubblewrap (Debian and Ubuntu: apt install bubblewrap) with user namespaces allowed, or ${OPT_OUT}`,
     };
   }
-  return { kind: "bubblewrap", python };
+  return { kind: "bubblewrap", bwrap, python };
+}
+
+function onPath(command: string): string | undefined {
+  for (const folder of (process.env.PATH ?? "").split(path.delimiter)) {
+    const file = path.join(folder, command);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

@@ -159,7 +159,7 @@ function spawnRun(
       ]
     : runnerCommand(where.python, false, scratch);
   return new Promise((resolve) => {
-    const child = spawn(file ?? "bwrap", args, {
+    const child = spawn(file ?? "", args, {
       cwd: scratch ?? os.tmpdir(),
       // Nothing of ours: the emulator's environment may hold tokens or keys (bwrap also clears it).
       env: {

@@ -8,8 +8,8 @@
 #
 # It writes the input files into the working folder (/mnt/data), forks the code's process, and in that
 # child sets the limits (address space, CPU time, file size) and a seccomp filter that refuses new
-# processes (threads are allowed), ptrace and new namespaces: so the memory limit covers everything the
-# code can ever run. After the code ends (or is killed at the wall-clock limit) it sends back the regular
+# processes and exec (threads are allowed), ptrace and new namespaces: so the memory limit covers
+# everything the code can ever run. After the code ends (or is killed at the wall-clock limit) it sends back the regular
 # files it finds, by name; the emulator trusts nothing in them but the bytes.
 import base64
 import json
@@ -53,18 +53,19 @@ stdin.close()
 
 def seccomp_filter():
     """A classic-BPF seccomp program: no fork/vfork/clone without CLONE_THREAD, no clone3 (libc then
-    falls back to clone, so threads still work), no ptrace, process_vm_*, unshare, setns."""
+    falls back to clone, so threads still work), no execve (the code's process stays this Python), no
+    ptrace, process_vm_*, unshare, setns."""
     import struct
 
     machine = os.uname().machine
     if machine == "x86_64":
         arch = 0xC000003E
         nr = {"clone": 56, "fork": 57, "vfork": 58, "clone3": 435, "ptrace": 101, "process_vm_readv": 310,
-              "process_vm_writev": 311, "unshare": 272, "setns": 308}
+              "process_vm_writev": 311, "unshare": 272, "setns": 308, "execve": 59, "execveat": 322}
     elif machine == "aarch64":
         arch = 0xC00000B7
         nr = {"clone": 220, "clone3": 435, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
-              "unshare": 97, "setns": 268}
+              "unshare": 97, "setns": 268, "execve": 221, "execveat": 281}
     else:
         raise OSError(f"no seccomp filter for {machine}")
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
