@@ -83,6 +83,7 @@ export function bwrapArgs(
   python: PythonInstall,
   sizes: { data: number; tmp: number },
   command: string[],
+  withRunner = true,
 ): string[] {
   const args = [
     "--unshare-user",
@@ -113,10 +114,9 @@ export function bwrapArgs(
     if (existsSync(file)) args.push("--ro-bind", file, file);
   }
   for (const folder of python.folders) args.push("--ro-bind", folder, folder);
+  // The runner arrives on fd 4 (run.ts writes it), so no host path of the lab shows in the mount table.
+  if (withRunner) args.push("--ro-bind-data", "4", RUNNER_INSIDE);
   args.push(
-    "--ro-bind",
-    RUNNER,
-    RUNNER_INSIDE,
     "--proc",
     "/proc",
     "--dev",
@@ -198,7 +198,7 @@ async function probe(command: string, choice: string): Promise<Boundary> {
   const bwrap = onPath("bwrap");
   const sizes = { data: 1 << 20, tmp: 1 << 20 };
   const tried = bwrap
-    ? await exec(bwrap, bwrapArgs(python, sizes, [python.executable, "-I", "-c", "import ctypes"]))
+    ? await exec(bwrap, bwrapArgs(python, sizes, [python.executable, "-I", "-c", "import ctypes"], false))
     : { ok: false, stderr: "bwrap is not installed" };
   if (bwrap === undefined || !tried.ok) {
     const said = tried.stderr.trim().split("\n")[0]?.slice(0, 200) ?? "";

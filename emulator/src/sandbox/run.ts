@@ -7,10 +7,10 @@
  * written into the container's folder on the host (folder.ts); the code never touches that folder.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Boundary, boundary, bwrapArgs, runnerCommand } from "./boundary.ts";
+import { type Boundary, boundary, bwrapArgs, RUNNER, runnerCommand } from "./boundary.ts";
 import { containedName, readRegular, regularFiles, writeContained } from "./folder.ts";
 
 export interface SandboxLimits {
@@ -44,6 +44,8 @@ export interface SandboxInfo {
   /** Why runs are refused, when they are. */
   refused?: string;
 }
+
+const RUNNER_SOURCE = readFileSync(RUNNER);
 
 /** At most this many files (and bytes) come back from one run; the rest are left in the sandbox. */
 const COLLECT_FILES = 50;
@@ -168,7 +170,7 @@ function spawnRun(
         TMPDIR: scratch ?? "/tmp",
         LANG: "C.UTF-8",
       },
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe", "pipe", sandboxed ? "pipe" : "ignore"],
       detached: !sandboxed, // unsandboxed: its own process group, so a kill reaches what it started
       windowsHide: true,
     });
@@ -211,6 +213,11 @@ function spawnRun(
     });
     resultPipe?.on("error", () => {});
     child.stdin?.on("error", () => {}); // the runner may be gone before it read all of its input
+    const runnerPipe = child.stdio[4];
+    if (runnerPipe && "end" in runnerPipe) {
+      runnerPipe.on("error", () => {});
+      runnerPipe.end(RUNNER_SOURCE);
+    }
     for (const piece of stdin) child.stdin?.write(piece);
     child.stdin?.end();
     const finish = (spawnError?: Error) => {
