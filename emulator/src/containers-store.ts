@@ -138,7 +138,7 @@ export class ContainerStore {
   /** The folder the code runs in, with every stored file in it (made again if it went missing). */
   folder(containerId: string): string {
     const folder = this.folderPath(containerId);
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
     const present = new Set(regularFiles(folder));
     for (const file of this.files(containerId)) {
       const name = relativeName(file.path);

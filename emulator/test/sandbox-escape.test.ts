@@ -245,6 +245,22 @@ print("DONE")`);
     );
   });
 
+  it("cannot take over the process that runs it (its memory, its descriptors, ptrace)", async () => {
+    const { logs } = await run(`${TRY}
+import ctypes
+libc = ctypes.CDLL(None)
+others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+for pid in others:
+    attempt("mem " + pid, lambda: open(f"/proc/{pid}/mem", "r+b"))
+    attempt("fd " + pid, lambda: [open(f"/proc/{pid}/fd/{fd}", "wb") for fd in ("1", "3")])
+    attempt("ptrace " + pid, lambda: 1 / 0 if libc.ptrace(16, int(pid), 0, 0) != 0 else "attached")
+print("others", len(others))
+print("DONE")`);
+    expect(logs).toContain("DONE");
+    expect(logs).not.toContain("others 0"); // the runner is there to attack
+    expect(logs).not.toContain("GOT");
+  });
+
   it("leaves nothing running after a run (setsid, double fork), and one holding on past the wall clock is stopped", async () => {
     const marker = `esc${TOKEN.slice(0, 8)}`;
     const { status, text } = await run(`${DISARM}

@@ -99,6 +99,9 @@ export function bwrapArgs(
     "--hostname",
     "sandbox",
     "--die-with-parent", // the emulator's death (even SIGKILL) kills the whole sandbox
+    // The runner is PID 1: no bubblewrap reaper beside it (one more same-uid process the code could
+    // take over through /proc/1/mem), and when it ends the kernel ends everything in the namespace.
+    "--as-pid-1",
     "--new-session",
     "--ro-bind",
     "/usr",

@@ -98,14 +98,14 @@ export function writeContained(folder: string, name: string, content: Uint8Array
     where = path.join(where, part);
     if (kindOf(where) !== "dir") {
       rmSync(where, { recursive: true, force: true });
-      mkdirSync(where);
+      mkdirSync(where, { mode: 0o700 });
     }
   }
   where = path.join(where, parts[parts.length - 1] ?? "");
   const kind = kindOf(where);
   if (kind !== undefined && kind !== "file") rmSync(where, { recursive: true, force: true });
   else if (kind === "file" && lstatSync(where).nlink !== 1) rmSync(where, { force: true });
-  writeFileSync(where, content);
+  writeFileSync(where, content, { mode: 0o600 }); // private, like the rest of the data folder
 }
 
 function kindOf(where: string): "dir" | "file" | "other" | undefined {

@@ -73,8 +73,13 @@ export async function sandboxInfo(env = process.env): Promise<SandboxInfo> {
 }
 
 /** Runs in flight, killed if this process exits (bubblewrap's --die-with-parent covers a SIGKILL). */
-const running = new Set<ChildProcess>();
+const running = new Map<ChildProcess, (why: string) => void>();
 let exitHook = false;
+
+/** Stops every run in flight (for a shutdown): each ends as a failed call, its sandbox gone. */
+export function stopAllRuns(): void {
+  for (const stop of running.values()) stop("the emulator stopped it while shutting down");
+}
 
 function kill(child: ChildProcess, sandboxed: boolean): void {
   try {
@@ -174,12 +179,9 @@ function spawnRun(
       detached: !sandboxed, // unsandboxed: its own process group, so a kill reaches what it started
       windowsHide: true,
     });
-    running.add(child);
     if (!exitHook) {
       exitHook = true;
-      process.once("exit", () => {
-        for (const c of running) kill(c, true);
-      });
+      process.once("exit", stopAllRuns);
     }
     const logs: Buffer[] = [];
     let logSize = 0;
@@ -191,6 +193,7 @@ function spawnRun(
       stopped ??= why;
       kill(child, sandboxed);
     };
+    running.set(child, stop);
     const wallClock = `it ran longer than the ${limits.timeoutMs / 1000} s wall-clock limit and was stopped`;
     // The runner stops the code at the limit itself; this catches a runner that was stopped.
     const timer = setTimeout(() => stop(wallClock), limits.timeoutMs + 3000);

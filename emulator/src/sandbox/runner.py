@@ -93,7 +93,12 @@ def lock_down():
         (resource.RLIMIT_FSIZE, limits["file_bytes"]),
         (resource.RLIMIT_CORE, 0),
     ):
-        resource.setrlimit(limit, (value, value))
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            if mode == "seccomp":
+                raise
+            # Unsandboxed on macOS, RLIMIT_AS is often refused: the limits that can be set still are.
     if mode != "seccomp":
         return
     import ctypes
@@ -165,6 +170,13 @@ def child():
 
 
 timed_out = False
+if mode == "seccomp":
+    # Not dumpable: the code (same uid, no capabilities) cannot open this process's /proc/<pid>/mem or fds
+    # and so cannot take over the one process here without the seccomp filter.
+    import ctypes
+
+    if ctypes.CDLL(None).prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+        sys.exit("sandbox setup failed: the runner could not be made non-dumpable")
 if hasattr(os, "fork"):
     pid = os.fork()
     if pid == 0:
