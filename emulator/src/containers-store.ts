@@ -2,14 +2,17 @@
  * Code interpreter containers (`openai.containers.*`): the service gives every code_interpreter session a
  * container, a folder the code runs in (`/mnt/data`), holding the uploaded input files and whatever the
  * code writes. Here the container and its files (metadata and bytes) live in SQLite, so every process
- * sharing the data folder sees them; the folder the code runs in is `<dataDir>/containers/<id>`, made
- * again from SQLite whenever it is missing.
+ * sharing the data folder sees them. `<dataDir>/containers/<id>` is the emulator's own working copy of
+ * them, made again from SQLite whenever a file is missing: the code never sees it (sandbox/run.ts copies
+ * it into the sandbox's /mnt/data and writes back what the code wrote, by checked name), so nothing in it
+ * was made by code, and still nothing here follows a link.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { transaction } from "./db.ts";
 import { newId, nowSeconds } from "./ids.ts";
+import { readRegular, regularFiles, writeContained } from "./sandbox/folder.ts";
 import type { Json } from "./validate.ts";
 
 export interface ContainerObject extends Json {
@@ -126,36 +129,39 @@ export class ContainerStore {
     const file = this.getFile(containerId, fileId);
     if (file === undefined) return false;
     this.db.prepare("DELETE FROM container_files WHERE container_id = ? AND id = ?").run(containerId, fileId);
-    rmSync(path.join(this.folderPath(containerId), relativeName(file.path)), { force: true });
+    const where = path.join(this.folderPath(containerId), relativeName(file.path));
+    if (path.relative(this.folderPath(containerId), where).startsWith("..")) return true;
+    rmSync(where, { force: true });
     return true;
   }
 
   /** The folder the code runs in, with every stored file in it (made again if it went missing). */
   folder(containerId: string): string {
     const folder = this.folderPath(containerId);
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const present = new Set(regularFiles(folder));
     for (const file of this.files(containerId)) {
-      const where = path.join(folder, relativeName(file.path));
-      if (isRegularFile(where)) continue;
-      mkdirSync(path.dirname(where), { recursive: true });
-      writeFileSync(where, this.fileContent(containerId, file.id) ?? new Uint8Array());
+      const name = relativeName(file.path);
+      if (present.has(name)) continue;
+      writeContained(folder, name, this.fileContent(containerId, file.id) ?? new Uint8Array());
     }
     return folder;
   }
 
   /**
    * After a run: every regular file in the folder that is new or changed becomes a container file (source
-   * `assistant`). Symbolic links and hard-linked files are skipped, so code cannot publish a file from
-   * outside its folder through the files API. Returns the files added, in name order.
+   * `assistant`). Links are skipped (defence in depth: only the emulator writes the folder). Returns the
+   * files added, in name order.
    */
   collect(containerId: string): ContainerFileObject[] {
     const folder = this.folderPath(containerId);
     const known = new Map(this.files(containerId).map((f) => [relativeName(f.path), f]));
     const added: ContainerFileObject[] = [];
     let bytes = 0;
-    for (const name of walk(folder).sort()) {
+    for (const name of regularFiles(folder).sort()) {
       if (added.length >= MAX_NEW_FILES_PER_RUN) break;
-      const content = readFileSync(path.join(folder, name));
+      const content = readRegular(folder, name);
+      if (content === undefined) continue;
       const previous = known.get(name);
       if (previous !== undefined && sameBytes(this.fileContent(containerId, previous.id), content)) continue;
       bytes += content.byteLength;
@@ -217,32 +223,6 @@ function safeName(filename: string): string {
 
 function relativeName(containerPath: string): string {
   return containerPath.replace(/^\/mnt\/data\//, "");
-}
-
-function isRegularFile(where: string): boolean {
-  try {
-    return lstatSync(where).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Regular, singly linked files under `folder` (relative paths, `/`-separated), at most 3 levels deep. */
-function walk(folder: string, prefix = "", depth = 0): string[] {
-  const out: string[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync(path.join(folder, prefix));
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    const rel = prefix === "" ? entry : `${prefix}/${entry}`;
-    const stat = lstatSync(path.join(folder, rel));
-    if (stat.isDirectory() && depth < 3) out.push(...walk(folder, rel, depth + 1));
-    else if (stat.isFile() && stat.nlink === 1) out.push(rel);
-  }
-  return out;
 }
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {

@@ -8,6 +8,7 @@ import { param, type Reply, type RequestContext } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import type { Router } from "../router.ts";
+import { attachment } from "./files.ts";
 
 export function mountContainers(router: Router, prefix: string): void {
   router.add("GET", `${prefix}/containers`, listContainers, false);
@@ -89,7 +90,7 @@ function fileContent(ctx: RequestContext): undefined {
   ctx.res.writeHead(200, {
     "content-type": CONTENT_TYPES[path.posix.extname(name).toLowerCase()] ?? "application/octet-stream",
     "content-length": bytes.byteLength,
-    "content-disposition": `attachment; filename="${name.replace(/["\\\r\n]/g, "_")}"`,
+    "content-disposition": attachment(name),
     "x-content-type-options": "nosniff",
   });
   ctx.res.end(bytes);

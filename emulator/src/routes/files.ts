@@ -71,8 +71,22 @@ function fileContent(ctx: RequestContext): undefined {
   ctx.res.writeHead(200, {
     "content-type": "application/octet-stream",
     "content-length": bytes.byteLength,
-    "content-disposition": `attachment; filename="${file.filename.replace(/["\\\r\n]/g, "_")}"`,
+    "content-disposition": attachment(file.filename),
   });
   ctx.res.end(bytes);
   return undefined;
+}
+
+/**
+ * `content-disposition` for a download of any name: an ASCII fallback and the exact name (RFC 6266 with
+ * RFC 8187 `filename*`); a raw non-Latin-1 name in a header would make Node throw, and the download a 500.
+ */
+export function attachment(name: string): string {
+  const exact = name.toWellFormed();
+  const ascii = exact.replace(/[^ -~]|["\\]/g, "_");
+  const encoded = encodeURIComponent(exact).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

@@ -1,23 +1,29 @@
 /**
- * Runs the Python of a code_interpreter call the way the service does: in a separate process, inside the
- * call's container folder, with limits. Each run gets a wall-clock limit, a memory, CPU-time and file-size
- * limit (set by prelude.py before the code starts), a cap on printed output, an environment with nothing
- * from ours in it (no tokens, no keys), and, on Linux where user namespaces work, a network namespace of
- * its own with no interfaces but loopback. prelude.py adds a Python audit hook that refuses file access
- * outside the folder, sockets and new processes: a guard, not a boundary (see the emulator README).
+ * Runs the Python of a code_interpreter call the way the service does: behind a boundary (boundary.ts:
+ * a bubblewrap sandbox on Linux), in `/mnt/data` holding copies of the container's files, with limits on
+ * everything the code can run: wall clock, memory (the code cannot start processes, so one address-space
+ * limit covers it all), CPU time, file size, disk (size-limited tmpfs), printed output, and an
+ * environment with nothing of ours in it. The files the code wrote come back as names and bytes and are
+ * written into the container's folder on the host (folder.ts); the code never touches that folder.
  */
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { type Boundary, boundary, bwrapArgs, RUNNER, runnerCommand } from "./boundary.ts";
+import { containedName, readRegular, regularFiles, writeContained } from "./folder.ts";
 
 export interface SandboxLimits {
-  /** Wall-clock limit; the process group is killed when it passes. */
+  /** Wall-clock limit; the run is killed when it passes. */
   timeoutMs: number;
-  /** Address-space limit (RLIMIT_AS). */
+  /** Address-space limit (RLIMIT_AS) of the code's process, the only one it has. */
   memoryBytes: number;
   /** Printed output (stdout and stderr together) beyond this stops the run. */
   maxOutputBytes: number;
   /** Largest file the code may write (RLIMIT_FSIZE). */
   maxFileBytes: number;
+  /** What the code may add to its working folder (and, separately, to /tmp): the tmpfs sizes. */
+  diskBytes: number;
 }
 
 export interface SandboxResult {
@@ -33,11 +39,17 @@ export interface SandboxResult {
 export interface SandboxInfo {
   /** The Python executable, or undefined when none was found. */
   python: string | undefined;
-  /** True when runs get their own network namespace (Linux `unshare -rn`). */
-  networkNamespace: boolean;
+  /** What the code runs behind: "bubblewrap", "none" (opted out), or undefined when runs are refused. */
+  boundary: "bubblewrap" | "none" | undefined;
+  /** Why runs are refused, when they are. */
+  refused?: string;
 }
 
-const PRELUDE = path.join(import.meta.dirname, "prelude.py");
+const RUNNER_SOURCE = readFileSync(RUNNER);
+
+/** At most this many files (and bytes) come back from one run; the rest are left in the sandbox. */
+const COLLECT_FILES = 50;
+const COLLECT_BYTES = 40 * 1024 * 1024;
 
 /** Limits from the environment (read per run, like the other EMULATOR_* switches), else defaults. */
 export function limitsFromEnv(env = process.env): SandboxLimits {
@@ -50,153 +62,235 @@ export function limitsFromEnv(env = process.env): SandboxLimits {
     memoryBytes: num("EMULATOR_CODE_MEMORY_MB", 512) * 1024 * 1024,
     maxOutputBytes: num("EMULATOR_CODE_MAX_OUTPUT_BYTES", 256 * 1024),
     maxFileBytes: 20 * 1024 * 1024,
+    diskBytes: num("EMULATOR_CODE_DISK_MB", 100) * 1024 * 1024,
   };
-}
-
-const pythons = new Map<string, Promise<string | undefined>>();
-
-/**
- * The real interpreter behind `python3` (or EMULATOR_PYTHON). Asked once with our own environment, so a
- * version-manager shim (pyenv, asdf) resolves; every run then starts the binary itself with an empty one.
- */
-function findPython(command: string): Promise<string | undefined> {
-  let found = pythons.get(command);
-  if (found === undefined) {
-    found = new Promise((resolve) => {
-      execFile(
-        command,
-        ["-I", "-c", "import sys; assert sys.version_info >= (3, 8); print(sys.executable)"],
-        { timeout: 10_000 },
-        (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined),
-      );
-    });
-    pythons.set(command, found);
-  }
-  return found;
-}
-
-let namespaceWorks: boolean | undefined;
-
-/** Whether `unshare -rn` (a user namespace mapping us to root, plus an empty network namespace) works. */
-function networkNamespaceWorks(): boolean {
-  if (namespaceWorks === undefined) {
-    namespaceWorks =
-      process.platform === "linux" &&
-      process.env.EMULATOR_SANDBOX_NO_NETNS !== "1" &&
-      spawnSync("unshare", ["-rn", "true"], { stdio: "ignore", timeout: 5000 }).status === 0;
-  }
-  return namespaceWorks;
 }
 
 export async function sandboxInfo(env = process.env): Promise<SandboxInfo> {
-  return {
-    python: await findPython(env.EMULATOR_PYTHON || "python3"),
-    networkNamespace: networkNamespaceWorks(),
-  };
+  const found = await boundary(env);
+  if (found.kind === "refused") return { python: undefined, boundary: undefined, refused: found.why };
+  return { python: found.python.executable, boundary: found.kind };
 }
 
-/** Runs `code` with `folder` as its working directory. Never throws for anything the code does. */
+/** Runs in flight, killed if this process exits (bubblewrap's --die-with-parent covers a SIGKILL). */
+const running = new Map<ChildProcess, (why: string) => void>();
+let exitHook = false;
+
+/** Stops every run in flight (for a shutdown): each ends as a failed call, its sandbox gone. */
+export function stopAllRuns(): void {
+  for (const stop of running.values()) stop("the emulator stopped it while shutting down");
+}
+
+function kill(child: ChildProcess, sandboxed: boolean): void {
+  try {
+    if (child.pid === undefined) return;
+    // Killing bwrap kills the sandbox (--die-with-parent); unsandboxed, the whole process group.
+    if (sandboxed || process.platform === "win32") child.kill("SIGKILL");
+    else process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs `code` with a copy of `folder`'s files as its working folder `/mnt/data`, then writes the files it
+ * wrote back into `folder`. Never throws for anything the code does.
+ */
 export async function runPython(
   code: string,
   folder: string,
   limits = limitsFromEnv(),
 ): Promise<SandboxResult> {
   const started = performance.now();
-  const command = process.env.EMULATOR_PYTHON || "python3";
-  const python = await findPython(command);
-  if (python === undefined) {
-    return {
-      logs: "",
-      ok: false,
-      failure: `no Python 3.8+ was found (tried "${command}"): the emulator runs code interpreter calls with a local Python; install python3 or set EMULATOR_PYTHON`,
-      durationMs: performance.now() - started,
-    };
+  const where = await boundary();
+  const done = (logs: string, failure?: string): SandboxResult => ({
+    logs,
+    ok: failure === undefined,
+    ...(failure === undefined ? {} : { failure }),
+    durationMs: performance.now() - started,
+  });
+  if (where.kind === "refused") return done("", where.why);
+
+  const inputs = regularFiles(folder).flatMap((name) => {
+    const content = readRegular(folder, name);
+    return content === undefined ? [] : [{ name, content }];
+  });
+  const codeBytes = Buffer.from(code, "utf8");
+  const header = {
+    limits: {
+      memory_bytes: limits.memoryBytes,
+      cpu_seconds: Math.ceil(limits.timeoutMs / 1000) + 1,
+      file_bytes: limits.maxFileBytes,
+      timeout_seconds: limits.timeoutMs / 1000,
+      collect_files: COLLECT_FILES,
+      collect_bytes: COLLECT_BYTES,
+    },
+    code_bytes: codeBytes.byteLength,
+    files: inputs.map((f) => [f.name, f.content.byteLength]),
+  };
+  const inputBytes = inputs.reduce((sum, f) => sum + f.content.byteLength, 0);
+  const outcome = await spawnRun(where, limits, inputBytes, [
+    Buffer.from(`${JSON.stringify(header)}\n`),
+    codeBytes,
+    ...inputs.map((f) => f.content),
+  ]);
+  for (const file of outcome.files) {
+    const name = containedName(file.name);
+    if (name !== undefined) writeContained(folder, name, file.content);
   }
-  const pythonArgs = [
-    "-I", // isolated: no PYTHON* variables, no user site-packages, no script folder on sys.path
-    "-u",
-    "-X",
-    "utf8",
-    PRELUDE,
-    folder,
-    String(limits.memoryBytes),
-    String(Math.ceil(limits.timeoutMs / 1000) + 1),
-    String(limits.maxFileBytes),
-  ];
-  const [file, args] = networkNamespaceWorks()
-    ? ["unshare", ["-rn", python, ...pythonArgs]]
-    : [python, pythonArgs];
+  return done(outcome.logs, outcome.failure);
+}
+
+interface Outcome {
+  logs: string;
+  failure?: string;
+  files: { name: Buffer; content: Buffer }[];
+}
+
+function spawnRun(
+  where: Exclude<Boundary, { kind: "refused" }>,
+  limits: SandboxLimits,
+  inputBytes: number,
+  stdin: Buffer[],
+): Promise<Outcome> {
+  const sandboxed = where.kind === "bubblewrap";
+  const scratch = sandboxed ? undefined : mkdtempSync(path.join(os.tmpdir(), "lab-code-"));
+  const [file, ...args] = sandboxed
+    ? [
+        "bwrap",
+        ...bwrapArgs(
+          where.python,
+          { data: limits.diskBytes + inputBytes, tmp: limits.diskBytes },
+          runnerCommand(where.python, true),
+        ),
+      ]
+    : runnerCommand(where.python, false, scratch);
   return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      cwd: folder,
-      // Nothing of ours: the emulator's environment may hold tokens or keys.
-      env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: folder, TMPDIR: folder, LANG: "C.UTF-8" },
-      stdio: ["pipe", "pipe", "ignore"],
-      detached: true, // its own process group, so a timeout kills whatever it started too
+    const child = spawn(file ?? "", args, {
+      cwd: scratch ?? os.tmpdir(),
+      // Nothing of ours: the emulator's environment may hold tokens or keys (bwrap also clears it).
+      env: {
+        PATH: "/usr/local/bin:/usr/bin:/bin",
+        HOME: scratch ?? "/",
+        TMPDIR: scratch ?? "/tmp",
+        LANG: "C.UTF-8",
+      },
+      stdio: ["pipe", "pipe", "pipe", "pipe", sandboxed ? "pipe" : "ignore"],
+      detached: !sandboxed, // unsandboxed: its own process group, so a kill reaches what it started
       windowsHide: true,
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
+    if (!exitHook) {
+      exitHook = true;
+      process.once("exit", stopAllRuns);
+    }
+    const logs: Buffer[] = [];
+    let logSize = 0;
+    const errors: Buffer[] = [];
+    const results: Buffer[] = [];
+    let resultSize = 0;
     let stopped: string | undefined;
     const stop = (why: string) => {
       stopped ??= why;
-      try {
-        if (child.pid !== undefined)
-          process.kill(process.platform === "win32" ? child.pid : -child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
+      kill(child, sandboxed);
     };
-    const timer = setTimeout(
-      () => stop(`it ran longer than the ${limits.timeoutMs / 1000} s wall-clock limit and was stopped`),
-      limits.timeoutMs,
-    );
-    child.stdout.on("data", (chunk: Buffer) => {
+    running.set(child, stop);
+    const wallClock = `it ran longer than the ${limits.timeoutMs / 1000} s wall-clock limit and was stopped`;
+    // The runner stops the code at the limit itself; this catches a runner that was stopped.
+    const timer = setTimeout(() => stop(wallClock), limits.timeoutMs + 3000);
+    child.stdout?.on("data", (chunk: Buffer) => {
       if (stopped) return;
-      const room = limits.maxOutputBytes - size;
-      chunks.push(chunk.subarray(0, Math.max(0, room)));
-      size += chunk.length;
-      if (size > limits.maxOutputBytes) {
+      logs.push(chunk.subarray(0, Math.max(0, limits.maxOutputBytes - logSize)));
+      logSize += chunk.length;
+      if (logSize > limits.maxOutputBytes) {
         stop(`it printed more than ${limits.maxOutputBytes} bytes (the output cap) and was stopped`);
       }
     });
-    child.stdin.on("error", () => {}); // the code may exit before reading all of itself
-    child.stdin.end(code);
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
+      if (errors.length < 8) errors.push(chunk.subarray(0, 2048));
+    });
+    const resultPipe = child.stdio[3];
+    resultPipe?.on("data", (chunk: Buffer) => {
+      resultSize += chunk.length;
+      if (resultSize > COLLECT_BYTES + 1024 * 1024) stop("it wrote more files than a run may return");
+      else results.push(Buffer.from(chunk));
+    });
+    resultPipe?.on("error", () => {});
+    child.stdin?.on("error", () => {}); // the runner may be gone before it read all of its input
+    const runnerPipe = child.stdio[4];
+    if (runnerPipe && "end" in runnerPipe) {
+      runnerPipe.on("error", () => {});
+      runnerPipe.end(RUNNER_SOURCE);
+    }
+    for (const piece of stdin) child.stdin?.write(piece);
+    child.stdin?.end();
+    const finish = (spawnError?: Error) => {
       clearTimeout(timer);
-      const logs = Buffer.concat(chunks).toString("utf8");
-      const failure =
-        stopped ??
-        (spawnError ? `the Python process could not start (${spawnError.message})` : undefined) ??
-        explain(exitCode, signal, logs, limits);
-      resolve({
-        logs,
-        ok: failure === undefined,
-        ...(failure === undefined ? {} : { failure }),
-        durationMs: performance.now() - started,
-      });
+      running.delete(child);
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      const text = Buffer.concat(logs).toString("utf8");
+      const { files, end } = parseResults(Buffer.concat(results));
+      let failure = stopped;
+      if (failure === undefined && spawnError)
+        failure = `the sandbox could not start (${spawnError.message})`;
+      if (failure === undefined && end === undefined) {
+        const said = Buffer.concat(errors).toString("utf8").trim().split("\n")[0] ?? "";
+        failure = `the sandbox ended before the code did${said ? ` (${said.slice(0, 200)})` : ""}`;
+      }
+      if (failure === undefined && end?.timed_out) failure = wallClock;
+      if (failure === undefined) failure = explain(end?.status ?? 1, text, limits);
+      resolve({ logs: text, ...(failure === undefined ? {} : { failure }), files });
     };
-    child.on("error", (error) => finish(null, null, error));
-    child.on("close", (exitCode, signal) => finish(exitCode, signal));
+    child.on("error", (error) => finish(error));
+    child.on("close", () => finish());
   });
 }
 
+/** The runner's result stream: a JSON line per file (then its bytes), then an `end` line. */
+function parseResults(stream: Buffer): {
+  files: { name: Buffer; content: Buffer }[];
+  end?: { status: number; timed_out: boolean };
+} {
+  const files: { name: Buffer; content: Buffer }[] = [];
+  let at = 0;
+  while (at < stream.length) {
+    const newline = stream.indexOf(10, at);
+    if (newline < 0) break;
+    let record: { file?: string; size?: number; end?: { status: number; timed_out: boolean } };
+    try {
+      record = JSON.parse(stream.subarray(at, newline).toString("utf8"));
+    } catch {
+      break;
+    }
+    at = newline + 1;
+    if (record.end !== undefined) return { files, end: record.end };
+    if (typeof record.file === "string" && typeof record.size === "number") {
+      if (at + record.size > stream.length) break;
+      files.push({
+        name: Buffer.from(record.file, "base64"),
+        content: stream.subarray(at, at + record.size),
+      });
+      at += record.size;
+    }
+  }
+  return { files };
+}
+
 /** One sentence for a run that ended by itself but not well. */
-function explain(
-  exitCode: number | null,
-  signal: NodeJS.Signals | null,
-  logs: string,
-  limits: SandboxLimits,
-): string | undefined {
-  if (exitCode === 0) return undefined;
+function explain(status: number, logs: string, limits: SandboxLimits): string | undefined {
+  if (status === 0) return undefined;
+  const setup = /^sandbox setup failed: (.*)$/m.exec(logs)?.[1];
+  if (setup) return `the sandbox could not be set up (${setup.slice(0, 200)})`;
+  const refused = /^sandbox: (.*)$/m.exec(logs)?.[1];
+  if (refused) return `the sandbox refused it: ${refused}`;
   if (/\bMemoryError\b/.test(logs)) {
     return `it ran out of memory (the limit is ${Math.round(limits.memoryBytes / 1024 / 1024)} MB)`;
   }
-  const refused = /PermissionError: (sandbox: .*)/.exec(logs)?.[1];
-  if (refused) return `the sandbox refused it: ${refused.replace(/^sandbox: /, "")}`;
-  if (signal === "SIGXCPU") return "it used up its CPU-time limit and was stopped";
-  if (signal === "SIGXFSZ") return `it wrote a file larger than ${limits.maxFileBytes} bytes`;
-  if (signal) return `it was stopped by ${signal}`;
+  if (/No space left on device/.test(logs)) {
+    return `it filled its disk space (${Math.round(limits.diskBytes / 1024 / 1024)} MB)`;
+  }
+  if (status === -24) return "it used up its CPU-time limit and was stopped"; // SIGXCPU
+  if (status === -25) return `it wrote a file larger than ${limits.maxFileBytes} bytes`; // SIGXFSZ
+  if (status < 0) return `it was stopped by signal ${-status}`;
   const last = logs.trim().split("\n").pop() ?? "";
-  return `it ended with an error (exit status ${exitCode})${last ? `: ${last.slice(0, 200)}` : ""}`;
+  return `it ended with an error (exit status ${status})${last ? `: ${last.slice(0, 200)}` : ""}`;
 }
