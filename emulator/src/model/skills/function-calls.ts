@@ -17,7 +17,7 @@ import { factsIn, knownFacts } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
 import type { Skill, TurnView } from "../types.ts";
 import { fillArguments } from "./tool-arguments.ts";
-import { propertiesOf, rank, THRESHOLD } from "./tool-choice.ts";
+import { propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
 
 export const functionCalls: Skill = (request, turn) => {
   const tools = functionTools(request.tools);
@@ -51,57 +51,87 @@ const ASKED = /^To call (\w[\w-]*)\b.*I still need/s;
 function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: TurnView): Json[] | undefined {
   const forced = forcedTools(tools, toolChoice);
   const candidates = forced ?? tools;
+  if (forced === undefined && isStatement(turn.current)) return undefined;
   const previous = turn.earlier[turn.earlier.length - 1] ?? "";
   const asked = ASKED.exec(lastAssistantText(items))?.[1];
-  // A statement to remember ("My favourite city is Paris.") is not a request for a tool.
-  if (forced === undefined && factsIn(turn.current).length > 0 && !/\?/.test(turn.current)) return undefined;
+  const askedTool = candidates.find((t) => t.name === asked);
 
   let ranked = rank(candidates, turn.current);
   let context: string | undefined;
-  if (asked !== undefined && candidates.some((t) => t.name === asked)) {
+  if (askedTool !== undefined) {
     // The user is answering the question about a missing argument: keep that tool and its earlier words.
-    const tool = candidates.find((t) => t.name === asked);
-    if (tool !== undefined && (ranked[0]?.score ?? 0) < THRESHOLD) ranked = [{ tool, score: THRESHOLD }];
+    if ((ranked[0]?.score ?? 0) < THRESHOLD) ranked = [{ tool: askedTool, score: THRESHOLD }];
+  } else if (FOLLOW_UP.test(turn.current) && (ranked[0]?.score ?? 0) < THRESHOLD) {
+    ranked = rank(candidates, `${previous} ${turn.current}`);
     context = previous;
-  } else if (FOLLOW_UP.test(turn.current) || (ranked[0]?.score ?? 0) < THRESHOLD) {
-    const withPrevious = rank(candidates, `${previous} ${turn.current}`);
-    if ((ranked[0]?.score ?? 0) < THRESHOLD && FOLLOW_UP.test(turn.current)) {
-      ranked = withPrevious;
-      context = previous;
-    }
   }
-  // Close seconds get a chance when the best cannot be filled ("convert" fits two converters).
-  const best = ranked[0]?.score ?? 0;
   // Forced (tool_choice "required" or a named tool): every candidate may serve, best first.
-  const eligible =
-    forced !== undefined ? ranked : ranked.filter((r) => r.score >= THRESHOLD && r.score >= best * 0.75);
+  const eligible = forced !== undefined ? ranked : shortlist(ranked);
   if (eligible.length === 0) return undefined;
   const home = knownFacts(turn.earlier).get("home");
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
-  const text = asked !== undefined ? `${previous}\n${turn.current}` : turn.current;
-  const tries = eligible.map(({ tool }) => {
+  const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
+  const tries: Attempt[] = eligible.map(({ tool }) => {
     const options = { strict: tool.strict === true, home };
     const filled = fillArguments(tool, text, options);
-    if (filled.missing.length === 0 || context === undefined || asked !== undefined)
-      return { tool, ...filled };
+    if (filled.missing.length === 0 || context === undefined) return { tool, ...filled };
     const base = fillArguments(tool, context, options).calls[0] ?? {};
-    const calls = filled.calls.map((call) =>
-      ordered(tool, {
-        ...call,
-        ...Object.fromEntries(filled.missing.filter((m) => base[m] !== undefined).map((m) => [m, base[m]])),
-      }),
-    );
-    return { tool, calls, missing: filled.missing.filter((m) => base[m] === undefined) };
+    const given = filled.missing.filter((m) => base[m] !== undefined);
+    return {
+      tool,
+      calls: filled.calls.map((call) =>
+        ordered(tool, { ...call, ...Object.fromEntries(given.map((m) => [m, base[m]])) }),
+      ),
+      missing: filled.missing.filter((m) => base[m] === undefined),
+    };
   });
-  const complete = tries.find((t) => t.missing.length === 0);
   // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
-  const chosen = complete ?? (forced !== undefined ? tries[0] : undefined);
+  const chosen = complete(tries) ?? (forced !== undefined ? tries[0] : undefined);
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
-  // Ask about the tool that is closest to complete.
-  const ask = [...tries].sort((a, b) => a.missing.length - b.missing.length)[0];
+  const ask = closest(tries);
   return ask === undefined ? undefined : [assistantMessage(askFor(ask.tool, ask.missing))];
+}
+
+interface Attempt {
+  tool: Json;
+  calls: Json[];
+  missing: string[];
+}
+
+/** A statement to remember ("My favourite city is Paris.") is not a request for a tool. */
+function isStatement(text: string): boolean {
+  return factsIn(text).length > 0 && !/\?/.test(text);
+}
+
+/** The tools worth filling: above the threshold, and close seconds ("convert" fits two converters). */
+function shortlist(ranked: Scored[]): Scored[] {
+  const best = ranked[0]?.score ?? 0;
+  return ranked.filter((r) => r.score >= THRESHOLD && r.score >= best * 0.75);
+}
+
+function complete(tries: Attempt[]): Attempt | undefined {
+  return tries.find((t) => t.missing.length === 0);
+}
+
+/** The tool to ask about: the one closest to complete. */
+function closest(tries: Attempt[]): Attempt | undefined {
+  return [...tries].sort((a, b) => a.missing.length - b.missing.length)[0];
+}
+
+/**
+ * The tool a single message calls or asks about (undefined: none), as `plan` decides it for a first
+ * turn; `pnpm bench` measures tool choice with it, with and without the lexicon.
+ */
+export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
+  if (isStatement(text)) return undefined;
+  const tries = shortlist(rank(tools, text, options)).map(({ tool }) => ({
+    tool,
+    ...fillArguments(tool, text, { strict: tool.strict === true }),
+  }));
+  const chosen = complete(tries) ?? closest(tries);
+  return chosen === undefined ? undefined : String(chosen.tool.name);
 }
 
 /** `tool_choice: "required"` allows any function tool; `{type: "function", name}` exactly that one. */

@@ -43,7 +43,13 @@ export function propertiesOf(tool: Json): Record<string, Json> {
 
 const VOCABULARIES = new WeakMap<Json, Map<string, number>>();
 
-export function score(tool: Json, text: string): number {
+/** `lexicon: false` scores by stems alone (how `pnpm bench` measures what the lexicon adds). */
+export interface ScoreOptions {
+  lexicon?: boolean;
+}
+
+export function score(tool: Json, text: string, options: ScoreOptions = {}): number {
+  const useLexicon = options.lexicon ?? true;
   let vocab = VOCABULARIES.get(tool);
   if (vocab === undefined) {
     vocab = vocabulary(tool);
@@ -54,7 +60,7 @@ export function score(tool: Json, text: string): number {
     let best = 0;
     for (const [word, weight] of vocab) {
       if (sameStem(said, word)) best = Math.max(best, weight);
-      else if (weight * RELATED > best && related(said, word)) best = weight * RELATED;
+      else if (useLexicon && weight * RELATED > best && related(said, word)) best = weight * RELATED;
     }
     total += best;
   }
@@ -62,6 +68,6 @@ export function score(tool: Json, text: string): number {
 }
 
 /** The tools, best first, with their scores (ties keep the agent's order). */
-export function rank(tools: Json[], text: string): Scored[] {
-  return tools.map((tool) => ({ tool, score: score(tool, text) })).sort((a, b) => b.score - a.score);
+export function rank(tools: Json[], text: string, options: ScoreOptions = {}): Scored[] {
+  return tools.map((tool) => ({ tool, score: score(tool, text, options) })).sort((a, b) => b.score - a.score);
 }
