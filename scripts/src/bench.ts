@@ -21,6 +21,7 @@ import { repoRoot } from "@lab/shared/config";
 import { benchCode } from "./bench-code.ts";
 import { benchHosted } from "./bench-hosted.ts";
 import { measured, type Row, ratioTable, sample } from "./bench-kit.ts";
+import { benchModel } from "./bench-model.ts";
 import { benchRetrieval } from "./bench-retrieval.ts";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
@@ -246,3 +247,4 @@ print();
   await benchCode(work);
   rmSync(work, { recursive: true, force: true });
 }
+await benchModel();

@@ -1,13 +1,26 @@
 /**
  * The built-in offline lab model. It is deterministic and honest: it never pretends to be a language model.
- * What it can do is exactly what the lab teaches at this stage: read the history the service passes it,
- * recall facts the user stated earlier, quote earlier turns, and say which model `model-router` picked.
+ * It works from the request alone: the agent's tools (each skill under skills/), the user's words (read by
+ * the shared parsing layer under parse/), and the history the service passes it (memory.ts). What no
+ * skill recognizes gets an answer that says what this agent can do, phrased from its tools.
  */
 import { textOf } from "../items.ts";
 import type { Json } from "../validate.ts";
-import { type Fact, factsIn, quoteRequest, recallKey } from "./memory.ts";
+import { capabilities } from "./capabilities.ts";
+import {
+  describe,
+  type Fact,
+  factsIn,
+  firstPersonStatement,
+  isAboutUser,
+  knownFacts,
+  latestRemembered,
+  quoteRequest,
+  recallKey,
+  statementAbout,
+} from "./memory.ts";
 import { assistantMessage } from "./output.ts";
-import { countWords, servedModel } from "./routing.ts";
+import { servedModel } from "./routing.ts";
 import { codeInterpreter } from "./skills/code-interpreter.ts";
 import { fileSearch } from "./skills/file-search.ts";
 import { functionCalls } from "./skills/function-calls.ts";
@@ -23,7 +36,9 @@ const SKILLS: Skill[] = [functionCalls, fileSearch, webSearch, mcp, codeInterpre
 
 const GREETING = /^\s*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|yo)\b/i;
 const WHO_ARE_YOU =
-  /\b(?:who|what) are you\b|\bintroduce yourself\b|\bare you (?:a|an) (?:ai|bot|model|llm)\b/i;
+  /\b(?:who|what) are you\b|\bintroduce yourself\b|\bare you (?:a|an) (?:ai|bot|model|llm|language model)\b/i;
+const WHAT_CAN_YOU_DO =
+  /\b(?:what can you do|what (?:can|could) i ask|what do you do|how can you help|what are you able to|what are your (?:tools|skills|abilities|capabilities)|help me\s*[?.!]*$|^\s*help\b)/i;
 
 export function createLabModel(): LabModel {
   return { respond };
@@ -35,14 +50,7 @@ async function respond(request: ModelRequest): Promise<ModelReply> {
     const output = await skill(request, view);
     if (output !== undefined) return { model: view.model, output };
   }
-  const text = reply({
-    current: view.current,
-    earlier: view.earlier,
-    turn: view.turnNumber,
-    model: view.model,
-    request,
-  });
-  return { model: view.model, output: [assistantMessage(text)] };
+  return { model: view.model, output: [assistantMessage(reply(request, view))] };
 }
 
 function viewOf(request: ModelRequest): TurnView {
@@ -59,78 +67,89 @@ function viewOf(request: ModelRequest): TurnView {
   };
 }
 
-interface Turn {
-  current: string;
-  earlier: string[];
-  turn: number;
-  model: string;
-  request: ModelRequest;
-}
-
-function reply(t: Turn): string {
+function reply(request: ModelRequest, t: TurnView): string {
   if (t.current.trim() === "") {
     return "I did not find a user message in this turn, so there is nothing for me to answer yet.";
   }
   const quote = quoteRequest(t.current);
   if (quote !== undefined) return quoteEarlier(t, quote);
+  const facts = knownFacts(t.earlier);
   const key = recallKey(t.current);
-  if (key !== undefined) return recall(key, knownFacts(t.earlier));
+  if (key !== undefined) return recall(key, facts, t);
   const stated = factsIn(t.current);
   if (stated.length > 0) return acknowledge(stated);
-  if (GREETING.test(t.current) || WHO_ARE_YOU.test(t.current)) return introduce(t);
-  return fallback(t);
-}
-
-/** Later statements win: "my name is Ada" then "call me Ada Lovelace" -> Ada Lovelace. */
-function knownFacts(texts: string[]): Map<string, string> {
-  const facts = new Map<string, string>();
-  for (const text of texts) for (const fact of factsIn(text)) facts.set(fact.key, fact.value);
-  return facts;
-}
-
-function describe(fact: Fact): string {
-  if (fact.key === "home") return `you live in ${fact.value}`;
-  if (fact.key === "occupation") return `you are ${/^[aeiou]/i.test(fact.value) ? "an" : "a"} ${fact.value}`;
-  return `your ${fact.key} is ${fact.value}`;
-}
-
-function recall(key: string, facts: Map<string, string>): string {
-  const value = facts.get(key);
-  if (value === undefined) {
-    const what = key === "home" ? "where you live" : key === "occupation" ? "what you do" : `your ${key}`;
-    return `You haven't told me ${what} in this conversation, so I don't know it. Tell me and I'll remember it for the rest of this conversation.`;
+  const statement = firstPersonStatement(t.current);
+  if (statement !== undefined)
+    return `Noted: ${statement}. I'll remember that for the rest of this conversation — ask me about it in a later turn.`;
+  if (GREETING.test(t.current) || WHO_ARE_YOU.test(t.current)) return introduce(request, t);
+  if (WHAT_CAN_YOU_DO.test(t.current))
+    return `I'm ${t.model}, the offline lab model. ${capabilities(request.tools)}`;
+  if (isAboutUser(t.current)) {
+    const statement = statementAbout(t.current, t.earlier);
+    if (statement !== undefined)
+      return `${capitalize(statement)} — you told me earlier in this conversation.`;
   }
-  return `${capitalize(describe({ key, value }))} — you told me earlier in this conversation.`;
+  return fallback(request, t);
 }
+
+function recall(key: string, facts: Map<string, string>, t: TurnView): string {
+  const value = facts.get(key);
+  if (value !== undefined)
+    return `${capitalize(describe({ key, value }))} — you told me earlier in this conversation.`;
+  if (key === "remembered") {
+    const latest = latestRemembered(t.earlier);
+    if (latest !== undefined)
+      return `${capitalize(describe(latest))} — you told me earlier in this conversation.`;
+  }
+  const statement = statementAbout(t.current, t.earlier);
+  if (statement !== undefined) return `${capitalize(statement)} — you told me earlier in this conversation.`;
+  const what =
+    key === "home"
+      ? "where you live"
+      : key === "occupation"
+        ? "what you do"
+        : key === "employer"
+          ? "where you work"
+          : key === "remembered"
+            ? "anything to remember"
+            : PERSONAL_KEY.test(key)
+              ? `your ${key}`
+              : `a ${key} to remember`;
+  return `You haven't told me ${what} in this conversation, so I don't know it. Tell me and I'll remember it for the rest of this conversation.`;
+}
+
+const PERSONAL_KEY = /\s|'|^(?:name|age|allergy|birthday|email|phone|address)$/;
 
 function acknowledge(facts: Fact[]): string {
   const name = facts.find((f) => f.key === "name");
   const hello = name === undefined ? "Noted" : `Nice to meet you, ${name.value}. Noted`;
-  return `${hello}: ${facts.map(describe).join("; ")}. I'll remember that for the rest of this conversation — ask me about it in a later turn.`;
+  const shown = facts.length > 1 ? facts.filter((f) => f.key !== "remembered") : facts;
+  return `${hello}: ${shown.map(describe).join("; ")}. I'll remember that for the rest of this conversation — ask me about it in a later turn.`;
 }
 
-function introduce(t: Turn): string {
-  const instructions = t.request.instructions?.trim();
+function introduce(request: ModelRequest, t: TurnView): string {
+  const instructions = request.instructions?.trim();
   const brief =
     instructions === undefined || instructions === ""
       ? ""
       : ` My instructions for this agent begin: "${shorten(instructions, 80)}"`;
-  return `Hello! I'm ${t.model}, the offline lab model of the Foundry Agent Lab emulator. I'm deterministic and not a language model: I can remember facts you tell me in this conversation and quote what you said earlier.${brief}`;
+  return `Hello! I'm ${t.model}, the offline lab model of the Foundry Agent Lab emulator. I'm deterministic and not a language model.${brief} ${capabilities(request.tools)}`;
 }
 
-function fallback(t: Turn): string {
-  const words = countWords(t.current);
-  const routed =
-    t.request.deployment === "model-router" ? ` model-router picked ${t.model} for this request.` : "";
+/**
+ * Everything else: say honestly what this model cannot do (answer from knowledge of its own), then what
+ * it can do here, from this agent's tools.
+ */
+function fallback(request: ModelRequest, t: TurnView): string {
+  const routed = request.deployment === "model-router" ? `; model-router picked ${t.model} for it` : "";
   return (
-    `I'm ${t.model}, the offline lab model, not a language model, so I can't really answer "${shorten(t.current, 60)}". ` +
-    `I received ${words} word${words === 1 ? "" : "s"}; this is turn ${t.turn} in this conversation.${routed} ` +
-    `Offline, I can recall facts you tell me ("my name is …", "I live in …") and quote what you said earlier. ` +
-    "For real answers, point the lab at an Azure AI Foundry project (set FOUNDRY_PROJECT_ENDPOINT)."
+    `I'm ${t.model}, the offline lab model: deterministic and not a language model, so I have no knowledge of my own to answer "${shorten(t.current, 60)}" with` +
+    ` (turn ${t.turnNumber} of this conversation${routed}). ${capabilities(request.tools)}` +
+    " For open questions, point the lab at an Azure AI Foundry project (set FOUNDRY_PROJECT_ENDPOINT)."
   );
 }
 
-function quoteEarlier(t: Turn, which: "first" | "previous"): string {
+function quoteEarlier(t: TurnView, which: "first" | "previous"): string {
   const said = which === "first" ? t.earlier[0] : t.earlier[t.earlier.length - 1];
   if (said === undefined)
     return "This is your first message in this conversation, so there is nothing earlier to quote.";

@@ -2,10 +2,17 @@
  * The lab model's "memory": it has none of its own. Facts come only from the user messages in the history
  * the service hands it (conversation items or the previous-response chain), which is exactly the lesson:
  * server-side conversations are what make an agent remember.
+ *
+ * Three kinds of recall, most specific first:
+ *   - facts with a key: "my favourite colour is teal", "I live in Oslo", "remember the word pelican";
+ *   - anything else said in the first person ("I parked on level 3"): a question about it ("where did I
+ *     park?") finds the statement sharing its words and says it back in the second person;
+ *   - the conversation itself: "what did I say first?".
  */
+import { contentStems, sameStem, stem } from "./parse/words.ts";
 
 export interface Fact {
-  /** Normalized key, e.g. `name`, `favourite colour`, `home`, `occupation`. */
+  /** Normalized key, e.g. `name`, `favourite colour`, `home`, `occupation`, `word`. */
   key: string;
   value: string;
 }
@@ -17,6 +24,8 @@ const KEY_ALIASES: Record<string, string> = {
   "home town": "home",
   hometown: "home",
   city: "home",
+  "first name": "name",
+  "full name": "name",
 };
 
 export function normalizeKey(raw: string): string {
@@ -31,10 +40,10 @@ export function normalizeKey(raw: string): string {
 
 /** Cuts a stated value at the start of the next clause ("Ada and I live in Oslo" -> "Ada"). */
 function cleanValue(raw: string): string {
-  return (
-    raw.split(/\s+(?:and|but|so)\s+(?:i|i'm|my|you|what|where|who)\b/i)[0] ??
-    raw.replace(/^(?:called|named)\s+/i, "").trim()
-  );
+  const value =
+    raw.split(/\s+(?:and|but|so)\s+(?:i|i'm|my|you|what|where|who|please|remember)\b/i)[0] ??
+    raw.replace(/^(?:called|named)\s+/i, "");
+  return value.replace(/^["“'‘]|["”'’]$/g, "").trim();
 }
 
 const STATEMENTS: Array<{ pattern: RegExp; key?: string }> = [
@@ -42,28 +51,69 @@ const STATEMENTS: Array<{ pattern: RegExp; key?: string }> = [
   { pattern: /\bcall me ([^.!?,;]+)/i, key: "name" },
   { pattern: /\bi live in ([^.!?,;]+)/i, key: "home" },
   { pattern: /\b(?:i'm|i am) from ([^.!?,;]+)/i, key: "home" },
+  { pattern: /\bi work (?:at|for) ([^.!?,;]+)/i, key: "employer" },
   { pattern: /\bi work as an? ([^.!?,;]+)/i, key: "occupation" },
+  { pattern: /\b(?:i'm|i am) (\d+)(?: years old)?\b/i, key: "age" },
+  { pattern: /\b(?:i'm|i am) allergic to ([^.!?,;]+)/i, key: "allergy" },
   { pattern: /\b(?:i'm|i am) an? ([^.!?,;]+)/i, key: "occupation" },
-  { pattern: /\bmy ([a-z][a-z' -]{0,40}?) (?:is|are) ([^.!?,;]+)/i },
+  { pattern: /\bi (?:have|own) an? ([a-z]+) (?:called|named) ([^.!?,;]+)/i },
+  { pattern: /\bmy ([a-z][a-z' -]{0,40}?) (?:is|are|was) ([^.!?,;]+)/i },
 ];
+
+/** "Remember the word pelican", "please remember the number 4411", "remember the code: AX-7". */
+const REMEMBER_THE =
+  /\b(?:remember|memori[sz]e|don't forget|do not forget|note|keep in mind)\s+(?:the|this|my)\s+([a-z]+(?: [a-z]+)?)\s*[:=]?\s+["“'‘]?([^"”'’.!?,;]+)/i;
+/** "Remember that the meeting is in room 12", "remember: pelican". */
+const REMEMBER_THAT =
+  /\b(?:remember|memori[sz]e|don't forget|do not forget|keep in mind)\s*(?:that|this|:)?\s+["“'‘]?([^"”'’.!?;]+)/i;
 
 /** "My question is …" states a request, not something about the user to remember. */
 const NOT_FACTS = new Set(["question", "problem", "point", "guess", "answer", "request", "goal", "task"]);
 
+function isQuestion(sentence: string): boolean {
+  return (
+    /\?\s*$/.test(sentence) ||
+    /^\s*(?:what|where|who|which|when|how|why|do|does|did|is|are|can|could|would|will)\b/i.test(sentence)
+  );
+}
+
 /** Facts stated in one user message. Questions state nothing ("is my name Ada?"). */
 export function factsIn(text: string): Fact[] {
   const facts: Fact[] = [];
+  const add = (key: string, raw: string) => {
+    const value = cleanValue(raw);
+    if (value !== "" && !NOT_FACTS.has(key) && !facts.some((f) => f.key === key)) facts.push({ key, value });
+  };
   for (const sentence of text.split(/(?<=[.!;\n])\s*/)) {
-    if (/\?\s*$/.test(sentence) || /^\s*(?:what|where|who|do|does|is|are|can)\b/i.test(sentence)) continue;
+    if (isQuestion(sentence)) continue;
+    const the = REMEMBER_THE.exec(sentence);
+    if (the !== null) {
+      add(normalizeKey(the[1] ?? ""), the[2] ?? "");
+      continue;
+    }
+    const that = REMEMBER_THAT.exec(sentence);
+    if (that !== null) {
+      // "Remember that my locker is 12" is also a fact about the locker.
+      for (const inner of factsIn(that[1] ?? "")) add(inner.key, inner.value);
+      add("remembered", that[1] ?? "");
+      continue;
+    }
     for (const { pattern, key } of STATEMENTS) {
       const match = pattern.exec(sentence);
       if (match === null) continue;
-      const factKey = key ?? normalizeKey(match[1] ?? "");
-      if (NOT_FACTS.has(factKey)) continue;
-      const value = cleanValue((key === undefined ? match[2] : match[1]) ?? "");
-      if (value !== "" && !facts.some((f) => f.key === factKey)) facts.push({ key: factKey, value });
+      if (key !== undefined) add(key, match[1] ?? "");
+      else if (/called|named/.test(match[0]) && !/^my\b/i.test(match[0]))
+        add(normalizeKey(`${match[1] ?? ""}'s name`), match[2] ?? "");
+      else add(normalizeKey(match[1] ?? ""), match[2] ?? "");
     }
   }
+  return facts;
+}
+
+/** Later statements win: "my name is Ada" then "call me Ada Lovelace" -> Ada Lovelace. */
+export function knownFacts(texts: string[]): Map<string, string> {
+  const facts = new Map<string, string>();
+  for (const text of texts) for (const fact of factsIn(text)) facts.set(fact.key, fact.value);
   return facts;
 }
 
@@ -71,19 +121,145 @@ export function factsIn(text: string): Fact[] {
 export function recallKey(text: string): string | undefined {
   const t = text.trim();
   if (/\bwho am i\b/i.test(t)) return "name";
-  if (/\bwhere (?:do i live|am i from|do i come from)\b/i.test(t)) return "home";
+  if (/\bwhere (?:do i live|am i from|do i come from|is my home)\b/i.test(t)) return "home";
+  if (/\bwhere do i work\b|\bwho do i work for\b/i.test(t)) return "employer";
+  if (/\bhow old am i\b/i.test(t)) return "age";
+  if (/\bwhat am i allergic to\b/i.test(t)) return "allergy";
   if (/\bwhat (?:do i do|is my (?:job|occupation|profession|work))\b/i.test(t)) return "occupation";
+  // "Which word did I ask you to remember?", "what number did I tell you to keep in mind?"
+  const which =
+    /\b(?:what|which)\s+([a-z]+(?: [a-z]+)?)\s+(?:did|have)\s+i\s+(?:ask(?:ed)? you to|tell you to|told you to|want(?:ed)? you to)\s+(?:remember|memori[sz]e|keep in mind|not forget)/i.exec(
+      t,
+    );
+  if (which?.[1] !== undefined) return normalizeKey(which[1]);
+  if (
+    /\bwhat (?:did|have) i (?:ask(?:ed)? you to|tell you to|told you to) (?:remember|memori[sz]e|keep in mind)\b/i.test(
+      t,
+    )
+  )
+    return "remembered";
   const match =
-    /\b(?:what(?:'s| is| are)|do you (?:know|remember)|tell me) my ([a-z][a-z' -]{0,40}?)\s*\??$/i.exec(t);
+    /\b(?:what(?:'s| is| are| was)|do you (?:know|remember)|tell me|remind me (?:of )?)\s+my ([a-z][a-z' -]{0,40}?)\s*\??$/i.exec(
+      t,
+    );
   return match?.[1] === undefined ? undefined : normalizeKey(match[1]);
+}
+
+/** How a fact reads back to the user. */
+export function describe(fact: Fact): string {
+  switch (fact.key) {
+    case "home":
+      return `you live in ${fact.value}`;
+    case "employer":
+      return `you work at ${fact.value}`;
+    case "age":
+      return `you are ${fact.value} years old`;
+    case "allergy":
+      return `you are allergic to ${fact.value}`;
+    case "occupation":
+      return `you are ${/^[aeiou]/i.test(fact.value) ? "an" : "a"} ${fact.value}`;
+    case "remembered":
+      return `you asked me to remember: ${secondPerson(fact.value)}`;
+    default:
+      return fact.key.includes(" ") || fact.key.includes("'") || PERSONAL.has(fact.key)
+        ? `your ${fact.key} is ${fact.value}`
+        : `the ${fact.key} you asked me to remember is ${fact.value}`;
+  }
+}
+
+/** Keys that come from "my X is Y" (said as "your X"); others come from "remember the X Y". */
+const PERSONAL = new Set(
+  "name birthday age email phone address colour color car dog cat pet partner wife husband son daughter team password pin number locker room seat flight booking favourite".split(
+    " ",
+  ),
+);
+
+/** What the user asked the model to remember, under a key, when none is asked for by name. */
+export function latestRemembered(texts: string[]): Fact | undefined {
+  let found: Fact | undefined;
+  for (const text of texts) {
+    if (!/\b(?:remember|memori[sz]e|don't forget|do not forget|keep in mind)\b/i.test(text)) continue;
+    const facts = factsIn(text);
+    found = facts.find((f) => f.key !== "remembered") ?? facts[0] ?? found;
+  }
+  return found;
 }
 
 /** `first` for "what did I say first?", `previous` for earlier/last/before, else undefined. */
 export function quoteRequest(text: string): "first" | "previous" | undefined {
   const t = text.toLowerCase();
   const asks =
-    /\bwhat (?:did|have) i (?:say|said|ask|asked|tell you|told you|write|wrote)\b/.test(t) ||
+    /\bwhat (?:did|have) i (?:say|said|ask|asked|tell you|told you|write|wrote)\b(?! you to)/.test(t) ||
     /\bwhat was my (?:first|last|previous|earlier) (?:message|question)\b/.test(t);
   if (!asks) return undefined;
   return /\bfirst\b/.test(t) ? "first" : "previous";
+}
+
+/**
+ * A statement about the user that fits no fact pattern ("I parked on level 3."), said back in the second
+ * person; not a request ("I want …", "I need …") and not a question.
+ */
+export function firstPersonStatement(text: string): string | undefined {
+  const sentences = text
+    .split(/(?<=[.!;\n])\s+/)
+    .filter((s) => /^\s*(?:i|my|i'm|i've|i'll|i'd)\b/i.test(s) && !isQuestion(s))
+    .filter((s) => !/^\s*i(?:'d| would| want| need| wish| wonder| think| hope| was wondering)\b/i.test(s));
+  if (sentences.length === 0) return undefined;
+  return sentences.map((s) => secondPerson(s.trim().replace(/[.!;]+$/, ""))).join("; ");
+}
+
+/** A question about the user ("where did I park?", "what's my plan for Friday?"), not about the world. */
+export function isAboutUser(text: string): boolean {
+  return (
+    isQuestion(text) && /\b(?:i|my|me|mine|i'm|i've)\b/i.test(text) && !/\byou\b.*\b(?:can|do)\b/i.test(text)
+  );
+}
+
+/**
+ * The earlier first-person statement that answers a question about the user: the one sharing the most
+ * meaningful words with it ("Where did I park?" ↔ "I parked on level 3 of the garage").
+ */
+export function statementAbout(question: string, texts: string[]): string | undefined {
+  const asked = contentStems(question).filter((s) => !ASK_WORDS.has(s));
+  if (asked.length === 0) return undefined;
+  let best: { sentence: string; hits: number } | undefined;
+  for (const text of texts) {
+    for (const sentence of text.split(/(?<=[.!?;\n])\s+/)) {
+      if (isQuestion(sentence) || !/\b(?:i|my|i'm|i've|i'll|i'd)\b/i.test(sentence)) continue;
+      const said = contentStems(sentence);
+      const hits = asked.filter((a) => said.some((s) => sameStem(a, s))).length;
+      if (hits > 0 && (best === undefined || hits >= best.hits)) best = { sentence: sentence.trim(), hits };
+    }
+  }
+  return best === undefined ? undefined : secondPerson(best.sentence.replace(/[.!;]+$/, ""));
+}
+
+const ASK_WORDS = new Set(["tell", "remember", "say", "said", "ask", "forget", "mention", "told"].map(stem));
+
+const SWAPS: Record<string, string> = {
+  i: "you",
+  me: "you",
+  my: "your",
+  mine: "yours",
+  myself: "yourself",
+  am: "are",
+  "i'm": "you're",
+  "i've": "you've",
+  "i'll": "you'll",
+  "i'd": "you'd",
+  was: "was",
+  we: "you",
+  our: "your",
+  us: "you",
+};
+
+/** "I parked on level 3" → "you parked on level 3". */
+export function secondPerson(text: string): string {
+  let afterI = false;
+  return text.replace(/[\p{L}']+/gu, (word) => {
+    const lower = word.toLowerCase();
+    const swapped = afterI && lower === "was" ? "were" : (SWAPS[lower] ?? word);
+    afterI = lower === "i";
+    return swapped;
+  });
 }

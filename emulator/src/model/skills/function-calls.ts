@@ -1,25 +1,32 @@
 /**
  * Function calling, as the lab model does it. With function tools on the agent it:
- *   - calls a tool when the user's message is about it and names every required argument
- *     ("What's the weather in Oslo and Paris?" -> two get_weather calls in one response);
+ *   - picks the tool the message is about, scored from the tools' own names, descriptions and parameters
+ *     (tool-choice.ts), and fills its arguments from the message for any JSON schema (tool-arguments.ts):
+ *     "What's the weather in Oslo and Paris?" -> two get_weather calls in one response;
+ *   - asks in plain text for a required argument the message does not give, naming it from the
+ *     parameter's description, and takes the answer in the next turn ("4 people at 7pm");
  *   - obeys an explicit "call <tool> with <arguments>" literally, even when the arguments are not valid
  *     JSON or the tool does not exist, so learners (and tests) can see how a client copes;
  *   - answers from the `function_call_output` items once they arrive, restating what the tools said.
- * `tool_choice: "none"` forbids new calls: the model must answer in text.
+ * `tool_choice: "none"` forbids new calls; `"required"` or a named function forces one.
  */
 import { newId } from "../../ids.ts";
+import { textOf } from "../../items.ts";
 import { isObject, type Json } from "../../validate.ts";
+import { factsIn, knownFacts } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
 import type { Skill, TurnView } from "../types.ts";
+import { fillArguments } from "./tool-arguments.ts";
+import { propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
 
 export const functionCalls: Skill = (request, turn) => {
-  const tools = request.tools.filter((tool) => tool.type === "function" && typeof tool.name === "string");
+  const tools = functionTools(request.tools);
   if (tools.length === 0) return undefined;
   const mayCall = request.toolChoice !== "none";
   const last = turn.sinceUser[turn.sinceUser.length - 1];
 
   if (last?.type === "function_call_output") {
-    const again = repeatRequest(turn);
+    const again = repeatRequest(turn, tools);
     if (mayCall && again) return [functionCall(again.tool, again.args)];
     return [answer(results(turn.sinceUser))];
   }
@@ -27,19 +34,161 @@ export const functionCalls: Skill = (request, turn) => {
 
   const literal = literalCall(turn.current);
   if (literal) return [functionCall(literal.tool, literal.args)];
-  const repeat = repeatRequest(turn);
+  const repeat = repeatRequest(turn, tools);
   if (repeat) return [functionCall(repeat.tool, repeat.args)];
-  // "And in Paris?" continues the previous question's topic.
-  const topic = FOLLOW_UP.test(turn.current)
-    ? `${turn.earlier[turn.earlier.length - 1] ?? ""} ${turn.current}`
-    : turn.current;
-  for (const tool of tools) {
-    if (!isAbout(tool, topic)) continue;
-    const calls = fillArguments(tool, turn.current);
-    if (calls.length > 0) return calls.map((args) => functionCall(String(tool.name), JSON.stringify(args)));
+  return plan(tools, request.items, request.toolChoice, turn);
+};
+
+export function functionTools(tools: Json[]): Json[] {
+  return tools.filter((tool) => tool.type === "function" && typeof tool.name === "string");
+}
+
+/** "And in Paris?" continues the previous question's topic. */
+const FOLLOW_UP = /^\s*(?:and|what about|how about|also|same for|now)\b/i;
+/** What this model says when it asks for a missing argument (it reads its own earlier turn for it). */
+const ASKED = /^To call (\w[\w-]*)\b.*I still need/s;
+
+function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: TurnView): Json[] | undefined {
+  const forced = forcedTools(tools, toolChoice);
+  const candidates = forced ?? tools;
+  if (forced === undefined && isStatement(turn.current)) return undefined;
+  const previous = turn.earlier[turn.earlier.length - 1] ?? "";
+  const asked = ASKED.exec(lastAssistantText(items))?.[1];
+  const askedTool = candidates.find((t) => t.name === asked);
+
+  let ranked = rank(candidates, turn.current);
+  let context: string | undefined;
+  if (askedTool !== undefined) {
+    // The user is answering the question about a missing argument: keep that tool and its earlier words.
+    if ((ranked[0]?.score ?? 0) < THRESHOLD) ranked = [{ tool: askedTool, score: THRESHOLD }];
+  } else if (FOLLOW_UP.test(turn.current) && (ranked[0]?.score ?? 0) < THRESHOLD) {
+    ranked = rank(candidates, `${previous} ${turn.current}`);
+    context = previous;
+  }
+  // Forced (tool_choice "required" or a named tool): every candidate may serve, best first.
+  const eligible = forced !== undefined ? ranked : shortlist(ranked);
+  if (eligible.length === 0) return undefined;
+  const home = knownFacts(turn.earlier).get("home");
+  // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
+  // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
+  const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
+  const tries: Attempt[] = eligible.map(({ tool }) => {
+    const options = { strict: tool.strict === true, home };
+    const filled = fillArguments(tool, text, options);
+    if (filled.missing.length === 0 || context === undefined) return { tool, ...filled };
+    const base = fillArguments(tool, context, options).calls[0] ?? {};
+    const given = filled.missing.filter((m) => base[m] !== undefined);
+    return {
+      tool,
+      calls: filled.calls.map((call) =>
+        ordered(tool, { ...call, ...Object.fromEntries(given.map((m) => [m, base[m]])) }),
+      ),
+      missing: filled.missing.filter((m) => base[m] === undefined),
+    };
+  });
+  // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
+  const chosen = complete(tries) ?? (forced !== undefined ? tries[0] : undefined);
+  if (chosen !== undefined)
+    return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
+  const ask = closest(tries);
+  return ask === undefined ? undefined : [assistantMessage(askFor(ask.tool, ask.missing))];
+}
+
+interface Attempt {
+  tool: Json;
+  calls: Json[];
+  missing: string[];
+}
+
+/** A statement to remember ("My favourite city is Paris.") is not a request for a tool. */
+function isStatement(text: string): boolean {
+  return factsIn(text).length > 0 && !/\?/.test(text);
+}
+
+/** The tools worth filling: above the threshold, and close seconds ("convert" fits two converters). */
+function shortlist(ranked: Scored[]): Scored[] {
+  const best = ranked[0]?.score ?? 0;
+  return ranked.filter((r) => r.score >= THRESHOLD && r.score >= best * 0.75);
+}
+
+function complete(tries: Attempt[]): Attempt | undefined {
+  return tries.find((t) => t.missing.length === 0);
+}
+
+/** The tool to ask about: the one closest to complete. */
+function closest(tries: Attempt[]): Attempt | undefined {
+  return [...tries].sort((a, b) => a.missing.length - b.missing.length)[0];
+}
+
+/**
+ * The tool a single message calls or asks about (undefined: none), as `plan` decides it for a first
+ * turn; `pnpm bench` measures tool choice with it, with and without the lexicon.
+ */
+export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
+  if (isStatement(text)) return undefined;
+  const tries = shortlist(rank(tools, text, options)).map(({ tool }) => ({
+    tool,
+    ...fillArguments(tool, text, { strict: tool.strict === true }),
+  }));
+  const chosen = complete(tries) ?? closest(tries);
+  return chosen === undefined ? undefined : String(chosen.tool.name);
+}
+
+/** `tool_choice: "required"` allows any function tool; `{type: "function", name}` exactly that one. */
+function forcedTools(tools: Json[], toolChoice: Json | string): Json[] | undefined {
+  if (toolChoice === "required") return tools;
+  if (isObject(toolChoice) && toolChoice.type === "function" && typeof toolChoice.name === "string") {
+    const named = tools.filter((t) => t.name === toolChoice.name);
+    return named.length > 0 ? named : undefined;
   }
   return undefined;
-};
+}
+
+function ordered(tool: Json, call: Json): Json {
+  const order = Object.keys(propertiesOf(tool));
+  return Object.fromEntries(order.filter((k) => k in call).map((k) => [k, call[k]]));
+}
+
+function lastAssistantText(items: Json[]): string {
+  const lastUser = items.findLastIndex((i) => i.type === "message" && i.role === "user");
+  const before = items.slice(0, lastUser);
+  const message = before.findLast((i) => i.type === "message" && i.role === "assistant");
+  return message === undefined ? "" : textOf(message);
+}
+
+/** "To call book_table (Reserve a table at a restaurant.), I still need the party size (number of people)." */
+export function askFor(tool: Json, missing: string[]): string {
+  const properties = propertiesOf(tool);
+  const parts = missing.map((name) => {
+    const spec = properties[name.split(".")[0] ?? name] ?? {};
+    const label = `the ${name.replace(/[._]/g, " ")}`;
+    const description =
+      typeof spec.description === "string" ? spec.description.trim().replace(/\.$/, "") : "";
+    const choices = Array.isArray(spec.enum)
+      ? `one of ${spec.enum
+          .filter((v) => v !== null)
+          .map(String)
+          .join(", ")}`
+      : "";
+    const details = [description, choices].filter(Boolean).join("; ");
+    return details === "" ? label : `${label} (${lowerFirst(details)})`;
+  });
+  const list =
+    parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+  const what = missing.length === 1 ? "it" : "them";
+  return `To call ${toolLabel(tool)}, I still need ${list}. Tell me ${what} and I'll make the call.`;
+}
+
+/** "book_table (reserve a table at a restaurant)": the tool in its own words. */
+export function toolLabel(tool: Json): string {
+  const description = typeof tool.description === "string" ? tool.description.trim() : "";
+  const first = description.split(/(?<=[.!?])\s/)[0]?.replace(/[.!?]+$/, "") ?? "";
+  return first === "" ? String(tool.name) : `${String(tool.name)} (${lowerFirst(first)})`;
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+}
 
 function functionCall(name: string, args: string): Json {
   return {
@@ -59,93 +208,18 @@ function literalCall(text: string): { tool: string; args: string } | undefined {
 }
 
 /** "call get_weather for Oslo 3 times": one call per round until the count is reached. */
-function repeatRequest(turn: TurnView): { tool: string; args: string } | undefined {
+function repeatRequest(turn: TurnView, tools: Json[]): { tool: string; args: string } | undefined {
   const match = /\bcall\s+([A-Za-z_][\w-]*)\s+(?:for\s+(.+?)\s+)?(\d+)\s+times\b/i.exec(turn.current);
   if (!match) return undefined;
   const done = turn.sinceUser.filter((item) => item.type === "function_call").length;
   if (done >= Number(match[3])) return undefined;
-  return { tool: match[1] ?? "", args: JSON.stringify(match[2] ? { city: match[2] } : {}) };
-}
-
-const FOLLOW_UP = /^\s*(?:and|what about|how about|also)\b/i;
-
-const STOPWORDS = new Set([
-  "get",
-  "the",
-  "for",
-  "and",
-  "with",
-  "from",
-  "that",
-  "this",
-  "current",
-  "given",
-  "into",
-  "about",
-]);
-
-/** Is the message about this tool? Some word of its name or description (5-letter stem) appears in it. */
-function isAbout(tool: Json, text: string): boolean {
-  const words =
-    `${String(tool.name).replace(/_/g, " ")} ${typeof tool.description === "string" ? tool.description : ""}`
-      .toLowerCase()
-      .match(/[a-z]{4,}/g);
-  const said = new Set((text.toLowerCase().match(/[a-z]{4,}/g) ?? []).map((w) => w.slice(0, 5)));
-  return (words ?? []).some((w) => !STOPWORDS.has(w) && said.has(w.slice(0, 5)));
-}
-
-const PLACE_PARAM = /city|location|place|town|country|region/i;
-const PLACE_LIST =
-  /\b(?:in|for|at|of)\s+((?:\p{Lu}[\p{L}'.-]*(?:\s+\p{Lu}[\p{L}'.-]*)*)(?:\s*(?:,|and|&)\s*\p{Lu}[\p{L}'.-]*(?:\s+\p{Lu}[\p{L}'.-]*)*)*)/u;
-
-/**
- * Fills the required parameters from the message. A place-like parameter may take several places
- * ("Oslo and Paris"), giving one call each. Returns no calls when something required is missing.
- */
-function fillArguments(tool: Json, text: string): Json[] {
-  const schema = isObject(tool.parameters) ? tool.parameters : {};
-  const properties = isObject(schema.properties) ? schema.properties : {};
-  const required = Array.isArray(schema.required) ? schema.required.map(String) : Object.keys(properties);
-  let places: string[] = [];
-  const args: Json = {};
-  for (const name of required) {
-    const spec = isObject(properties[name]) ? properties[name] : {};
-    if (spec.type === "string" && PLACE_PARAM.test(name)) {
-      places = (PLACE_LIST.exec(text)?.[1] ?? "")
-        .split(/\s*(?:,|\band\b|&)\s*/)
-        .map((p) => p.trim())
-        .filter(Boolean);
-      if (places.length === 0) return [];
-      args[name] = places[0];
-      continue;
-    }
-    const value = valueFor(name, spec, text);
-    if (value === undefined) return [];
-    args[name] = value;
-  }
-  const placeParam = required.find((name) => PLACE_PARAM.test(name));
-  if (!placeParam || places.length <= 1) return [args];
-  return places.map((place) => ({ ...args, [placeParam]: place }));
-}
-
-function valueFor(name: string, spec: Json, text: string): unknown {
-  if (Array.isArray(spec.enum))
-    return spec.enum.find((option) => text.toLowerCase().includes(String(option).toLowerCase()));
-  if (spec.type === "number" || spec.type === "integer") {
-    const number = /-?\d+(?:\.\d+)?/.exec(text)?.[0];
-    return number === undefined
-      ? undefined
-      : spec.type === "integer"
-        ? Math.trunc(Number(number))
-        : Number(number);
-  }
-  if (spec.type === "string") {
-    const named = new RegExp(`\\b${name.replace(/_/g, "[ _]")}\\s*(?:is|=|:)?\\s*"?([^",.?!]+)"?`, "i").exec(
-      text,
-    );
-    return named?.[1]?.trim() || /"([^"]+)"/.exec(text)?.[1];
-  }
-  return undefined;
+  const tool = tools.find((t) => t.name === match[1]);
+  // The value goes to the tool's first string parameter (`city` for get_weather).
+  const param =
+    Object.entries(tool === undefined ? {} : propertiesOf(tool)).find(
+      ([, spec]) => spec.type === "string",
+    )?.[0] ?? "city";
+  return { tool: match[1] ?? "", args: JSON.stringify(match[2] ? { [param]: match[2] } : {}) };
 }
 
 interface Result {

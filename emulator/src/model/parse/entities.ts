@@ -1,0 +1,135 @@
+/**
+ * Things named in a request: quoted text ("…", '…', “…”), proper names (capitalized words, with the small
+ * words names contain: "Bank of America", "Rio de Janeiro", "Luigi's"), e-mail addresses and URLs.
+ */
+import type { Span } from "./spans.ts";
+import { STOPWORDS } from "./words.ts";
+
+export function quoted(text: string): Span[] {
+  const out: Span[] = [];
+  const pattern = /"([^"\n]+)"|“([^”\n]+)”|‘([^’\n]+)’|(?<![\p{L}\p{N}])'([^'\n]+)'(?![\p{L}\p{N}])/gu;
+  for (const m of text.matchAll(pattern)) {
+    const inner = m[1] ?? m[2] ?? m[3] ?? m[4] ?? "";
+    out.push({ text: inner.trim(), index: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+export function emails(text: string): Span[] {
+  return [...text.matchAll(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g)].map((m) => ({
+    text: m[0],
+    index: m.index,
+    end: m.index + m[0].length,
+  }));
+}
+
+export function urls(text: string): Span[] {
+  return [...text.matchAll(/\bhttps?:\/\/[^\s"'<>]+[^\s"'<>.,;:!?)]/g)].map((m) => ({
+    text: m[0],
+    index: m.index,
+    end: m.index + m[0].length,
+  }));
+}
+
+/** Capitalized words that start sentences but are not names ("What", "Book", "Remind", …). */
+function startsSentence(text: string, index: number): boolean {
+  const before = text.slice(0, index).trimEnd();
+  return before === "" || /[.!?:;\n"“(]$/.test(before);
+}
+
+/** Words of a name that a number follows ("Terminal 5", "Gate B12" is one token already). */
+const NUMBERED = new Set(
+  "terminal platform gate track pier level floor building hall studio route highway dock berth wing block".split(
+    " ",
+  ),
+);
+
+const JOINERS = new Set(["of", "de", "da", "del", "la", "le", "du", "van", "von", "der", "den", "y", "&"]);
+
+/** Words that are capitalized for other reasons than being a name. */
+const NOT_NAMES = new Set(
+  (
+    "i i'm i'd i've i'll ok okay monday tuesday wednesday thursday friday saturday sunday january february " +
+    "march april may june july august september october november december today tomorrow tonight am pm"
+  ).split(" "),
+);
+
+/** Words that often start a request and are never names on their own. */
+const REQUEST_WORDS = new Set(
+  (
+    "what when where which who whom why how is are was were do does did can could will would should shall " +
+    "may might please book find convert remind show list tell give send create add schedule set get check " +
+    "translate search look order track cancel delete remove plan call email message text reserve buy sell " +
+    "open close turn start stop play make and also then next it yes no hi hello hey thanks let lets i my " +
+    "remember note what's where's how's who's when's is it there any"
+  ).split(" "),
+);
+
+/**
+ * Proper names in order. A capitalized word that starts a sentence counts only when it is followed by
+ * another capitalized word or is not an ordinary English word we know ("Oslo is cold" → Oslo; "What is"
+ * → nothing), judged by the caller's `ordinary` test.
+ */
+export function properNames(text: string, ordinary: (word: string) => boolean = () => false): Span[] {
+  const out: Span[] = [];
+  const tokens = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}'’.-]*|&/gu)];
+  let i = 0;
+  while (i < tokens.length) {
+    const first = tokens[i];
+    if (first === undefined) break;
+    if (!isCapital(first[0]) || NOT_NAMES.has(first[0].toLowerCase())) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let end = i;
+    while (j + 1 < tokens.length) {
+      const next = tokens[j + 1];
+      const after = tokens[j + 2];
+      if (next === undefined) break;
+      const gap = text.slice((tokens[j]?.index ?? 0) + (tokens[j]?.[0].length ?? 0), next.index);
+      if (!/^[ \t]+$/.test(gap)) break;
+      // "Oslo. What's": a full stop ends the name, unless it marks an abbreviation ("St. Louis").
+      const current = tokens[j]?.[0] ?? "";
+      if (/\.$/.test(current) && !/^\p{Lu}\p{Ll}{0,2}\.$/u.test(current)) break;
+      if (isCapital(next[0]) && !NOT_NAMES.has(next[0].toLowerCase())) {
+        j++;
+        end = j;
+        continue;
+      }
+      // "Heathrow Terminal 5", "Platform 9": a short number after a word that numbers places.
+      if (/^\d{1,3}[A-Za-z]?$/.test(next[0]) && NUMBERED.has(current.toLowerCase())) {
+        j++;
+        end = j;
+        continue;
+      }
+      if (JOINERS.has(next[0].toLowerCase()) && after !== undefined && isCapital(after[0])) {
+        j += 2;
+        end = j;
+        continue;
+      }
+      break;
+    }
+    const last = tokens[end];
+    const index = first.index;
+    const stop = (last?.index ?? 0) + (last?.[0].length ?? 0);
+    let phrase = text.slice(index, stop).replace(/[.'’-]+$/, "");
+    let start = index;
+    if (startsSentence(text, index)) {
+      const head = first[0].toLowerCase().replace(/['’]s$/, "");
+      if (STOPWORDS.has(head) || REQUEST_WORDS.has(head) || ordinary(head)) {
+        // "Book Luigi's" → Luigi's; a lone ordinary word is no name.
+        const rest = phrase.slice(first[0].length).trimStart();
+        start = index + phrase.length - rest.length;
+        phrase = rest;
+      }
+    }
+    if (phrase !== "") out.push({ text: phrase, index: start, end: start + phrase.length });
+    i = end + 1;
+  }
+  return out;
+}
+
+function isCapital(word: string): boolean {
+  return /^\p{Lu}/u.test(word);
+}

@@ -1,0 +1,41 @@
+/**
+ * A small lexicon of related words, so a request can reach a tool that never uses its words: "How warm is
+ * it in Oslo?" reaches get_weather, "a table for two" reaches book_restaurant. Each line is one family;
+ * a word of the request and a word of a tool are related when some family holds both (compared by stem).
+ * It is deliberately short and general (everyday topics people give agents tools for), and it is the
+ * only place to add to when a new kind of tool should be found by words it does not contain.
+ */
+import { sameStem, stem } from "./words.ts";
+
+const FAMILIES = [
+  "weather temperature forecast warm cold hot chilly freezing rain raining rainy snow snowing sunny sun wind windy humid humidity umbrella degrees cloudy storm climate",
+  "train rail railway departure depart leave leaves station platform timetable journey trip commute",
+  "flight fly flying plane airline airport depart departure arrival",
+  "book booking reserve reservation table seat party",
+  "restaurant dinner lunch breakfast brunch eat dine dining meal bistro cafe table sushi pizza pasta curry tapas",
+  "taxi cab ride rideshare uber lift pickup driver chauffeur",
+  "hotel room stay night accommodation",
+  "convert conversion exchange rate currency money dollar euro pound yen krone franc rupee",
+  "convert conversion unit mile kilometre kilometer km meter metre feet foot inch centimetre kilogram kg pound lb ounce gram celsius fahrenheit litre liter gallon",
+  "remind reminder alarm alert notify notification",
+  "calendar meeting event appointment schedule invite agenda",
+  "email mail message send write inbox",
+  "time clock timezone hour",
+  "stock share shares ticker market price quote trading trade worth",
+  "translate translation language",
+  "news headline headlines article",
+  "distance far route directions drive driving walk travel",
+  "order package parcel delivery shipping ship track tracking",
+  "todo task list chore",
+  "note notes jot memo",
+  "price cost pay payment spend expensive cheap",
+  "movie film cinema showtime",
+  "recipe cook cooking ingredient dish",
+];
+
+const STEMMED = FAMILIES.map((line) => line.split(" ").map(stem));
+
+/** Are two stems related through a family (and not simply the same word)? */
+export function related(a: string, b: string): boolean {
+  return STEMMED.some((family) => family.some((s) => sameStem(s, a)) && family.some((s) => sameStem(s, b)));
+}

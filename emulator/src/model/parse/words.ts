@@ -1,0 +1,76 @@
+/**
+ * Words as the lab model compares them: lower-cased, snake_case and camelCase split, stop words dropped,
+ * and reduced to a Porter stem (the `stemmer` package), so "departures" meets "departure" and "booking"
+ * meets "book". Two stems also match when their first six letters agree, which catches the pairs the
+ * Porter rules leave apart ("conversion" → convers, "converting" → convert).
+ */
+import { stemmer } from "stemmer";
+
+/** English function words: they say nothing about which tool a request is for. */
+export const STOPWORDS = new Set(
+  (
+    "a an the and or but if then than so of to in on at by for from with without into onto over under " +
+    "about as is are was were be been being am do does did done doing have has had having i me my mine " +
+    "myself we us our you your yours he him his she her it its they them their this that these those " +
+    "there here what which who whom whose when where why how all any some each every no not nor only " +
+    "own same such too very can could will would shall should may might must just also please let lets " +
+    "up down out off again once s t d ll re ve m o y ok okay hi hello hey thanks thank yes"
+  ).split(" "),
+);
+
+/**
+ * Words that appear in almost every tool description or request ("Get the current value for the given
+ * name"): matching them would make every tool look relevant.
+ */
+export const GENERIC = new Set(
+  (
+    "get gets getting set find look looking fetch retrieve return returns returned tool function call " +
+    "value values name names number type id ids string example e g eg optional required default format " +
+    "given specified current user want wants like need needs tell show give know use using new make " +
+    "one two item items info information data result results thing something"
+  ).split(" "),
+);
+
+const STEMS = new Map<string, string>();
+
+export function stem(word: string): string {
+  const w = word.toLowerCase();
+  let s = STEMS.get(w);
+  if (s === undefined) {
+    s = /^\d/.test(w) ? w : stemmer(w);
+    STEMS.set(w, s);
+  }
+  return s;
+}
+
+export function sameStem(a: string, b: string): boolean {
+  return a === b || (a.length >= 6 && b.length >= 6 && a.slice(0, 6) === b.slice(0, 6));
+}
+
+/** Words of a text or identifier, lower-cased: `lookupTrainDeparture` and `book_table` split too. */
+export function words(text: string): string[] {
+  return (
+    text
+      .replace(/([a-z])([A-Z])/g, "$1 $2")
+      .replace(/[_-]+/g, " ")
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? []
+  ).map((w) => w.replace(/'s$/, ""));
+}
+
+/** The stems of the words that carry meaning (no stop words, no generic tool words). */
+export function contentStems(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) {
+    if (STOPWORDS.has(w) || GENERIC.has(w) || /^\d+$/.test(w)) continue;
+    const s = stem(w);
+    if (!out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+/** Does the text contain a word with this stem? */
+export function mentions(text: string, word: string): boolean {
+  const target = stem(word);
+  return words(text).some((w) => sameStem(stem(w), target));
+}

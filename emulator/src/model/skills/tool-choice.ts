@@ -1,0 +1,73 @@
+/**
+ * Which function tool a request is for, scored from the request's own tools: every meaningful word of
+ * the message (stemmed) is compared with the tool's name (weight 3), description (2) and parameter
+ * names, descriptions and enum values (1). A related word from the lexicon ("warm" for a weather tool)
+ * counts 60 % of a direct match. The best tool wins when it reaches THRESHOLD, which a single name word
+ * reached through the lexicon does, and a word that only matches a parameter does not.
+ */
+import { isObject, type Json } from "../../validate.ts";
+import { related } from "../parse/lexicon.ts";
+import { contentStems, sameStem } from "../parse/words.ts";
+
+export const THRESHOLD = 1.75;
+const RELATED = 0.6;
+
+export interface Scored {
+  tool: Json;
+  score: number;
+}
+
+/** The tool's stems with the weight of the strongest place each appears in. */
+function vocabulary(tool: Json): Map<string, number> {
+  const weights = new Map<string, number>();
+  const add = (text: unknown, weight: number) => {
+    if (typeof text !== "string") return;
+    for (const s of contentStems(text)) weights.set(s, Math.max(weights.get(s) ?? 0, weight));
+  };
+  add(tool.name, 3);
+  add(tool.description, 2);
+  for (const [name, spec] of Object.entries(propertiesOf(tool))) {
+    add(name, 1);
+    if (!isObject(spec)) continue;
+    add(spec.description, 1);
+    if (Array.isArray(spec.enum)) add(spec.enum.map(String).join(" "), 1);
+  }
+  return weights;
+}
+
+export function propertiesOf(tool: Json): Record<string, Json> {
+  const schema = isObject(tool.parameters) ? tool.parameters : {};
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  return properties as Record<string, Json>;
+}
+
+const VOCABULARIES = new WeakMap<Json, Map<string, number>>();
+
+/** `lexicon: false` scores by stems alone (how `pnpm bench` measures what the lexicon adds). */
+export interface ScoreOptions {
+  lexicon?: boolean;
+}
+
+export function score(tool: Json, text: string, options: ScoreOptions = {}): number {
+  const useLexicon = options.lexicon ?? true;
+  let vocab = VOCABULARIES.get(tool);
+  if (vocab === undefined) {
+    vocab = vocabulary(tool);
+    VOCABULARIES.set(tool, vocab);
+  }
+  let total = 0;
+  for (const said of contentStems(text)) {
+    let best = 0;
+    for (const [word, weight] of vocab) {
+      if (sameStem(said, word)) best = Math.max(best, weight);
+      else if (useLexicon && weight * RELATED > best && related(said, word)) best = weight * RELATED;
+    }
+    total += best;
+  }
+  return total;
+}
+
+/** The tools, best first, with their scores (ties keep the agent's order). */
+export function rank(tools: Json[], text: string, options: ScoreOptions = {}): Scored[] {
+  return tools.map((tool) => ({ tool, score: score(tool, text, options) })).sort((a, b) => b.score - a.score);
+}
