@@ -196,6 +196,64 @@ describe("code interpreter: analyses of a CSV", () => {
   });
 });
 
+describe("code interpreter: questions an analyst asks (issue 11)", () => {
+  const sum = (rs: string[][], i: number) => rs.reduce((total, r) => total + Number(r[i]), 0);
+
+  it("answers a ratio of two columns over the rows a filter keeps, with the number the Python printed", async () => {
+    const response = await ask("What is the average revenue per unit in the West?");
+    const call = callOf(response);
+    expect(call.status).toBe("completed");
+    expect(call.code).toContain('in {"west"}');
+    const west = rows.filter((r) => r[1] === "West");
+    const expected = (sum(west, 3) / sum(west, 2)).toFixed(2);
+    expect(logsOf(response)).toContain(`answer: ${expected}`);
+    expect(textOf(response).text).toMatch(
+      new RegExp(
+        `^The revenue_eur ÷ units \\(total revenue_eur divided by total units\\) where region is West is \\*\\*${expected}\\*\\*`,
+      ),
+    );
+  });
+
+  it("ranks groups and says which one is largest", async () => {
+    const response = await ask("Which region sold the most units?");
+    const totals = new Map<string, number>();
+    for (const r of rows) totals.set(r[1] ?? "", (totals.get(r[1] ?? "") ?? 0) + Number(r[2]));
+    const [best, units] = [...totals].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+    expect(textOf(response).text).toContain(
+      `The region with the highest total units: **${best} (${units.toLocaleString("en-US")})**`,
+    );
+  });
+
+  it("works on another CSV of another shape: semicolons, a header with spaces, quoted cells", async () => {
+    const csv =
+      'Warehouse Name;Item;Stock On Hand\n"Oslo; North";bolts;120\nBergen;bolts;80\n"Oslo; North";nuts;35\n';
+    const file = await lab.openai.files.create({
+      file: await toFile(Buffer.from(csv), "stock.csv"),
+      purpose: "assistants",
+    });
+    const response = await lab.openai.responses.create({
+      model: "model-router",
+      input: "What is the total stock per warehouse?",
+      tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: [file.id] } }],
+    });
+    expect(textOf(response).text).toContain("The total Stock On Hand per Warehouse Name");
+    expect(textOf(response).text).toContain("Oslo; North: 155\nBergen: 80");
+  });
+
+  it("a question that names nothing in the CSV runs no code and offers examples made of its columns", async () => {
+    const response = await ask("Can you analyze the churn risk for me?");
+    expect(response.output.map((i) => i.type)).toEqual(["message"]);
+    expect(textOf(response).text).toContain('"average units per month"');
+  });
+
+  it("answers every question of the data-questions corpus as expected", { timeout: 120_000 }, async () => {
+    const { runCorpus } = await import("./corpus/data-questions.ts");
+    const [result] = await runCorpus();
+    expect(result?.total).toBeGreaterThanOrEqual(50);
+    expect(result?.failures).toEqual([]);
+  });
+});
+
 describe("code interpreter: the sandbox", async () => {
   const run = (code: string) => ask(`Run this:\n\`\`\`python\n${code}\n\`\`\``);
   // Unsandboxed (EMULATOR_CODE_SANDBOX=none, where bubblewrap cannot run) only the limits hold.

@@ -1,7 +1,7 @@
 /**
  * The terminal chat loop every demo uses: read a line, run one turn, print the answer as it streams,
  * report the served model, repeat. When stdin is not a terminal it reads one turn per line and ends
- * at end of input. `/exit` and Ctrl-D end the chat; Ctrl-C during an answer cancels that turn, and
+ * at end of input. A multi-line paste, or a ``` fenced block, is one turn (turns.ts). `/exit` and Ctrl-D end the chat; Ctrl-C during an answer cancels that turn, and
  * Ctrl-C at the prompt (or a second one) ends the chat.
  */
 import path from "node:path";
@@ -14,6 +14,7 @@ import { formatServed, servedTurn } from "./router-report.ts";
 import { printStream } from "./stream.ts";
 import { bold, cyan, dim, problem } from "./terminal.ts";
 import { Transcript } from "./transcript.ts";
+import { turnsFrom } from "./turns.ts";
 
 export interface ChatArgs {
   /** Write a Markdown transcript (--log). */
@@ -133,7 +134,12 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   );
   showPrompt();
 
-  for await (const line of rl) {
+  // A multi-line paste or a ``` fenced block is one turn (turns.ts); an open fence gets a "…" prompt.
+  const continues = (open: boolean) => {
+    rl.setPrompt(open ? dim("   … ") : prompt);
+    if (open && interactive && !closed) rl.prompt();
+  };
+  for await (const line of turnsFrom(rl, { interactive, continues })) {
     prompting = false;
     const input = line.trim();
     if (!interactive) process.stdout.write(`${prompt}${input}\n`);

@@ -53,6 +53,12 @@ export class TerminalSession {
     tmux("send-keys", "-t", this.name, "-l", text);
   }
 
+  /** Pastes text as a terminal does (bracketed, when the program asked for it), without pressing Enter. */
+  paste(text: string): void {
+    execFileSync("tmux", ["load-buffer", "-b", this.name, "-"], { input: text });
+    tmux("paste-buffer", "-p", "-d", "-b", this.name, "-t", this.name);
+  }
+
   key(...keys: string[]): void {
     tmux("send-keys", "-t", this.name, ...keys);
   }

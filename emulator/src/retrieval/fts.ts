@@ -88,6 +88,18 @@ function squash(bm25: number): number {
  * "shipping"/"shipped"/"ships", "refunds"/"refunded" and "categories"/"category" meet.
  */
 export function stem(word: string): string {
+  let cached = stems.get(word);
+  if (cached === undefined) {
+    cached = stemOf(word);
+    if (stems.size > 50_000) stems.clear(); // a bound, not an LRU: the lab's vocabulary is small
+    stems.set(word, cached);
+  }
+  return cached;
+}
+
+const stems = new Map<string, string>();
+
+function stemOf(word: string): string {
   let w = word.toLowerCase().replace(/['’]s$/, "");
   if (w.length <= 3) return w;
   if (/ies$/.test(w) && w.length > 4) w = `${w.slice(0, -3)}y`;

@@ -1,38 +1,51 @@
 /**
- * Code interpreter, as the lab model does it. With a `code_interpreter` tool it recognizes a few requests
- * about an attached CSV (summary statistics; a bar or line chart of a column) and Python pasted in a
- * ```python block, writes or takes the code, and really runs it in the call's container (sandbox/run.ts).
- * It answers from what the code printed and cites every file the code wrote with a
- * `container_file_citation`. Anything else about data gets a plain list of what it can do offline.
+ * Code interpreter, as the lab model does it. With a `code_interpreter` tool it plans an analysis of an
+ * attached CSV from the question's words and the CSV's own header and values (data-plan.ts), writes the
+ * Python for it (python-writer.ts), or takes Python pasted in a ```python block, and really runs it in
+ * the call's container (sandbox/run.ts). It states the answer the code printed and cites every file the
+ * code wrote with a `container_file_citation`. A data question it cannot plan gets what it can do, with
+ * examples made of the CSV's own column names.
  */
 
 import type { ContainerFileObject, ContainerObject } from "../../containers-store.ts";
 import type { App } from "../../context.ts";
 import { ApiError, invalidValue } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { stem, stemsOf } from "../../retrieval/fts.ts";
 import { containerNotFound } from "../../routes/containers.ts";
 import { fileNotFound } from "../../routes/files.ts";
 import { runPython } from "../../sandbox/run.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
+import { type CsvProfile, nameWords, profileCsv, readQuestion } from "../parse/columns.ts";
 import type { Skill } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
-import { chartCode, summaryCode } from "./python-writer.ts";
+import { CHART, describeAnalysis, planAnalysis } from "./data-plan.ts";
+import { type Analysis, analysisCode, summaryCode } from "./python-writer.ts";
 
-const PASTED_CODE = /```(?:python|py)?[ \t]*\n([\s\S]*?)```/i;
-const CHART = /\b(?:chart|plot|graph|visuali[sz]e|draw|histogram)\b/i;
-const SUMMARY = /\b(?:summar(?:y|ise|ize)|statistics|stats|describe|overview|mean|average|median)\b/i;
+const PASTED_CODE = /```(?:python|py|python3)?[ \t]*\r?\n([\s\S]*?)```/i;
+const SUMMARY = /\b(?:summar(?:y|ise|ize)|statistics|stats|describe|overview)\b/i;
 const ABOUT_DATA =
-  /\b(?:csv|data|dataset|columns?|rows?|analy[sz]e|analysis|python|code|compute|calculate|table|spreadsheet|run)\b/i;
+  /\b(?:csv|data|dataset|columns?|rows?|analy[sz]e|analysis|python|code|compute|calculate|table|spreadsheet|run|average|mean|median|total|sum|how many|count|per|highest|lowest|most|least|largest|smallest|maximum|minimum)\b/i;
 
-type Intent = { kind: "run"; code: string } | { kind: "chart" } | { kind: "summary" } | { kind: "other" };
+type Intent =
+  | { kind: "run"; code: string }
+  | { kind: "analysis"; analysis: Analysis; csv: CsvInfo }
+  | { kind: "summary"; csv: CsvInfo }
+  | { kind: "other"; chart: boolean; csv: CsvInfo | undefined };
 
-function intentOf(text: string): Intent | undefined {
+function intentOf(text: string, csvs: CsvInfo[]): Intent | undefined {
   const pasted = PASTED_CODE.exec(text)?.[1];
   if (pasted !== undefined && pasted.trim() !== "") return { kind: "run", code: pasted };
-  if (CHART.test(text)) return { kind: "chart" };
-  if (SUMMARY.test(text)) return { kind: "summary" };
-  if (ABOUT_DATA.test(text)) return { kind: "other" };
+  const chart = CHART.test(text);
+  const csv = pickCsv(csvs, text);
+  if (csv !== undefined) {
+    // "summarize the data" is the summary; a question that names columns or labels is planned.
+    const analysis = SUMMARY.test(text) && !chart ? undefined : planAnalysis(text, csv.name, csv.profile);
+    if (analysis !== undefined) return { kind: "analysis", analysis, csv };
+    if (SUMMARY.test(text)) return { kind: "summary", csv };
+  }
+  if (chart || SUMMARY.test(text) || ABOUT_DATA.test(text)) return { kind: "other", chart, csv };
   return undefined;
 }
 
@@ -40,25 +53,27 @@ export const codeInterpreter: Skill = async (request, turn) => {
   const tool = request.tools.find((t) => t.type === "code_interpreter");
   if (tool === undefined || request.toolChoice === "none") return undefined;
   if (turn.sinceUser.length > 0) return undefined;
-  const intent = intentOf(turn.current);
+  // The CSVs are read before any container is made, so a turn about something else makes none.
+  const existing = existingContainer(request.app, tool, request.items);
+  const csvs = existing
+    ? csvsIn(request.app, request.app.containers.files(existing.id))
+    : inputCsvs(request.app, tool);
+  const intent = intentOf(turn.current, csvs);
   if (intent === undefined) return undefined;
   requireAvailable("code_interpreter");
-  const container = containerFor(request.app, tool, request.items);
+  const container = existing ?? containerFor(request.app, tool);
   const files = request.app.containers.files(container.id);
-  const csv = pickCsv(request.app, files, turn.current);
-
-  if (intent.kind === "other" || (intent.kind !== "run" && csv === undefined)) {
-    return [message(capabilities(turn.current, files, csv, intent.kind !== "other"), [])];
+  if (intent.kind === "other") {
+    return [
+      message(capabilities(turn.current, files, intent.csv, intent.chart || SUMMARY.test(turn.current)), []),
+    ];
   }
-  let code: string;
-  let chartFile: string | undefined;
-  if (intent.kind === "run") code = intent.code;
-  else if (intent.kind === "summary" || csv === undefined) code = summaryCode(csv?.name ?? "");
-  else {
-    const chart = chooseChart(turn.current, csv);
-    chartFile = "chart.svg";
-    code = chartCode({ csv: csv.name, ...chart, output: chartFile });
-  }
+  const code =
+    intent.kind === "run"
+      ? intent.code
+      : intent.kind === "summary"
+        ? summaryCode(intent.csv.name)
+        : analysisCode(intent.analysis);
 
   const folder = request.app.containers.folder(container.id);
   const result = await runPython(code, folder);
@@ -85,42 +100,62 @@ export const codeInterpreter: Skill = async (request, turn) => {
       ),
     ];
   }
+  const printed = result.logs.trimEnd();
   let text: string;
   if (intent.kind === "run") {
-    text = `I ran the code you gave me in the sandbox. It printed:\n\n\`\`\`\n${result.logs.trimEnd() || "(nothing)"}\n\`\`\``;
+    text = `I ran the code you gave me in the sandbox. It printed:\n\n\`\`\`\n${printed || "(nothing)"}\n\`\`\``;
   } else if (intent.kind === "summary") {
-    text = `Summary statistics of \`${csv?.name}\`, computed by the Python code above (the offline lab model writes this one analysis; the numbers come from the code):\n\n\`\`\`\n${result.logs.trimEnd()}\n\`\`\``;
+    text = `Summary statistics of \`${intent.csv.name}\`, computed by the Python code above (the numbers come from the code):\n\n\`\`\`\n${printed}\n\`\`\``;
   } else {
-    const chart = chooseChart(turn.current, csv ?? { name: "", columns: [], numeric: [] });
-    text = `Here is a ${chart.kind} chart of **${chart.value}** by **${chart.by}** from \`${csv?.name}\`, drawn by the Python code above with the standard library only. The totals it computed:\n\n\`\`\`\n${result.logs.trimEnd()}\n\`\`\``;
+    text = answerText(intent.analysis, printed);
   }
   return [call, message(text, written, container.id)];
 };
 
+/** The message for an analysis: its answer line first, in words, then what the code printed. */
+function answerText(a: Analysis, printed: string): string {
+  const lines = printed.split("\n");
+  const answer = (lines.findLast((l) => l.startsWith("answer: ")) ?? "").slice("answer: ".length);
+  const shown = lines.filter((l) => !l.startsWith("answer: ")).join("\n");
+  const what = describeAnalysis(a);
+  const from = `computed by the Python code above from \`${a.csv}\``;
+  const output = `\n\n\`\`\`\n${shown}\n\`\`\``;
+  if (answer === "no rows match" || answer.startsWith("no numeric values")) {
+    return `No answer for the ${what}: ${answer} (${from}).${output}`;
+  }
+  if (a.chart) {
+    const kind = a.chart.kind;
+    const value = a.value === undefined ? "rows" : a.per ? `${a.value} per ${a.per}` : a.value;
+    return `Here is a ${kind} chart of **${value}** by **${a.groupBy}** from \`${a.csv}\` (${what}), drawn by the Python code above with the standard library only. The values it computed:${output}`;
+  }
+  if (a.lookup)
+    return `The rows of \`${a.csv}\` where ${a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`).join(" and ")} (${answer}), found by the Python code above:${output}`;
+  if (a.rank && a.groupBy) {
+    const top =
+      a.rank.n === 1
+        ? `The ${a.groupBy} with the ${a.rank.order === "largest" ? "highest" : "lowest"}`
+        : `The ${a.rank.n} ${a.groupBy} values with the ${a.rank.order === "largest" ? "highest" : "lowest"}`;
+    return `${top} ${what.replace(` per ${a.groupBy}`, "")}: **${answer}** (${from}).${output}`;
+  }
+  if (a.rank) {
+    return `The ${a.rank.n === 1 ? "row" : `${a.rank.n} rows`} with the ${a.rank.order === "largest" ? "highest" : "lowest"} ${a.value}: **${answer}** (${from}).${output}`;
+  }
+  if (a.groupBy) return `The ${what} (${from}):${output}`;
+  return `The ${what} is **${answer}** (${from}).${output}`;
+}
+
 /**
- * The container for this call: an explicit id, or (for `{type:"auto"}`) the one an earlier call in this
- * conversation used for the same input files, else a new one with copies of those files.
+ * The container this call uses when it exists already: an explicit id, or (for `{type:"auto"}`) the
+ * one an earlier call in this conversation used for the same input files.
  */
-function containerFor(app: App, tool: Json, history: Json[]): ContainerObject {
-  const spec = tool.container ?? { type: "auto" };
+function existingContainer(app: App, tool: Json, history: Json[]): ContainerObject | undefined {
+  const spec = (tool.container ?? { type: "auto" }) as Json | string;
   if (typeof spec === "string") {
     const found = app.containers.get(spec);
     if (found === undefined) throw containerNotFound(spec, "tools.container");
     return found;
   }
-  if (!isObject(spec) || (spec.type !== undefined && spec.type !== "auto")) {
-    throw invalidValue(
-      "tools.container",
-      "'container' must be a container id or {type: \"auto\", file_ids}.",
-    );
-  }
-  const fileIds = Array.isArray(spec.file_ids) ? spec.file_ids.map(String) : [];
-  const inputs = fileIds.map((id) => {
-    const file = app.files.get(id);
-    if (file === undefined) throw fileNotFound(id, "tools.container.file_ids");
-    return { filename: file.filename, content: app.files.content(id) ?? new Uint8Array() };
-  });
-  const key = JSON.stringify([...fileIds].sort());
+  const key = JSON.stringify([...autoFileIds(spec)].sort());
   for (const item of [...history].reverse()) {
     if (item.type !== "code_interpreter_call" || typeof item.container_id !== "string") continue;
     const earlier = app.containers.get(item.container_id);
@@ -131,6 +166,32 @@ function containerFor(app: App, tool: Json, history: Json[]): ContainerObject {
       return earlier;
     }
   }
+  return undefined;
+}
+
+function autoFileIds(spec: Json | string): string[] {
+  if (!isObject(spec) || (spec.type !== undefined && spec.type !== "auto")) {
+    throw invalidValue(
+      "tools.container",
+      "'container' must be a container id or {type: \"auto\", file_ids}.",
+    );
+  }
+  return Array.isArray(spec.file_ids) ? spec.file_ids.map(String) : [];
+}
+
+/** The input files of an auto container, before it exists. */
+function inputFiles(app: App, tool: Json): { filename: string; content: Uint8Array }[] {
+  return autoFileIds((tool.container ?? { type: "auto" }) as Json | string).map((id) => {
+    const file = app.files.get(id);
+    if (file === undefined) throw fileNotFound(id, "tools.container.file_ids");
+    return { filename: file.filename, content: app.files.content(id) ?? new Uint8Array() };
+  });
+}
+
+/** A new auto container with copies of the input files. */
+function containerFor(app: App, tool: Json): ContainerObject {
+  const fileIds = autoFileIds((tool.container ?? { type: "auto" }) as Json | string);
+  const inputs = inputFiles(app, tool);
   if (inputs.reduce((sum, f) => sum + f.content.byteLength, 0) > 50 * 1024 * 1024) {
     throw new ApiError(400, "files_too_large", "The container's input files exceed 50 MB.", {
       param: "tools.container.file_ids",
@@ -141,64 +202,60 @@ function containerFor(app: App, tool: Json, history: Json[]): ContainerObject {
 
 interface CsvInfo {
   name: string;
-  columns: string[];
-  /** Columns whose first data row holds a number. */
-  numeric: string[];
+  profile: CsvProfile;
 }
 
-/** The CSV the request is about: one it names, else the first one in the container. */
-function pickCsv(app: App, files: ContainerFileObject[], text: string): CsvInfo | undefined {
-  const csvs = files.filter((f) => f.path.toLowerCase().endsWith(".csv"));
-  const named = csvs.find((f) => text.toLowerCase().includes(nameOf(f).toLowerCase()));
-  const file = named ?? csvs.find((f) => f.source === "user") ?? csvs[0];
-  return file === undefined ? undefined : { name: nameOf(file), ...headerOf(app, file) };
+/** The CSVs in the container, each profiled from its first MB (header, column kinds, labels). */
+function csvsIn(app: App, files: ContainerFileObject[]): CsvInfo[] {
+  return files
+    .filter((f) => /\.(?:csv|tsv)$/i.test(f.path))
+    .sort((a, b) => Number(b.source === "user") - Number(a.source === "user"))
+    .map((file) =>
+      csvInfo(nameOf(file), app.containers.fileContent(file.container_id, file.id) ?? new Uint8Array()),
+    );
+}
+
+function inputCsvs(app: App, tool: Json): CsvInfo[] {
+  return inputFiles(app, tool)
+    .filter((f) => /\.(?:csv|tsv)$/i.test(f.filename))
+    .map((f) => csvInfo(f.filename.replace(/^.*[\\/]/, ""), f.content));
+}
+
+function csvInfo(name: string, bytes: Uint8Array): CsvInfo {
+  const text = Buffer.from(bytes.subarray(0, 1024 * 1024)).toString("utf8");
+  // The last line of a cut file may be partial: leave it out.
+  const whole = bytes.byteLength > 1024 * 1024 ? text.slice(0, text.lastIndexOf("\n")) : text;
+  return { name, profile: profileCsv(whole) };
+}
+
+/** The CSV the request is about: one it names, else the one whose columns it names most, else the first. */
+function pickCsv(csvs: CsvInfo[], text: string): CsvInfo | undefined {
+  const lower = text.toLowerCase();
+  const named = csvs.find(
+    (c) => lower.includes(c.name.toLowerCase()) || lower.includes(c.name.toLowerCase().replace(/\.\w+$/, "")),
+  );
+  if (named) return named;
+  let best = csvs[0];
+  let most = 0;
+  for (const csv of csvs) {
+    const { mentions, labels } = readQuestion(text, csv.profile.columns);
+    // The file's own name counts too: "how many readings" is about sensor-readings.csv.
+    const asked = stemsOf(text);
+    const named = nameWords(csv.name.replace(/\.\w+$/, "")).filter((w) => asked.has(stem(w))).length;
+    const n =
+      mentions.reduce((sum, m) => sum + (m.end - m.start) * (m.complete ? 1 : 0.5), 0) +
+      labels.length +
+      named;
+    if (n > most) {
+      most = n;
+      best = csv;
+    }
+  }
+  return best;
 }
 
 function nameOf(file: ContainerFileObject): string {
   return file.path.replace(/^\/mnt\/data\//, "");
-}
-
-/** The model only peeks at the header and the first row to decide what code to write; it computes nothing. */
-function headerOf(app: App, file: ContainerFileObject): { columns: string[]; numeric: string[] } {
-  const bytes = app.containers.fileContent(file.container_id, file.id) ?? new Uint8Array();
-  const [head = "", first = ""] = Buffer.from(bytes.subarray(0, 64 * 1024))
-    .toString("utf8")
-    .split(/\r?\n/);
-  const columns = head.split(",").map((c) => c.trim().replace(/^"|"$/g, ""));
-  const cells = first.split(",");
-  const numeric = columns.filter(
-    (_, i) => (cells[i] ?? "").trim() !== "" && Number.isFinite(Number(cells[i])),
-  );
-  return { columns, numeric };
-}
-
-/** Which column to plot, against which, and how, from the words of the request. */
-function chooseChart(text: string, csv: CsvInfo): { kind: "bar" | "line"; value: string; by: string } {
-  const lower = text.toLowerCase();
-  const mentioned = (column: string) => {
-    const words = column.toLowerCase().replace(/_/g, " ");
-    const stem = words.split(" ")[0] ?? words;
-    return (
-      lower.includes(column.toLowerCase()) ||
-      lower.includes(words) ||
-      new RegExp(`\\b${escapeRe(stem)}`).test(lower)
-    );
-  };
-  const text_ = csv.columns.filter((c) => !csv.numeric.includes(c));
-  const byWord = /\b(?:by|per|for each|over|across)\s+(\w+)/.exec(lower)?.[1];
-  const by =
-    text_.find((c) => byWord !== undefined && c.toLowerCase().startsWith(byWord.replace(/s$/, ""))) ??
-    text_.find(mentioned) ??
-    text_[0] ??
-    csv.columns[0] ??
-    "";
-  const value = csv.numeric.find(mentioned) ?? csv.numeric[0] ?? csv.columns[1] ?? "";
-  const kind = /\bline\b|\btrend|over time|\bmonthly\b/.test(lower) ? "line" : "bar";
-  return { kind, value, by };
-}
-
-function escapeRe(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function capabilities(
@@ -207,17 +264,23 @@ function capabilities(
   csv: CsvInfo | undefined,
   wanted: boolean,
 ): string {
+  const columns = csv?.profile.columns ?? [];
   const attached =
     files.length === 0
       ? 'No files are attached to this code interpreter (add them with container: {type: "auto", file_ids}).'
-      : `Attached: ${files.map((f) => `\`${nameOf(f)}\``).join(", ")}${csv ? ` (columns: ${csv.columns.join(", ")})` : ""}.`;
-  const lead = wanted
-    ? "There is no CSV attached for that."
-    : `I'm the offline lab model, not a language model, so I can't write new code for "${question.trim().slice(0, 300)}".`;
+      : `Attached: ${files.map((f) => `\`${nameOf(f)}\``).join(", ")}${csv ? ` (columns: ${columns.map((c) => c.name).join(", ")})` : ""}.`;
+  const lead =
+    wanted && csv === undefined
+      ? "There is no CSV attached for that."
+      : `I'm the offline lab model, not a language model, so I can't write code for "${question.trim().slice(0, 300)}": it names none of the CSV's columns or values.`;
+  // Examples from this CSV's own columns, so they can be asked as they are.
+  const number = columns.find((c) => c.numeric)?.name ?? "a number column";
+  const label = columns.find((c) => !c.numeric)?.name ?? "a label column";
   return (
     `${lead} With the code interpreter I can:\n\n` +
-    '- **summary statistics** of the attached CSV ("summarize the data")\n' +
-    '- a **bar or line chart** of one of its columns ("bar chart of revenue by region", "line chart of units by month")\n' +
+    `- **compute** a total, average, median, minimum, maximum or count, overall, per group or for one value ("average ${number} per ${label}", "which ${label} has the highest ${number}")\n` +
+    `- draw a **bar or line chart** of one column by another ("bar chart of ${number} by ${label}")\n` +
+    '- give **summary statistics** of the attached CSV ("summarize the data")\n' +
     "- **run Python you paste** in a ```python block\n\n" +
     attached
   );

@@ -15,6 +15,8 @@ import { assistantMessage } from "../output.ts";
 import type { Skill } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 
+/** Passages (per store) that the question's key words are weighed in. */
+const POOL = 30;
 const SMALL_TALK = /^\s*(?:hi|hello|hey|thanks|thank you|ok|okay|bye)\b[\s!.,]*$/i;
 
 export const fileSearch: Skill = (request, turn) => {
@@ -29,10 +31,13 @@ export const fileSearch: Skill = (request, turn) => {
   }
   const max = typeof tool.max_num_results === "number" ? tool.max_num_results : 10;
   const query = turn.current.trim();
-  const hits = ids
-    .flatMap((id) => request.app.vectorStores.search(id, query, max).map((hit) => ({ ...hit, store: id })))
-    .sort((a, b) => b.score - a.score)
-    .slice(0, max);
+  // One search serves both the results (the best `max`) and the pool the key words are weighed in.
+  const pool = ids
+    .flatMap((id) =>
+      request.app.vectorStores.search(id, query, Math.max(max, POOL)).map((hit) => ({ ...hit, store: id })),
+    )
+    .sort((a, b) => b.score - a.score);
+  const hits = pool.slice(0, max);
   const call: Json = {
     id: newId("fs"),
     type: "file_search_call",
@@ -51,7 +56,6 @@ export const fileSearch: Skill = (request, turn) => {
   const terms = keyTerms(query);
   // How specific each key word is among the passages that share any word with the question (its IDF
   // there); a word no passage contains weighs most: it is what the documents do not speak about.
-  const pool = ids.flatMap((id) => request.app.vectorStores.search(id, query, 50));
   const poolWords = pool.map((hit) => stemsOf(`${hit.section} ${hit.text}`));
   const has = (words: Set<string>, alts: Set<string>) => [...alts].some((a) => words.has(a));
   const weight = new Map(

@@ -1,22 +1,245 @@
 /**
- * The Python the lab model writes for a code_interpreter call. It writes only a few fixed analyses of a
- * CSV (summary statistics; a bar or line chart of one numeric column, summed per value of another), with
- * the names filled in, and uses only the standard library (the chart is an SVG the code draws itself).
- * Every number the user sees is computed by this code in the sandbox, never by the emulator.
+ * The Python the lab model writes for a code_interpreter call: summary statistics of a CSV, or the
+ * analysis it planned from the question (a total, mean, median, minimum, maximum or count of a column
+ * or of a ratio of two columns, overall or per group, over the rows a filter keeps; the largest or
+ * smallest groups or rows; a bar or line chart). Standard library only (the chart is an SVG the code
+ * draws itself). Every number the user sees is computed by this code in the sandbox, never by the
+ * emulator; the code's last printed line, `answer: …`, is what the message states.
  */
 
-export interface ChartRequest {
+export type Aggregate = "sum" | "mean" | "median" | "min" | "max" | "count";
+
+/** One analysis of one CSV, as the lab model plans it from the question (see data-plan.ts). */
+export interface Analysis {
   csv: string;
-  kind: "bar" | "line";
-  /** The numeric column to plot (summed per group). */
-  value: string;
-  /** The column whose values are the bars or the line's points, in order of first appearance. */
-  by: string;
-  /** The file the chart is written to, in the container folder. */
-  output: string;
+  /** The numeric column measured; none: the rows are counted. */
+  value?: string;
+  /** With `value`, the column it is divided by: total value / total per (per group). */
+  per?: string;
+  aggregate: Aggregate;
+  /** The column whose values are the groups. */
+  groupBy?: string;
+  /** Group a date column (YYYY-MM-DD…) by its month or year rather than by each date. */
+  period?: "month" | "year";
+  /** Keep only the rows whose column holds one of the values (compared without case). */
+  filters: { column: string; values: string[] }[];
+  /** The n largest or smallest groups (or rows, without groupBy). */
+  rank?: { order: "largest" | "smallest"; n: number };
+  /** Draw the groups as a chart into this file. */
+  chart?: { kind: "bar" | "line"; output: string };
+  /** Show the matching rows themselves. */
+  lookup?: boolean;
 }
 
 const py = (text: string) => JSON.stringify(text); // a JSON string is a valid Python string literal
+
+const AGGREGATE_CODE: Record<Exclude<Aggregate, "count">, string> = {
+  sum: "sum(values)",
+  mean: "statistics.fmean(values)",
+  median: "statistics.median(values)",
+  min: "min(values)",
+  max: "max(values)",
+};
+
+/** The Python for an analysis: read the CSV, filter, group, measure, print; the last line is the answer. */
+export function analysisCode(a: Analysis): string {
+  const out: string[] = [];
+  out.push("import csv", "import statistics", "");
+  out.push(`CSV = ${py(a.csv)}`);
+  out.push(
+    'with open(CSV, newline="", encoding="utf-8-sig") as f:',
+    "    sample = f.read(4096)",
+    "    f.seek(0)",
+    '    dialect = csv.Sniffer().sniff(sample, delimiters=",;\\t|") if sample else csv.excel',
+    "    rows = list(csv.DictReader(f, dialect=dialect))",
+    'print(f"{CSV}: {len(rows)} rows")',
+    "",
+    "",
+    "def number(text):",
+    '    """A cell as a number (1,234.5, €12 and 45% count too), else None."""',
+    "    try:",
+    '        return float(str(text).strip().lstrip("$€£").rstrip("%").replace(",", ""))',
+    "    except ValueError:",
+    "        return None",
+    "",
+    "",
+    "def fmt(v):",
+    '    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"',
+    "",
+    "",
+    "def finish(answer):",
+    '    print(f"answer: {answer}")',
+    "    raise SystemExit(0)",
+    "",
+  );
+  for (const filter of a.filters) {
+    const wanted = `{${filter.values.map((v) => py(v.toLowerCase())).join(", ")}}`;
+    out.push(
+      "",
+      `# Only the rows whose ${filter.column} is ${filter.values.join(" or ")}.`,
+      `rows = [row for row in rows if (row.get(${py(filter.column)}) or "").strip().lower() in ${wanted}]`,
+      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} where ${escapeBraces(filter.column)} is ${escapeBraces(filter.values.join(" or "))}")`,
+    );
+  }
+  if (a.filters.length > 0) out.push("if not rows:", `    finish("no rows match")`);
+  out.push("", "", ...measureCode(a), "");
+  if (a.lookup) {
+    out.push(
+      "for row in rows[:20]:",
+      '    print("; ".join(f"{k}: {v}" for k, v in row.items()))',
+      'print(f"answer: {len(rows)} matching row{\'s\' if len(rows) != 1 else \'\'}" + (" (the first 20 shown)" if len(rows) > 20 else ""))',
+    );
+    return `${out.join("\n")}\n`;
+  }
+  if (a.groupBy === undefined) {
+    if (a.rank) {
+      const key = a.value ?? "";
+      out.push(
+        `ranked = sorted((row for row in rows if number(row[${py(key)}]) is not None), key=lambda row: number(row[${py(key)}]), reverse=${a.rank.order === "largest" ? "True" : "False"})`,
+        `for row in ranked[:${a.rank.n}]:`,
+        '    print("; ".join(f"{k}: {v}" for k, v in row.items()))',
+        "if not ranked:",
+        `    finish("no numeric values of ${escapeBraces(key)}")`,
+        `print("answer: " + ", ".join(fmt(number(row[${py(key)}])) for row in ranked[:${a.rank.n}]))`,
+      );
+      return `${out.join("\n")}\n`;
+    }
+    out.push(
+      "result = measure(rows)",
+      "if result is None:",
+      `    finish("no numeric values to compute with")`,
+    );
+    if (a.value !== undefined && (a.aggregate === "max" || a.aggregate === "min") && a.per === undefined) {
+      out.push(
+        "# The row(s) that hold it.",
+        `for row in rows:`,
+        `    if number(row[${py(a.value)}]) == result:`,
+        '        print("; ".join(f"{k}: {v}" for k, v in row.items()))',
+      );
+    }
+    out.push('print(f"answer: {fmt(result)}")');
+    return `${out.join("\n")}\n`;
+  }
+  out.push(
+    a.period
+      ? `# Group the rows by the ${a.period} of ${a.groupBy} (its first ${a.period === "month" ? 7 : 4} characters), in order.`
+      : `# Group the rows by ${a.groupBy}, in the order its values first appear.`,
+    "groups = {}",
+    "for row in rows:",
+    `    groups.setdefault((row.get(${py(a.groupBy)}) or "")${a.period ? `[:${a.period === "month" ? 7 : 4}]` : ""}, []).append(row)`,
+    ...(a.period ? ["groups = dict(sorted(groups.items()))"] : []),
+    "results = {key: measure(group) for key, group in groups.items()}",
+    "results = {key: value for key, value in results.items() if value is not None}",
+    "if not results:",
+    `    finish("no numeric values to compute with")`,
+  );
+  if (a.chart?.kind === "line") {
+    out.push(
+      "# A line runs in order: numbers and dates sort as such, other labels keep their order.",
+      "def order(key):",
+      "    n = number(key)",
+      '    return (0, n, "") if n is not None else (1, 0, key)',
+      "",
+      "",
+      "if all(number(k) is not None for k in results) or all(k[:4].isdigit() for k in results):",
+      "    results = dict(sorted(results.items(), key=lambda kv: order(kv[0])))",
+    );
+  }
+  if (a.chart) {
+    out.push("for key, total in results.items():", '    print(f"{key}: {total:,.2f}")', "");
+    out.push(chartDrawing(a));
+    return `${out.join("\n")}\n`;
+  }
+  if (a.rank) {
+    out.push(
+      `ranked = sorted(results.items(), key=lambda kv: kv[1], reverse=${a.rank.order === "largest" ? "True" : "False"})`,
+      "for key, value in ranked:",
+      '    print(f"{key}: {fmt(value)}")',
+      `print("answer: " + ", ".join(f"{key} ({fmt(value)})" for key, value in ranked[:${a.rank.n}]))`,
+    );
+  } else {
+    out.push(
+      "for key, value in results.items():",
+      '    print(f"{key}: {fmt(value)}")',
+      `print(f"answer: {len(results)} groups")`,
+    );
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** `measure(rows)`: the one number the question asks for, over some rows. */
+function measureCode(a: Analysis): string[] {
+  if (a.value === undefined || a.aggregate === "count") {
+    return ["def measure(rows):", "    return len(rows)"];
+  }
+  if (a.per !== undefined) {
+    return [
+      `# ${a.value} per ${a.per}: the total of one divided by the total of the other.`,
+      "def measure(rows):",
+      `    top = sum(v for v in (number(row[${py(a.value)}]) for row in rows) if v is not None)`,
+      `    bottom = sum(v for v in (number(row[${py(a.per)}]) for row in rows) if v is not None)`,
+      "    return top / bottom if bottom else None",
+    ];
+  }
+  return [
+    "def measure(rows):",
+    `    values = [v for v in (number(row[${py(a.value)}]) for row in rows) if v is not None]`,
+    `    return ${AGGREGATE_CODE[a.aggregate]} if values else None`,
+  ];
+}
+
+function escapeBraces(text: string): string {
+  return text.replace(/[{}]/g, (c) => c + c).replace(/"/g, '\\"');
+}
+
+/** The SVG a chart is drawn as, by hand with the standard library: axes, grid, one bar or point per group. */
+function chartDrawing(a: Analysis): string {
+  const chart = a.chart ?? { kind: "bar", output: "chart.svg" };
+  const what = a.value === undefined ? "rows" : a.per ? `${a.value} per ${a.per}` : a.value;
+  return `from html import escape
+
+KIND, OUTPUT, TITLE = ${py(chart.kind)}, ${py(chart.output)}, ${py(`${what} by ${a.groupBy ?? ""}`)}
+W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 440, 90, 30, 50, 90
+top = max(max(results.values()), 0) or 1
+slot = (W - LEFT - RIGHT) / len(results)
+
+
+def y(v):
+    return H - BOTTOM - max(v, 0) / top * (H - TOP - BOTTOM)
+
+
+svg = [
+    f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+    'font-family="sans-serif" font-size="12">',
+    '<rect width="100%" height="100%" fill="white"/>',
+    f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">{escape(KIND)} chart: {escape(TITLE)}</text>',
+]
+for i in range(6):
+    v = top * i / 5
+    svg.append(f'<line x1="{LEFT}" y1="{y(v):.1f}" x2="{W - RIGHT}" y2="{y(v):.1f}" stroke="#ddd"/>')
+    svg.append(f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
+points = []
+for i, (key, total) in enumerate(results.items()):
+    x = LEFT + slot * (i + 0.5)
+    points.append(f"{x:.1f},{y(total):.1f}")
+    if KIND == "bar":
+        svg.append(
+            f'<rect x="{x - slot * 0.35:.1f}" y="{y(total):.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{H - BOTTOM - y(total):.1f}" fill="#3b6ea5"><title>{escape(key)}: {total:,.2f}</title></rect>'
+        )
+    svg.append(
+        f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="end" '
+        f'transform="rotate(-40 {x:.1f} {H - BOTTOM + 16})">{escape(key)}</text>'
+    )
+if KIND == "line":
+    svg.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#3b6ea5" stroke-width="2.5"/>')
+    svg.extend(f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="3.5" fill="#3b6ea5"/>' for p in points)
+svg.append(f'<line x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}" stroke="#333"/>')
+svg.append("</svg>")
+with open(OUTPUT, "w", encoding="utf-8") as f:
+    f.write("\\n".join(svg) + "\\n")
+print(f"answer: saved {OUTPUT} ({len(results)} values)")`;
+}
 
 export function summaryCode(csv: string): string {
   return `import csv
@@ -49,68 +272,5 @@ for column in columns:
         f"{column:<14}{len(values):>7}{statistics.fmean(values):>14,.2f}{statistics.median(values):>14,.2f}"
         f"{min(values):>14,.2f}{max(values):>14,.2f}{stdev:>14,.2f}"
     )
-`;
-}
-
-export function chartCode(chart: ChartRequest): string {
-  return `import csv
-from html import escape
-
-CSV, VALUE, BY, KIND, OUTPUT = ${py(chart.csv)}, ${py(chart.value)}, ${py(chart.by)}, ${py(chart.kind)}, ${py(chart.output)}
-
-# Sum VALUE for each BY, in the order the BY values first appear.
-totals = {}
-with open(CSV, newline="", encoding="utf-8") as f:
-    for row in csv.DictReader(f):
-        try:
-            totals[row[BY]] = totals.get(row[BY], 0.0) + float(row[VALUE])
-        except (KeyError, TypeError, ValueError):
-            continue
-if not totals:
-    raise SystemExit(f"no numeric values of {VALUE!r} per {BY!r} in {CSV}")
-for key, total in totals.items():
-    print(f"{key}: {total:,.2f}")
-
-# An SVG drawn by hand: axes, five grid lines, one bar (or point) per group.
-W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 440, 90, 30, 50, 90
-top = max(max(totals.values()), 0) or 1
-slot = (W - LEFT - RIGHT) / len(totals)
-
-
-def y(v):
-    return H - BOTTOM - max(v, 0) / top * (H - TOP - BOTTOM)
-
-
-svg = [
-    f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
-    'font-family="sans-serif" font-size="12">',
-    '<rect width="100%" height="100%" fill="white"/>',
-    f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">{escape(KIND)} chart: {escape(VALUE)} by {escape(BY)}</text>',
-]
-for i in range(6):
-    v = top * i / 5
-    svg.append(f'<line x1="{LEFT}" y1="{y(v):.1f}" x2="{W - RIGHT}" y2="{y(v):.1f}" stroke="#ddd"/>')
-    svg.append(f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
-points = []
-for i, (key, total) in enumerate(totals.items()):
-    x = LEFT + slot * (i + 0.5)
-    points.append(f"{x:.1f},{y(total):.1f}")
-    if KIND == "bar":
-        svg.append(
-            f'<rect x="{x - slot * 0.35:.1f}" y="{y(total):.1f}" width="{slot * 0.7:.1f}" '
-            f'height="{H - BOTTOM - y(total):.1f}" fill="#3b6ea5"><title>{escape(key)}: {total:,.2f}</title></rect>'
-        )
-    svg.append(
-        f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="end" '
-        f'transform="rotate(-40 {x:.1f} {H - BOTTOM + 16})">{escape(key)}</text>'
-    )
-if KIND == "line":
-    svg.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#3b6ea5" stroke-width="2.5"/>')
-    svg.extend(f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="3.5" fill="#3b6ea5"/>' for p in points)
-svg.append(f'<line x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}" stroke="#333"/>')
-svg.append("</svg>")
-with open(OUTPUT, "w", encoding="utf-8") as f:
-    f.write("\\n".join(svg) + "\\n")
-print(f"saved {OUTPUT} ({len(totals)} {BY} values)")
 `;
 }

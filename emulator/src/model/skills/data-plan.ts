@@ -1,0 +1,259 @@
+/**
+ * From a question about a CSV to the analysis the lab model writes Python for. The question's words are
+ * matched against the CSV's own header and labels (parse/columns.ts), then read for what is asked:
+ *
+ * - the measure: a numeric column ("revenue"), a ratio of two ("revenue per unit"), or rows ("how many
+ *   tickets"); and how: total, average, median, minimum, maximum or count (words such as "total",
+ *   "average", "highest", "how many"; without one, a total of an amount and an average of a level such
+ *   as a temperature or a price, see LEVEL);
+ * - groups: "by / per / for each / across <column>", or "which <column> …";
+ * - filters: a label the question names ("in the West", "open tickets", "for S-3");
+ * - ranking: "which <column> has the most …", "top 3 …", "the largest order";
+ * - a chart: "bar/line chart of X by Y".
+ *
+ * It plans nothing when the question names no column and no label: then it says what it can do.
+ */
+import { type Column, type CsvProfile, type Mention, readQuestion, tokensOf } from "../parse/columns.ts";
+import type { Aggregate, Analysis } from "./python-writer.ts";
+
+export const CHART = /\b(?:chart|plot|graph|visuali[sz]e|draw|histogram)\b/i;
+
+const AGGREGATE_WORDS: [Aggregate, RegExp][] = [
+  ["mean", /\b(?:average|mean|avg|typical|typically|on average)\b/i],
+  ["median", /\bmedian\b/i],
+  ["count", /\b(?:how many|number of|count|counts)\b/i],
+  ["sum", /\b(?:total|totals|sum|overall|altogether|combined|in all)\b/i],
+];
+const LARGEST =
+  /\b(?:max|maximum|highest|largest|biggest|greatest|most|top|peak|hottest|warmest|longest|best|busiest|heaviest|priciest|most expensive)\b/i;
+const SMALLEST =
+  /\b(?:min|minimum|lowest|smallest|least|fewest|bottom|cheapest|coldest|shortest|worst|quietest|lightest)\b/i;
+/** Columns that hold a level, not an amount: summed they mean nothing, so "the temperature" is its average. */
+const LEVEL =
+  /^(?:temperat|temp|humidit|pressur|price|rate|ratio|percent|pct|score|rating|age|speed|latenc|level|voltag|margin|accurac|averag|avg|mean|share|densit|efficie|satisfa|csat|nps|battery|signal|rssi|duration|wait|respons|resolut|delay|discount|utiliz|occupan|load|cpu|memory|moistur|ph|co2|pm25|noise)/;
+const GROUP_CUES = new Set([
+  "by",
+  "per",
+  "each",
+  "every",
+  "across",
+  "for each",
+  "in each",
+  "grouped by",
+  "broken down by",
+  "split by",
+]);
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+};
+
+const TIME_LIKE = /(?:year|month|week|day|quarter|hour|date)/i;
+const ISO_DATE = /^\d{4}-\d{2}/;
+
+export const isLevel = (column: Column) => column.words.some((w) => LEVEL.test(w));
+
+export function planAnalysis(question: string, csv: string, profile: CsvProfile): Analysis | undefined {
+  const tokens = tokensOf(question);
+  const lower = tokens.map((t) => t.word.toLowerCase());
+  const { mentions, labels } = readQuestion(question, profile.columns);
+  const chart = CHART.test(question);
+  const explicit = AGGREGATE_WORDS.find(([, re]) => re.test(question))?.[0];
+  const superlative =
+    SMALLEST.test(question) && !LARGEST.test(question)
+      ? "smallest"
+      : LARGEST.test(question)
+        ? "largest"
+        : undefined;
+  if (mentions.length === 0 && labels.length === 0 && !chart && explicit !== "count") return undefined;
+
+  // What the question words just before a mention are ("by region", "per unit", "which warehouse").
+  const before = (m: { start: number }, n = 2) =>
+    lower.slice(Math.max(0, m.start - n), m.start).filter((w) => w !== "the" && w !== "a");
+  const cueBefore = (m: Mention) => {
+    const words = before(m, 3);
+    const last = words[words.length - 1] ?? "";
+    const two = words.slice(-2).join(" ");
+    return GROUP_CUES.has(two)
+      ? two
+      : GROUP_CUES.has(last) || last === "over" || last === "against"
+        ? last
+        : undefined;
+  };
+
+  let per: Column | undefined;
+  let groupBy: Column | undefined;
+  for (const m of mentions) {
+    const cue = cueBefore(m);
+    if (
+      cue === "per" &&
+      m.column.numeric &&
+      !chart &&
+      mentions.some((o) => o.column.numeric && o.start < m.start)
+    ) {
+      per ??= m.column;
+    } else if (cue !== undefined && (!m.column.numeric || chart || TIME_LIKE.test(m.column.name))) {
+      groupBy ??= m.column;
+    }
+  }
+  // "per month", "yearly": the month or year of a date column, when no column is called so.
+  const periodWord = /\b(?:(?:per|by|each|every|a) (month|year)|(month|year)ly)\b/i.exec(question);
+  const period = periodWord
+    ? ((periodWord[1] ?? periodWord[2] ?? "").toLowerCase() as "month" | "year")
+    : undefined;
+  const dated = profile.columns.find(
+    (c) => !c.numeric && c.labels.length > 0 && c.labels.every((l) => ISO_DATE.test(l)),
+  );
+  const byPeriod = period !== undefined && groupBy === undefined && dated !== undefined;
+  if (byPeriod) groupBy = dated;
+  // "Which warehouse …", "what region …", "top 3 products": the groups that are ranked.
+  const ranked = mentions.find((m) => {
+    const words = before(m, 3);
+    return (
+      !m.column.numeric &&
+      words.some(
+        (w) =>
+          w === "which" ||
+          w === "what" ||
+          w === "top" ||
+          w === "bottom" ||
+          /^\d+$/.test(w) ||
+          w in NUMBER_WORDS,
+      )
+    );
+  });
+  if (
+    groupBy === undefined &&
+    ranked !== undefined &&
+    (superlative !== undefined || /\b(?:top|bottom)\b/i.test(question))
+  ) {
+    groupBy = ranked.column;
+  }
+  if (chart && groupBy === undefined) {
+    groupBy = mentions.find((m) => !m.column.numeric)?.column ?? profile.columns.find((c) => !c.numeric);
+  }
+
+  // "how many units" sums a column; "how many tickets" counts rows.
+  const countAt = lower.findIndex(
+    (w, i) => (w === "how" && lower[i + 1] === "many") || (w === "number" && lower[i + 1] === "of"),
+  );
+  const numericMentions = mentions.filter(
+    (m) => m.column.numeric && m.column !== per && m.column !== groupBy,
+  );
+  let value: Column | undefined = numericMentions[0]?.column;
+  let aggregate: Aggregate | undefined = explicit;
+  if (explicit === "count") {
+    const counted = numericMentions.find((m) => m.start === countAt + 2 || m.start === countAt + 3);
+    if (counted) {
+      value = counted.column;
+      aggregate = "sum";
+    } else value = undefined;
+  }
+  if (per !== undefined && value === undefined) per = undefined;
+
+  const filters = new Map<string, string[]>();
+  for (const label of labels) {
+    filters.set(label.column.name, [...(filters.get(label.column.name) ?? []), label.value]);
+  }
+  const filterList = [...filters].map(([column, values]) => ({ column, values }));
+
+  const rankN = (() => {
+    const at = lower.findIndex((w) => w === "top" || w === "bottom");
+    const n = at >= 0 ? lower[at + 1] : undefined;
+    if (n === undefined) return 1;
+    return /^\d+$/.test(n) ? Math.min(50, Number(n)) : (NUMBER_WORDS[n] ?? 1);
+  })();
+  const order = /\bbottom\b/i.test(question) ? "smallest" : (superlative ?? "largest");
+
+  const base = {
+    csv,
+    filters: filterList,
+    ...(byPeriod && period ? { period } : {}),
+    ...(value ? { value: value.name } : {}),
+    ...(per && value ? { per: per.name } : {}),
+  };
+  const amountOf = (v: Column | undefined): Aggregate =>
+    v === undefined ? "count" : per ? "sum" : isLevel(v) ? "mean" : "sum";
+
+  if (chart) {
+    const kind = /\bline\b|\btrend|over time|\bmonthly\b|\bdaily\b|\bweekly\b/i.test(question)
+      ? "line"
+      : "bar";
+    const agg =
+      explicit && explicit !== "count"
+        ? explicit
+        : explicit === "count" && !value
+          ? "count"
+          : amountOf(value);
+    return { ...base, aggregate: agg, groupBy: groupBy?.name, chart: { kind, output: "chart.svg" } };
+  }
+  if (groupBy !== undefined) {
+    const rankedGroups = superlative !== undefined || /\b(?:top|bottom)\b/i.test(question);
+    // "the highest average temperature per sensor": the average is the measure, "highest" ranks it.
+    const agg =
+      aggregate !== undefined
+        ? aggregate
+        : rankedGroups
+          ? amountOf(value)
+          : superlative === "largest"
+            ? "max"
+            : amountOf(value);
+    return {
+      ...base,
+      aggregate: value === undefined ? "count" : agg,
+      groupBy: groupBy.name,
+      ...(rankedGroups && (ranked !== undefined || /\b(?:top|bottom)\b/i.test(question))
+        ? { rank: { order, n: rankN } }
+        : {}),
+    };
+  }
+  if (value === undefined && aggregate === undefined && superlative === undefined) {
+    // Named rows and nothing to compute: show them ("What is the status of T-1003?").
+    return filterList.length > 0 ? { ...base, aggregate: "count", lookup: true } : undefined;
+  }
+  if (
+    superlative !== undefined &&
+    value !== undefined &&
+    aggregate === undefined &&
+    /\b(?:top|bottom)\b/i.test(question)
+  ) {
+    return { ...base, aggregate: superlative === "smallest" ? "min" : "max", rank: { order, n: rankN } };
+  }
+  if (superlative !== undefined && value !== undefined && aggregate === undefined) {
+    return { ...base, aggregate: superlative === "smallest" ? "min" : "max" };
+  }
+  return { ...base, aggregate: value === undefined ? "count" : (aggregate ?? amountOf(value)) };
+}
+
+const AGGREGATE_NAMES: Record<Aggregate, string> = {
+  sum: "total",
+  mean: "average",
+  median: "median",
+  min: "lowest",
+  max: "highest",
+  count: "number of rows",
+};
+
+/** The analysis in words: "the total stock per warehouse where category is Tools". */
+export function describeAnalysis(a: Analysis): string {
+  const measure =
+    a.value === undefined || a.aggregate === "count"
+      ? "number of rows"
+      : a.per
+        ? `${a.value} ÷ ${a.per} (total ${a.value} divided by total ${a.per})`
+        : `${AGGREGATE_NAMES[a.aggregate]} ${a.value}`;
+  const groups = a.groupBy ? (a.period ? ` per ${a.period} of ${a.groupBy}` : ` per ${a.groupBy}`) : "";
+  const where =
+    a.filters.length > 0
+      ? ` where ${a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`).join(" and ")}`
+      : "";
+  return `${measure}${groups}${where}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The data-questions corpus (issue 11): analyst questions over CSV files written for it
+ * (data-questions.files/), asked through the real SDKs as a user would: the files uploaded with
+ * `files.create`, the `code_interpreter` tool with an auto container holding all of them,
+ * `responses.create` with the call's outputs included. A case passes when the code ran in the sandbox
+ * and the answer states every expected fragment (or cites the chart it drew, downloaded from the
+ * container), or, for a question that is not about the data, when no code ran.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { toFile } from "openai";
+import { startLab } from "../support.ts";
+
+interface Case {
+  question: string;
+  expect: string[];
+  chart?: boolean;
+  noCall?: boolean;
+}
+
+const HERE = import.meta.dirname;
+
+export async function runCorpus() {
+  const { cases } = JSON.parse(readFileSync(path.join(HERE, "data-questions.json"), "utf8")) as {
+    cases: Case[];
+  };
+  const lab = await startLab();
+  const failures: string[] = [];
+  try {
+    const folder = path.join(HERE, "data-questions.files");
+    const fileIds: string[] = [];
+    for (const name of readdirSync(folder).sort()) {
+      const file = await lab.openai.files.create({
+        file: await toFile(readFileSync(path.join(folder, name)), name),
+        purpose: "assistants",
+      });
+      fileIds.push(file.id);
+    }
+    for (const c of cases) {
+      const problem = await check(lab, fileIds, c);
+      if (problem) failures.push(`${c.question.replace(/\n/g, "⏎")}: ${problem}`);
+    }
+  } finally {
+    await lab.close();
+  }
+  return [{ skill: "data questions", passed: cases.length - failures.length, total: cases.length, failures }];
+}
+
+async function check(
+  lab: Awaited<ReturnType<typeof startLab>>,
+  fileIds: string[],
+  c: Case,
+): Promise<string | undefined> {
+  const response = await lab.openai.responses.create({
+    model: "model-router",
+    input: c.question,
+    tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: fileIds } }],
+    include: ["code_interpreter_call.outputs"],
+  });
+  const call = response.output.find((item) => item.type === "code_interpreter_call");
+  const message = response.output.find((item) => item.type === "message");
+  const part = message?.type === "message" ? message.content[0] : undefined;
+  const text = part?.type === "output_text" ? part.text : "";
+  const got = `\n    got: ${text.replace(/\s+/g, " ").slice(0, 300)}`;
+  if (c.noCall) return call ? `ran code for a question that is not about the data${got}` : undefined;
+  if (call?.type !== "code_interpreter_call") return `no code_interpreter_call${got}`;
+  if (call.status !== "completed") return `the code did not finish${got}`;
+  for (const fragment of c.expect)
+    if (!text.includes(fragment)) return `the answer does not state "${fragment}"${got}`;
+  if (c.chart) {
+    const citation = (part?.type === "output_text" ? part.annotations : []).find(
+      (a) => a.type === "container_file_citation",
+    );
+    if (citation?.type !== "container_file_citation") return `no container_file_citation for a chart${got}`;
+    const content = await lab.openai.containers.files.content.retrieve(citation.file_id, {
+      container_id: citation.container_id,
+    });
+    const svg = Buffer.from(await content.arrayBuffer()).toString("utf8");
+    if (!/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/.test(svg) || !/<(?:rect x|polyline)=?/.test(svg))
+      return `the cited ${citation.filename} is not a drawn chart`;
+  }
+  return undefined;
+}
