@@ -8,6 +8,7 @@ import type { AgentStore } from "./agents-store.ts";
 import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
 import type { FileStore } from "./files-store.ts";
+import type { LocalModelSettings } from "./model/remote/settings.ts";
 import type { LabModel } from "./model/types.ts";
 import type { ResponseStore } from "./responses-store.ts";
 import type { ToolboxStore } from "./toolboxes-store.ts";
@@ -27,6 +28,8 @@ export interface App {
   /** Code interpreter containers and the files in them. */
   containers: ContainerStore;
   model: LabModel;
+  /** The real model behind the emulator (EMULATOR_MODEL_URL), a deployment of its own name; null: none. */
+  localModel: LocalModelSettings | null;
   /** True once close() began: late work (an aborted stream) must not touch the closed database. */
   closed: boolean;
 }

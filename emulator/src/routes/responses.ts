@@ -5,7 +5,8 @@
  * final event goes out, so a client that sends its next turn right away always sees this one.
  */
 import { type App, param, type Reply, type RequestContext } from "../context.ts";
-import { notFound } from "../errors.ts";
+import { ModelError, notFound } from "../errors.ts";
+import type { ModelRequest } from "../model/types.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import { abandoned, completed, type ResponseObject, responseShell } from "../response-object.ts";
 import { readTurn, type Turn } from "../response-request.ts";
@@ -23,7 +24,7 @@ export function mountResponses(router: Router, prefix: string, foundry: boolean)
 
 async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
   const turn = readTurn(ctx.app, await ctx.json(), ctx.params.agent);
-  const plan = await ctx.app.model.respond({
+  const plan = await respondOrFail(ctx, turn, {
     deployment: turn.deployment,
     instructions: turn.instructions,
     tools: turn.tools,
@@ -32,6 +33,7 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
     include: turn.include,
     app: ctx.app,
   });
+  if (plan === undefined) return undefined;
   const shell = responseShell(turn, plan.model);
   if (!turn.stream) {
     const response = completed(shell, turn, plan.output);
@@ -69,6 +71,30 @@ async function streamTurn(
   persist(ctx.app, turn, response, true);
   sse.send({ type: "response.completed", response });
   sse.end();
+}
+
+/**
+ * The model's plan, or, when the model itself failed (a local model server down, slow or answering
+ * nonsense) and the client asked for a stream, a stream that says so in `response.failed`: the error's
+ * one sentence reaches the user where a streaming client looks for it. Other errors stay HTTP errors.
+ */
+async function respondOrFail(ctx: RequestContext, turn: Turn, request: ModelRequest) {
+  try {
+    return await ctx.app.model.respond(request);
+  } catch (error) {
+    if (!(error instanceof ModelError) || !turn.stream) throw error;
+    const shell = responseShell(turn, turn.deployment);
+    const sse = new SseWriter(ctx.res, { delayMs: 0 });
+    sse.open();
+    sse.send({ type: "response.created", response: shell });
+    sse.send({ type: "response.in_progress", response: shell });
+    const failed = { ...shell, status: "failed", error: { code: error.code, message: error.message } };
+    if (turn.store)
+      ctx.app.responses.save({ response: failed, inputItems: turn.input, history: turn.history });
+    sse.send({ type: "response.failed", response: failed });
+    sse.end();
+    return undefined;
+  }
 }
 
 function persist(app: App, turn: Turn, response: ResponseObject, appendToConversation: boolean): void {

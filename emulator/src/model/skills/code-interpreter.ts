@@ -101,7 +101,7 @@ export const codeInterpreter: Skill = async (request, turn) => {
  * The container for this call: an explicit id, or (for `{type:"auto"}`) the one an earlier call in this
  * conversation used for the same input files, else a new one with copies of those files.
  */
-function containerFor(app: App, tool: Json, history: Json[]): ContainerObject {
+export function containerFor(app: App, tool: Json, history: Json[]): ContainerObject {
   const spec = tool.container ?? { type: "auto" };
   if (typeof spec === "string") {
     const found = app.containers.get(spec);
