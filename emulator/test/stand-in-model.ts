@@ -47,7 +47,7 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
     if (state.fault === "busy") return send(429, { error: { message: "server busy, please try again" } });
     if (state.fault === "broken")
       return send(500, { error: { message: "llama runner process has terminated" } });
-    if (!models.includes(body.model)) {
+    if (!models.includes(body.model) && !models.includes(`${body.model}:latest`)) {
       return send(404, { error: { message: `model "${body.model}" not found, try pulling it first` } });
     }
     const problem = protocolProblem(body.messages);
