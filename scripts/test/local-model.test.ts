@@ -4,6 +4,7 @@
  * exit code 2. The model server is the tests' stand-in (emulator/test/stand-in-model.ts), not a model.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWeatherFixture } from "../../demos/1-tools/test/weather-fixture.ts";
 import { type StandIn, startStandIn } from "../../emulator/test/stand-in-model.ts";
 import { closedPort, runLab, tempDir } from "../../shared/test/support.ts";
 
@@ -63,6 +64,25 @@ describe("a local model, as the README shows it", () => {
     expect(chat.stdout).toContain('You said "Hello from the test"');
     expect(chat.stdout).toContain("phi-4-mini");
     expect(standIn.requests.at(-1)?.model).toBe("phi-4-mini");
+  });
+
+  it("pnpm 1-tools: the local model calls the demo's get_weather, the client runs it, the model answers", async () => {
+    const weather = await startWeatherFixture();
+    try {
+      const chat = await runLab(["1-tools"], {
+        env: fresh({ ...weather.env, EMULATOR_MODEL_URL: standIn.url, EMULATOR_MODEL_NAME: "qwen2.5:0.5b" }),
+        input: ["What's the weather in Oslo?"],
+      });
+      expect(chat.stderr).toBe("");
+      expect(chat.code).toBe(0);
+      expect(chat.stdout).toMatch(
+        /⚙ get_weather\(\{"city":"Oslo"\}\) \d+ ms → \{"city":"Oslo","country":"Norway","temperature_c":3\.7/,
+      );
+      expect(chat.stdout).toMatch(/get_weather returned: \{"city":"Oslo".*"temperature_c":3\.7/);
+      expect(chat.stdout).toContain("served by qwen2.5:0.5b via model-router");
+    } finally {
+      await weather.close();
+    }
   });
 
   it("a bad setting is one sentence and exit code 2, for a demo and for pnpm emulator", async () => {
