@@ -56,10 +56,14 @@ export const notFound = (message: string, param: string | null = null): ApiError
  * for events gets `response.failed` carrying the same sentence. Not retried by the SDK unless it is a 429.
  */
 export class ModelError extends ApiError {
-  constructor(status: number, message: string) {
+  /** The model that failed, for the failed response's `model`. */
+  readonly model: string | undefined;
+
+  constructor(status: number, message: string, model?: string) {
     super(status, status === 429 ? "rate_limit_exceeded" : "server_error", message, {
       type: status === 429 ? "rate_limit_error" : "server_error",
       headers: status === 429 ? {} : { "x-should-retry": "false" },
     });
+    this.model = model;
   }
 }

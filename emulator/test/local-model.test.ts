@@ -180,9 +180,18 @@ describe("a local model behind the emulator", () => {
       { type: "file_citation", file_id: file.id, filename: "field-guide.md", index: text.length },
     ]);
 
+    // A follow-up in the same thread: the earlier search reaches the model as a call and its result.
     const events: ResponseStreamEvent[] = [];
-    for await (const e of lab.openai.responses.stream({ input: "Search for meals on trips" }, { body }))
-      events.push(e);
+    const followUp = lab.openai.responses.stream(
+      { input: "Search for meals on trips", previous_response_id: response.id },
+      { body },
+    );
+    for await (const e of followUp) events.push(e);
+    expect((await followUp.finalResponse()).output_text).toBe(
+      "Meals on business trips are covered up to 60 euros a day.",
+    );
+    const roles = lastRequest().messages.map((m: { role: string }) => m.role);
+    expect(roles).toEqual(["system", "user", "assistant", "tool", "assistant", "user", "assistant", "tool"]);
     expect(events.map((e) => e.type)).toEqual(
       expect.arrayContaining([
         "response.file_search_call.completed",
@@ -316,6 +325,7 @@ describe("when the model server fails, the response says so in one sentence", ()
       (err: { status: number; error: { message: string } }) => err,
     );
     return {
+      model: failed.response.model,
       streamed: failed.response.error?.message ?? "",
       status: error?.status,
       message: error?.error.message ?? "",
@@ -400,7 +410,8 @@ describe("when the model server fails, the response says so in one sentence", ()
       expect(gone.streamed).toMatch(
         /^The local model server at http:\/\/127\.0\.0\.1:\d+\/v1 is not reachable \(ECONNREFUSED\): start it \(for example `ollama serve` or `foundry service start`\) or fix EMULATOR_MODEL_URL\.$/,
       );
-      expect(gone).toMatchObject({ status: 502, message: gone.streamed });
+      // model-router sent it to the local model, and the failed response says which model failed.
+      expect(gone).toMatchObject({ model: MODEL, status: 502, message: gone.streamed });
     } finally {
       await unknown.close();
       await down.close();

@@ -83,7 +83,7 @@ async function respondOrFail(ctx: RequestContext, turn: Turn, request: ModelRequ
     return await ctx.app.model.respond(request);
   } catch (error) {
     if (!(error instanceof ModelError) || !turn.stream) throw error;
-    const shell = responseShell(turn, turn.deployment);
+    const shell = responseShell(turn, error.model ?? turn.deployment);
     const sse = new SseWriter(ctx.res, { delayMs: 0 });
     sse.open();
     sse.send({ type: "response.created", response: shell });

@@ -86,7 +86,7 @@ async function exchange(
       signal,
       redirect: "error",
     });
-    return { status: res.status, text: await readCapped(res) };
+    return { status: res.status, text: await readCapped(res, settings) };
   } catch (err) {
     if (err instanceof ModelError) throw err;
     const name = (err as { name?: string }).name;
@@ -94,17 +94,19 @@ async function exchange(
       throw new ModelError(
         504,
         `The local model ${settings.name} at ${settings.url} did not answer within ${settings.timeoutMs / 1000} s: it may still be loading, or be too slow for this machine; try again, pick a smaller model, or raise EMULATOR_MODEL_TIMEOUT_MS.`,
+        settings.name,
       );
     }
     const code = causeCode(err);
     throw new ModelError(
       502,
       `The local model server at ${settings.url} is not reachable${code ? ` (${code})` : ""}: start it (for example \`ollama serve\` or \`foundry service start\`) or fix EMULATOR_MODEL_URL.`,
+      settings.name,
     );
   }
 }
 
-async function readCapped(res: Response): Promise<string> {
+async function readCapped(res: Response, settings: LocalModelSettings): Promise<string> {
   const reader = res.body?.getReader();
   if (reader === undefined) return "";
   const chunks: Uint8Array[] = [];
@@ -118,6 +120,7 @@ async function readCapped(res: Response): Promise<string> {
       throw new ModelError(
         502,
         `The local model server answered with more than ${MAX_REPLY_BYTES / 1024 / 1024} MB, which is not a model's reply: check EMULATOR_MODEL_URL.`,
+        settings.name,
       );
     }
     chunks.push(value);
@@ -164,6 +167,7 @@ function notAModel(settings: LocalModelSettings, text: string, expected: string)
   return new ModelError(
     502,
     `The local model server at ${settings.url} answered with something that is not ${expected} (${start ? `it began "${start}"` : "an empty body"}): check that EMULATOR_MODEL_URL is its OpenAI-compatible base URL, usually ending in /v1.`,
+    settings.name,
   );
 }
 
@@ -171,9 +175,10 @@ function refusal(settings: LocalModelSettings, status: number, text: string, sen
   const detail = serverMessage(text);
   const what = `${status}${detail ? `: ${detail}` : ""}`;
   const at = `The local model server at ${settings.url}`;
-  if (status === 429) return new ModelError(429, `${at} is busy (${what}); wait a moment and ask again.`);
+  const fail = (code: number, message: string) => new ModelError(code, message, settings.name);
+  if (status === 429) return fail(429, `${at} is busy (${what}); wait a moment and ask again.`);
   if (status === 404) {
-    return new ModelError(
+    return fail(
       502,
       `${at} answered 404 (${detail || "not found"}): check that EMULATOR_MODEL_NAME ("${settings.name}") is a model it has and that EMULATOR_MODEL_URL is its base URL, usually ending in /v1.`,
     );
@@ -183,9 +188,9 @@ function refusal(settings: LocalModelSettings, status: number, text: string, sen
       sentTools && /tool/i.test(detail)
         ? "; this model may not support tool calling, pick one that does (e.g. qwen2.5)"
         : "";
-    return new ModelError(502, `${at} refused the request (${what})${hint}.`);
+    return fail(502, `${at} refused the request (${what})${hint}.`);
   }
-  return new ModelError(502, `${at} failed (${what}); try again, or restart it.`);
+  return fail(502, `${at} failed (${what}); try again, or restart it.`);
 }
 
 /** The error text a server put in its body: OpenAI's `{error:{message}}`, `{error:"…"}`, or plain text. */
