@@ -152,6 +152,34 @@ describe("a local model behind the emulator", () => {
     });
   });
 
+  it("a tool call written as <tool_call> text (Foundry Local with tool_choice auto) is still a call", async () => {
+    const body = await agent([
+      {
+        type: "function",
+        name: "book_table",
+        description: "Book a table at a restaurant",
+        parameters: {
+          type: "object",
+          properties: { restaurant: { type: "string" }, party_size: { type: "integer" } },
+          required: ["restaurant", "party_size"],
+        },
+      },
+    ]);
+    standIn.callsAsText = true;
+    try {
+      const response = await lab.openai.responses.create(
+        { input: "Book a table for 4 at Maaemo, please" },
+        { body },
+      );
+      expect(response.output.map((i) => i.type)).toEqual(["function_call"]);
+      const call = response.output[0];
+      if (call?.type !== "function_call") throw new Error("expected a function call");
+      expect(JSON.parse(call.arguments)).toEqual({ restaurant: "Maaemo", party_size: 4 });
+    } finally {
+      standIn.callsAsText = false;
+    }
+  });
+
   it("file search runs in the emulator: a file_search_call, an answer from the passage, a file_citation", async () => {
     const store = await lab.openai.vectorStores.create({ name: "guide" });
     const file = await lab.openai.vectorStores.files.uploadAndPoll(

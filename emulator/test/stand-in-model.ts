@@ -19,12 +19,14 @@ export interface StandIn {
   /** Every Chat Completions body received, oldest first. */
   requests: Json[];
   fault: Fault | undefined;
+  /** Write tool calls as `<tool_call>` text in `content`, as Foundry Local does with tool_choice "auto". */
+  callsAsText: boolean;
   close(): Promise<void>;
 }
 
 export async function startStandIn(models: string[]): Promise<StandIn> {
   const requests: Json[] = [];
-  const state: { fault: Fault | undefined } = { fault: undefined };
+  const state: { fault: Fault | undefined; callsAsText: boolean } = { fault: undefined, callsAsText: false };
   const server = http.createServer(async (req, res) => {
     const send = (status: number, body: unknown, type = "application/json") => {
       res.writeHead(status, { "content-type": type });
@@ -53,6 +55,13 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
     const problem = protocolProblem(body.messages);
     if (problem) return send(400, { error: { message: problem, type: "invalid_request_error" } });
     const { content, calls } = think(body);
+    if (state.callsAsText && calls.length > 0 && body.tool_choice !== "required") {
+      const text = calls.map(
+        (c) =>
+          `<tool_call>\n{"name": "${c.function.name}", "arguments": ${c.function.arguments}}\n</tool_call>`,
+      );
+      return send(200, reply(text.join("\n"), [], body.model));
+    }
     send(200, reply(content, calls, body.model));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -65,6 +74,12 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
     },
     set fault(value) {
       state.fault = value;
+    },
+    get callsAsText() {
+      return state.callsAsText;
+    },
+    set callsAsText(value) {
+      state.callsAsText = value;
     },
     close: () =>
       new Promise<void>((resolve) => {

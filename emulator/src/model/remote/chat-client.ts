@@ -5,6 +5,7 @@
  * reply) becomes a ModelError with one sentence that names the server and what to do.
  */
 import { ModelError } from "../../errors.ts";
+import { newId } from "../../ids.ts";
 import { isObject, type Json } from "../../validate.ts";
 import type { LocalModelSettings } from "./settings.ts";
 
@@ -49,7 +50,39 @@ export async function chatCompletion(
   }
   const { status, text } = await exchange(settings, "POST", "/chat/completions", body);
   if (status !== 200) throw refusal(settings, status, text, tools.length > 0);
-  return parseReply(settings, text);
+  const reply = parseReply(settings, text);
+  return reply.toolCalls.length > 0 ? reply : callsWrittenAsText(reply, tools);
+}
+
+/**
+ * Some servers hand the model's tool call back as text in `content` instead of `tool_calls`: Foundry
+ * Local does with `tool_choice: "auto"` (microsoft/foundry-local#874: `<tool_call>{"name":…,
+ * "arguments":…}</tool_call>`), as do chat templates without tool support (a bare JSON object). Such a
+ * text counts as a call only when it names a tool that was offered, so a real answer is never misread.
+ */
+function callsWrittenAsText(reply: ChatReply, tools: ChatTool[]): ChatReply {
+  const offered = new Set(tools.map((tool) => tool.function.name));
+  if (offered.size === 0) return reply;
+  const tagged = [...reply.content.matchAll(/<(tool_call|function_call|tools)>\s*([\s\S]*?)\s*<\/\1>/g)];
+  const blocks = tagged.length > 0 ? tagged.map((m) => m[2] ?? "") : [reply.content.trim()];
+  const toolCalls: ChatToolCall[] = [];
+  for (const block of blocks) {
+    const parsed = parseJson(block.replace(/^```(?:json)?\s*|\s*```$/g, ""));
+    for (const call of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (!isObject(call) || typeof call.name !== "string" || !offered.has(call.name)) return reply;
+      const args = call.arguments ?? call.parameters ?? {};
+      toolCalls.push({
+        id: newId("call"),
+        type: "function",
+        function: { name: call.name, arguments: typeof args === "string" ? args : JSON.stringify(args) },
+      });
+    }
+  }
+  const rest =
+    tagged.length > 0
+      ? reply.content.replace(/<(tool_call|function_call|tools)>[\s\S]*?<\/\1>/g, "").trim()
+      : "";
+  return { content: rest, toolCalls };
 }
 
 /** The model ids the server offers (`GET /models`), for the doctor's check. */
@@ -136,14 +169,14 @@ function parseReply(settings: LocalModelSettings, text: string): ChatReply {
   const content = typeof message.content === "string" ? message.content : "";
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls.filter(isObject) : [];
   const toolCalls: ChatToolCall[] = [];
-  for (const [i, call] of calls.entries()) {
+  for (const call of calls) {
     const fn = isObject(call.function) ? call.function : undefined;
     if (fn === undefined || typeof fn.name !== "string" || fn.name === "") {
       throw notAModel(settings, text, "a Chat Completions response (a tool call without a name)");
     }
     // Some servers send the arguments as an object rather than the JSON text the protocol specifies.
     const args = typeof fn.arguments === "string" ? fn.arguments : JSON.stringify(fn.arguments ?? {});
-    const id = typeof call.id === "string" && call.id !== "" ? call.id : `call_${i}_${Date.now()}`;
+    const id = typeof call.id === "string" && call.id !== "" ? call.id : newId("call");
     toolCalls.push({ id, type: "function", function: { name: fn.name, arguments: args } });
   }
   return { content: withoutThinking(content), toolCalls };
