@@ -21,6 +21,7 @@ import { repoRoot } from "@lab/shared/config";
 import { benchCode } from "./bench-code.ts";
 import { benchHosted } from "./bench-hosted.ts";
 import { measured, type Row, ratioTable, sample } from "./bench-kit.ts";
+import { benchLocalModel } from "./bench-local-model.ts";
 import { benchRetrieval } from "./bench-retrieval.ts";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
@@ -244,5 +245,10 @@ print();
 {
   const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
   await benchCode(work);
+  rmSync(work, { recursive: true, force: true });
+}
+{
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  await benchLocalModel(work);
   rmSync(work, { recursive: true, force: true });
 }
