@@ -5,9 +5,9 @@
  * final event goes out, so a client that sends its next turn right away always sees this one.
  */
 import { type App, param, type Reply, type RequestContext } from "../context.ts";
-import { ModelError, notFound } from "../errors.ts";
-import type { ModelRequest } from "../model/types.ts";
+import { notFound } from "../errors.ts";
 import { paginate, parsePageParams } from "../paging.ts";
+import { failsAsStream } from "../response-failed.ts";
 import { abandoned, completed, type ResponseObject, responseShell } from "../response-object.ts";
 import { readTurn, type Turn } from "../response-request.ts";
 import type { Router } from "../router.ts";
@@ -16,7 +16,7 @@ import { emitItem } from "../stream-items.ts";
 import type { Json } from "../validate.ts";
 
 export function mountResponses(router: Router, prefix: string, foundry: boolean): void {
-  router.add("POST", `${prefix}/responses`, createResponse, foundry);
+  router.add("POST", `${prefix}/responses`, failsAsStream(createResponse), foundry);
   router.add("GET", `${prefix}/responses/:id`, getResponse, foundry);
   router.add("DELETE", `${prefix}/responses/:id`, deleteResponse, foundry);
   router.add("GET", `${prefix}/responses/:id/input_items`, listInputItems, foundry);
@@ -24,7 +24,7 @@ export function mountResponses(router: Router, prefix: string, foundry: boolean)
 
 async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
   const turn = readTurn(ctx.app, await ctx.json(), ctx.params.agent);
-  const plan = await respondOrFail(ctx, turn, {
+  const plan = await ctx.app.model.respond({
     deployment: turn.deployment,
     instructions: turn.instructions,
     tools: turn.tools,
@@ -33,7 +33,6 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
     include: turn.include,
     app: ctx.app,
   });
-  if (plan === undefined) return undefined;
   const shell = responseShell(turn, plan.model);
   if (!turn.stream) {
     const response = completed(shell, turn, plan.output);
@@ -71,30 +70,6 @@ async function streamTurn(
   persist(ctx.app, turn, response, true);
   sse.send({ type: "response.completed", response });
   sse.end();
-}
-
-/**
- * The model's plan, or, when the model itself failed (a local model server down, slow or answering
- * nonsense) and the client asked for a stream, a stream that says so in `response.failed`: the error's
- * one sentence reaches the user where a streaming client looks for it. Other errors stay HTTP errors.
- */
-async function respondOrFail(ctx: RequestContext, turn: Turn, request: ModelRequest) {
-  try {
-    return await ctx.app.model.respond(request);
-  } catch (error) {
-    if (!(error instanceof ModelError) || !turn.stream) throw error;
-    const shell = responseShell(turn, error.model ?? turn.deployment);
-    const sse = new SseWriter(ctx.res, { delayMs: 0 });
-    sse.open();
-    sse.send({ type: "response.created", response: shell });
-    sse.send({ type: "response.in_progress", response: shell });
-    const failed = { ...shell, status: "failed", error: { code: error.code, message: error.message } };
-    if (turn.store)
-      ctx.app.responses.save({ response: failed, inputItems: turn.input, history: turn.history });
-    sse.send({ type: "response.failed", response: failed });
-    sse.end();
-    return undefined;
-  }
 }
 
 function persist(app: App, turn: Turn, response: ResponseObject, appendToConversation: boolean): void {
