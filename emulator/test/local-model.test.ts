@@ -229,6 +229,47 @@ describe("a local model behind the emulator", () => {
     );
   });
 
+  it("web search runs in the emulator's offline corpus: a web_search_call and a url_citation over the cited sentence", async () => {
+    const body = await agent([{ type: "web_search" }]);
+    const response = await lab.openai.responses.create(
+      { input: "Search the web for the Node.js release lines", include: ["web_search_call.action.sources"] },
+      { body },
+    );
+    expect(response.output.map((i) => i.type)).toEqual(["web_search_call", "message"]);
+    const call = response.output[0];
+    if (call?.type !== "web_search_call") throw new Error("expected web_search_call");
+    expect(call.action).toMatchObject({ type: "search", query: "the web for the Node.js release lines" });
+    const text = response.output_text;
+    expect(text).toBe("Node.js publishes a new major version every six months.");
+    const message = response.output[1];
+    if (message?.type !== "message" || message.content[0]?.type !== "output_text") throw new Error("no text");
+    expect(message.content[0].annotations[0]).toEqual({
+      type: "url_citation",
+      url: "https://offline.lab.invalid/nodejs-lts",
+      title: expect.stringContaining("Node.js release lines"),
+      start_index: 0,
+      end_index: text.length,
+    });
+  });
+
+  it("tool_choice none: the model is offered no tools and answers in words", async () => {
+    const response = await lab.openai.responses.create({
+      model: MODEL,
+      input: "What is the weather in Oslo?",
+      tools: [
+        {
+          type: "function",
+          name: "get_weather",
+          parameters: { type: "object", properties: {} },
+          strict: false,
+        },
+      ],
+      tool_choice: "none",
+    });
+    expect(response.output.map((i) => i.type)).toEqual(["message"]);
+    expect(lastRequest().tools).toBeUndefined();
+  });
+
   it("code interpreter runs in the emulator's sandbox, and the files the code wrote are cited", async () => {
     const body = await agent([{ type: "code_interpreter", container: { type: "auto" } }]);
     const response = await lab.openai.responses.create(
