@@ -270,6 +270,20 @@ describe("a local model behind the emulator", () => {
     expect(lastRequest().tools).toBeUndefined();
   });
 
+  it("a model that keeps calling tools is stopped after 6 steps, and the last one must answer", async () => {
+    const store = await lab.openai.vectorStores.create({ name: "loop" });
+    const body = await agent([{ type: "file_search", vector_store_ids: [store.id] }]);
+    standIn.fault = "repeats";
+    try {
+      const response = await lab.openai.responses.create({ input: "Look this up" }, { body });
+      expect(response.output.map((i) => i.type)).toEqual([...Array(5).fill("file_search_call"), "message"]);
+      expect(response.output_text).toBe("No tools left, so this is my answer.");
+      expect(lastRequest().tools).toBeUndefined();
+    } finally {
+      standIn.fault = undefined;
+    }
+  });
+
   it("code interpreter runs in the emulator's sandbox, and the files the code wrote are cited", async () => {
     const body = await agent([{ type: "code_interpreter", container: { type: "auto" } }]);
     const response = await lab.openai.responses.create(

@@ -11,7 +11,8 @@ import type { AddressInfo } from "node:net";
 
 // biome-ignore lint/suspicious/noExplicitAny: a server reads whatever JSON it is sent, field by field
 type Json = Record<string, any>;
-export type Fault = "slow" | "garbage" | "busy" | "broken";
+/** slow, garbage, busy, broken: the server fails; repeats: the model calls its first tool whenever it has one. */
+export type Fault = "slow" | "garbage" | "busy" | "broken" | "repeats";
 
 export interface StandIn {
   /** The OpenAI-compatible base URL, ending in /v1. */
@@ -54,6 +55,18 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
     }
     const problem = protocolProblem(body.messages);
     if (problem) return send(400, { error: { message: problem, type: "invalid_request_error" } });
+    if (state.fault === "repeats") {
+      const first = body.tools?.[0]?.function;
+      const call = first && {
+        id: `call_${requests.length}`,
+        type: "function",
+        function: { name: first.name, arguments: '{"query":"again"}' },
+      };
+      return send(
+        200,
+        reply(call ? null : "No tools left, so this is my answer.", call ? [call] : [], body.model),
+      );
+    }
     const { content, calls } = think(body);
     if (state.callsAsText && calls.length > 0 && body.tool_choice !== "required") {
       const text = calls.map(

@@ -42,7 +42,8 @@ async function respond(settings: LocalModelSettings, request: ModelRequest): Pro
       last ? [] : offered,
       step === 0 ? toolChoice(request.toolChoice) : "auto",
     );
-    if (reply.toolCalls.length === 0) {
+    // The last step offered no tools; a call the model makes anyway is not followed.
+    if (reply.toolCalls.length === 0 || last) {
       const text = reply.content || `(The local model ${settings.name} returned an empty answer.)`;
       output.push(answer(text, sources, files));
       return { model: settings.name, output };
@@ -95,7 +96,7 @@ async function respond(settings: LocalModelSettings, request: ModelRequest): Pro
     }
     if (ends) return { model: settings.name, output };
   }
-  // Not reached: the last step offers no tools, so it ends with an answer.
+  // Not reached: the last step always ends with an answer.
   return { model: settings.name, output };
 }
 
