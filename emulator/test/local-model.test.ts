@@ -16,7 +16,8 @@ import { type LocalModelSettings, localModelFromEnv } from "../src/model/remote/
 import { type StandIn, startStandIn } from "./stand-in-model.ts";
 import { type Lab, startLab, tempDir } from "./support.ts";
 
-const MODEL = "stand-in-7b";
+// Named like an Ollama model (name:tag), so the colon goes through every route that carries it.
+const MODEL = "stand-in:7b";
 let standIn: StandIn;
 let lab: Lab;
 let shared: string;
