@@ -52,7 +52,8 @@ export interface TurnTools {
   mcpServers: Json[];
 }
 
-const MAX_RESULT_CHARS = 1500;
+/** Per passage or page: small models run with a context of a few thousand tokens (Ollama: 4k by default). */
+const MAX_RESULT_CHARS = 1200;
 
 export async function turnTools(request: ModelRequest): Promise<TurnTools> {
   const tools: TurnTools = { chat: [], functions: new Set(), run: new Map(), listings: [], mcpServers: [] };
@@ -126,7 +127,7 @@ function fileSearch(request: ModelRequest, tool: Json, tools: TurnTools): void {
           }))
         : null,
     };
-    const lines = hits.slice(0, 5).map((hit) => {
+    const lines = hits.slice(0, 4).map((hit) => {
       sources.push({ kind: "file", fileId: hit.fileId, filename: hit.filename });
       return `[${sources.length}] ${hit.filename}: ${clip(hit.text)}`;
     });
