@@ -12,8 +12,9 @@ import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
 import type { LabModel, ModelReply, ModelRequest } from "../types.ts";
 import { type ChatMessage, type ChatToolChoice, chatCompletion } from "./chat-client.ts";
+import { runApproved } from "./mcp-tools.ts";
 import { toMessages } from "./messages.ts";
-import { runApproved, type Source, turnTools } from "./server-tools.ts";
+import { type Source, turnTools } from "./server-tools.ts";
 import type { LocalModelSettings } from "./settings.ts";
 import { BUILT_IN, mcpFunctionName } from "./tool-names.ts";
 

@@ -3,25 +3,24 @@
  * Function tools pass through as they are (the client runs them). File search, web search, code
  * interpreter and each MCP server's tools become function tools too, but when the model calls one the
  * emulator runs it with its own runtimes (the vector stores' BM25 index, the offline web corpus, the
- * Python sandbox, the MCP client), records the same output item the lab model would
+ * Python sandbox, the MCP client: mcp-tools.ts), records the same output item the lab model would
  * (`file_search_call`, `web_search_call`, `code_interpreter_call`, `mcp_call` or, when approval is
  * required, `mcp_approval_request`), and hands the model the result to answer from.
  */
 import type { ContainerFileObject } from "../../containers-store.ts";
 import { badRequest } from "../../errors.ts";
 import { newId } from "../../ids.ts";
-import type { McpToolInfo } from "../../mcp/client.ts";
 import { vectorStoreNotFound } from "../../routes/vector-stores.ts";
 import { runPython } from "../../sandbox/run.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { requireAvailable } from "../skills/availability.ts";
 import { containerFor } from "../skills/code-interpreter.ts";
-import { allowed, needsApproval } from "../skills/mcp.ts";
 import { searchCorpus } from "../skills/web-search.ts";
 import type { ModelRequest } from "../types.ts";
 import { pageTitle, pageUrl } from "../web/corpus.ts";
 import type { ChatTool } from "./chat-client.ts";
-import { BUILT_IN, mcpFunctionName } from "./tool-names.ts";
+import { mcpTools } from "./mcp-tools.ts";
+import { BUILT_IN } from "./tool-names.ts";
 
 /** What the answer may cite: numbered in the order the tools returned them, across the whole turn. */
 export type Source =
@@ -86,7 +85,7 @@ export async function turnTools(request: ModelRequest): Promise<TurnTools> {
     else if (tool.type === "code_interpreter") codeInterpreter(request, tool, tools);
     else if (tool.type === "mcp" && typeof tool.server_label === "string") tools.mcpServers.push(tool);
   }
-  if (tools.mcpServers.length > 0) await mcp(request, tools);
+  if (tools.mcpServers.length > 0) await mcpTools(request, tools);
   return tools;
 }
 
@@ -193,125 +192,6 @@ function codeInterpreter(request: ModelRequest, tool: Json, tools: TurnTools): v
     const wrote = files.length > 0 ? `\nFiles written: ${files.map((f) => f.path).join(", ")}` : "";
     return { item, result: `${clip(logs.trim() || "(nothing printed)", 4000)}${wrote}`, files };
   });
-}
-
-/** Each server is listed once per thread, like the service; a server that cannot be listed offers nothing. */
-async function mcp(request: ModelRequest, tools: TurnTools): Promise<void> {
-  // The MCP SDK is loaded only when an agent has MCP tools, as in the lab model.
-  const { callTool, describe, listTools } = await import("../../mcp/client.ts");
-  for (const server of tools.mcpServers) {
-    const label = String(server.server_label);
-    const earlier = request.items.findLast(
-      (item) => item.type === "mcp_list_tools" && item.server_label === label && !item.error,
-    );
-    let offered: McpToolInfo[];
-    if (earlier && Array.isArray(earlier.tools)) offered = earlier.tools as unknown as McpToolInfo[];
-    else {
-      try {
-        offered = (await listTools(server)).filter((tool) => allowed(server, tool));
-        tools.listings.push({
-          id: newId("mcpl"),
-          type: "mcp_list_tools",
-          server_label: label,
-          tools: offered,
-          error: null,
-        });
-      } catch (err) {
-        const error = `Could not list the tools of MCP server '${label}': ${describe(err)}`;
-        tools.listings.push({
-          id: newId("mcpl"),
-          type: "mcp_list_tools",
-          server_label: label,
-          tools: [],
-          error,
-        });
-        continue;
-      }
-    }
-    for (const tool of offered) {
-      const name = mcpFunctionName(label, tool.name);
-      tools.chat.push({
-        type: "function",
-        function: {
-          name,
-          description: `${tool.description ?? tool.name} (tool of the MCP server '${label}')`,
-          parameters:
-            isObject(tool.input_schema) && tool.input_schema.type === "object"
-              ? tool.input_schema
-              : { type: "object", properties: {} },
-        },
-      });
-      tools.run.set(name, async (args) => {
-        const base = { server_label: label, name: tool.name, arguments: JSON.stringify(args) };
-        if (needsApproval(server, tool)) {
-          return {
-            item: { id: newId("mcpr"), type: "mcp_approval_request", ...base },
-            result: "",
-            awaitsApproval: true,
-          };
-        }
-        const call = await callTool(server, tool.name, args);
-        return { item: mcpCall(base, call, null), result: mcpResult(call) };
-      });
-    }
-  }
-}
-
-/**
- * Approval answers in this turn: each approved request the emulator itself issued in this thread, for a
- * tool the agent still allows and not run before, runs now; declined ones do not (the model is told).
- */
-export async function runApproved(request: ModelRequest, tools: TurnTools, answers: Json[]): Promise<Json[]> {
-  const { callTool } = await import("../../mcp/client.ts");
-  const output: Json[] = [];
-  for (const answer of answers) {
-    if (answer.approve !== true) continue;
-    const asked = request.items.find(
-      (item) => item.type === "mcp_approval_request" && item.id === answer.approval_request_id,
-    );
-    if (asked === undefined) continue;
-    const done = request.items.some(
-      (item) => item.type === "mcp_call" && item.approval_request_id === asked.id,
-    );
-    const server = tools.mcpServers.find((s) => s.server_label === asked.server_label);
-    const listing = request.items.findLast(
-      (item) => item.type === "mcp_list_tools" && item.server_label === asked.server_label,
-    );
-    const tool = (Array.isArray(listing?.tools) ? (listing.tools as unknown as McpToolInfo[]) : []).find(
-      (t) => t.name === asked.name,
-    );
-    if (done || server === undefined || tool === undefined || !allowed(server, tool)) continue;
-    let args: Json = {};
-    try {
-      args = JSON.parse(String(asked.arguments)) as Json;
-    } catch {
-      // the emulator wrote these arguments as JSON itself; unreadable ones are sent as none
-    }
-    const call = await callTool(server, tool.name, args);
-    const base = { server_label: asked.server_label, name: tool.name, arguments: JSON.stringify(args) };
-    output.push(mcpCall(base, call, String(asked.id)));
-  }
-  return output;
-}
-
-function mcpCall(
-  base: Json,
-  call: { output: string | null; error: string | null },
-  approval: string | null,
-): Json {
-  return {
-    id: newId("mcp"),
-    type: "mcp_call",
-    ...base,
-    output: call.output,
-    error: call.error,
-    approval_request_id: approval,
-    status: call.error === null ? "completed" : "failed",
-  };
-}
-
-function mcpResult(call: { output: string | null; error: string | null }): string {
-  return call.error === null ? clip(call.output ?? "", 4000) : `error: ${call.error}`;
 }
 
 function functionTool(name: string, description: string, params: Record<string, string>): ChatTool {
