@@ -9,6 +9,7 @@ import type { ApprovalStore } from "./approvals-store.ts";
 import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
 import type { FileStore } from "./files-store.ts";
+import type { LocalModelSettings } from "./model/remote/settings.ts";
 import type { LabModel } from "./model/types.ts";
 import type { ResponseStore } from "./responses-store.ts";
 import type { ToolboxStore } from "./toolboxes-store.ts";
@@ -32,6 +33,8 @@ export interface App {
   model: LabModel;
   /** Aborted when close() begins: streams end with `response.failed`, new requests get a 503. */
   stopping: AbortSignal;
+  /** The real model behind the emulator (EMULATOR_MODEL_URL), a deployment of its own name; null: none. */
+  localModel: LocalModelSettings | null;
   /** True once the database is closing: late work (an aborted stream) must not touch it. */
   closed: boolean;
 }

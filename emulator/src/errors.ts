@@ -49,3 +49,21 @@ export const invalidValue = (param: string, message: string): ApiError =>
 
 export const notFound = (message: string, param: string | null = null): ApiError =>
   new ApiError(404, "not_found", message, { param });
+
+/**
+ * The model behind a deployment could not produce this turn (a local model server down, too slow, busy or
+ * answering something that is not a model's reply). Before any output: JSON error; a stream that asked
+ * for events gets `response.failed` carrying the same sentence. Not retried by the SDK unless it is a 429.
+ */
+export class ModelError extends ApiError {
+  /** The model that failed, for the failed response's `model`. */
+  readonly model: string | undefined;
+
+  constructor(status: number, message: string, model?: string) {
+    super(status, status === 429 ? "rate_limit_exceeded" : "server_error", message, {
+      type: status === 429 ? "rate_limit_error" : "server_error",
+      headers: status === 429 ? {} : { "x-should-retry": "false" },
+    });
+    this.model = model;
+  }
+}

@@ -5,6 +5,7 @@
  */
 import tls from "node:tls";
 import { removeDiscoveryFile, writeDiscoveryFile } from "./discovery.ts";
+import { EmulatorSettingError } from "./model/remote/settings.ts";
 import { defaultDataDir } from "./paths.ts";
 import { type RunningEmulator, startEmulator } from "./server.ts";
 
@@ -31,6 +32,10 @@ async function run(): Promise<void> {
     emulator = await startEmulator({ dataDir, port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof EmulatorSettingError) {
+      console.error(error.message);
+      process.exit(2);
+    }
     if (code === "EADDRINUSE") {
       console.error(
         `Port ${port} is already in use (another emulator?); stop that program or set EMULATOR_PORT to a free port.`,

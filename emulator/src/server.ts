@@ -22,6 +22,9 @@ import { ApiError } from "./errors.ts";
 import { FileStore } from "./files-store.ts";
 import { sendError } from "./http.ts";
 import { createLabModel } from "./model/lab-model.ts";
+import { createLocalModel } from "./model/remote/local-model.ts";
+import { type LocalModelSettings, localModelFromEnv } from "./model/remote/settings.ts";
+import { routedModel } from "./model/routing.ts";
 import { ResponseStore } from "./responses-store.ts";
 import { ToolboxStore } from "./toolboxes-store.ts";
 import { VectorStoreStore } from "./vector-stores-store.ts";
@@ -39,6 +42,8 @@ export interface EmulatorOptions {
   deployments?: string[];
   /** Pause between streamed text chunks; default from env EMULATOR_STREAM_DELAY_MS else 15. */
   streamDelayMs?: number;
+  /** A real model behind the emulator; default from EMULATOR_MODEL_URL and friends; null: none. */
+  localModel?: LocalModelSettings | null;
 }
 
 export interface RunningEmulator {
@@ -57,6 +62,8 @@ const DEFAULT_DEPLOYMENTS = ["model-router", "lab-offline-mini", "lab-offline-la
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const dataDir = path.resolve(options.dataDir);
+  // Read first: a bad setting stops the start with its sentence before anything is created.
+  const local = options.localModel === undefined ? localModelFromEnv() : options.localModel;
   const host = options.host ?? "127.0.0.1";
   const project = options.project ?? "lab";
   const identity = await loadOrCreateTlsIdentity(dataDir);
@@ -65,7 +72,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const stopping = new AbortController();
   const app: App = {
     project,
-    deployments: options.deployments ?? deploymentsFromEnv(),
+    deployments: withLocal(options.deployments ?? deploymentsFromEnv(), local),
     streamDelayMs: options.streamDelayMs ?? streamDelayFromEnv(),
     agents: new AgentStore(db),
     toolboxes: new ToolboxStore(db),
@@ -75,7 +82,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     files,
     vectorStores: new VectorStoreStore(db, files),
     containers: new ContainerStore(db, dataDir),
-    model: createLabModel(),
+    model: routedModel(createLabModel(), local && { settings: local, model: createLocalModel(local) }),
+    localModel: local,
     stopping: stopping.signal,
     closed: false,
   };
@@ -166,6 +174,11 @@ function deploymentsFromEnv(): string[] {
     .map((name) => name.trim())
     .filter(Boolean);
   return names.length > 0 ? names : DEFAULT_DEPLOYMENTS;
+}
+
+/** The local model is a deployment of its own name, so an agent can name it directly. */
+function withLocal(names: string[], local: LocalModelSettings | null): string[] {
+  return local === null || names.includes(local.name) ? names : [...names, local.name];
 }
 
 function streamDelayFromEnv(): number {

@@ -21,6 +21,7 @@ import { repoRoot } from "@lab/shared/config";
 import { benchCode } from "./bench-code.ts";
 import { benchHosted } from "./bench-hosted.ts";
 import { measured, type Row, ratioTable, sample } from "./bench-kit.ts";
+import { benchLocalModel } from "./bench-local-model.ts";
 import { benchModel } from "./bench-model.ts";
 import { benchRetrieval } from "./bench-retrieval.ts";
 
@@ -248,3 +249,8 @@ print();
   rmSync(work, { recursive: true, force: true });
 }
 await benchModel();
+{
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  await benchLocalModel(work);
+  rmSync(work, { recursive: true, force: true });
+}

@@ -8,6 +8,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AccessToken } from "@azure/identity";
+import { hasModel, listModels } from "@lab/emulator/model/remote/chat-client";
+import { type LocalModelSettings, localModelFromEnv } from "@lab/emulator/model/remote/settings";
 import {
   type Backend,
   ENDPOINT_VARS,
@@ -91,6 +93,8 @@ export async function doctor(): Promise<void> {
     add({ check: "model deployment", status: "skip", detail: needs });
     add({ check: "list agents (permission)", status: "skip", detail: needs });
   }
+
+  add(await localModelLine(config?.backend));
 
   if (ready && lab && deploymentOk) {
     for (const line of await demoHints(lab, ctx)) add(line);
@@ -346,6 +350,51 @@ async function agentsLine(lab: Lab, ctx: ErrorContext): Promise<Line> {
     };
   } catch (err) {
     return { check: "list agents (permission)", status: "fail", ...failure(err, ctx) };
+  }
+}
+
+/**
+ * The real model behind the emulator (EMULATOR_MODEL_URL): its server answers `GET /models` and has the
+ * model named by EMULATOR_MODEL_NAME. Read from the environment, as the emulator reads it.
+ */
+async function localModelLine(backend: Backend | undefined): Promise<Line> {
+  const check = "local model (EMULATOR_MODEL_URL)";
+  let settings: LocalModelSettings | null;
+  try {
+    settings = localModelFromEnv();
+  } catch (err) {
+    return { check, status: "fail", detail: "a setting is not valid", fix: (err as Error).message };
+  }
+  if (settings === null) {
+    return { check, status: "skip", detail: "none: the emulator's lab model answers offline" };
+  }
+  if (backend === "azure") {
+    return { check, status: "skip", detail: "not used: the demos talk to Azure AI Foundry" };
+  }
+  try {
+    const ids = await listModels({ ...settings, timeoutMs: Math.min(settings.timeoutMs, STEP_TIMEOUT_MS) });
+    if (hasModel(ids, settings.name)) {
+      return {
+        check,
+        status: "ok",
+        detail: `${settings.name} at ${settings.url} (EMULATOR_ROUTER=${settings.router})`,
+      };
+    }
+    const some = ids.slice(0, 8).join(", ");
+    return {
+      check,
+      status: "fail",
+      detail: `"${settings.name}" not found at ${settings.url}${ids.length > 0 ? `; it has ${some}${ids.length > 8 ? ", …" : ""}` : ""}`,
+      fix: `The server at ${settings.url} has no model "${settings.name}": set EMULATOR_MODEL_NAME to one it lists, or get the model first (\`ollama pull ${settings.name}\`, or \`foundry model download ${settings.name}\`).`,
+    };
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    return {
+      check,
+      status: "fail",
+      detail: status === 504 ? "no answer in time" : "no model server",
+      fix: (err as Error).message,
+    };
   }
 }
 

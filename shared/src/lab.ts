@@ -11,7 +11,7 @@ import { AIProjectClient } from "@azure/ai-projects";
 import type { TokenCredential } from "@azure/identity";
 import type OpenAI from "openai";
 import { type LabConfig, loadConfig, unknownSettingsWarning } from "./config.ts";
-import { describeError, type ErrorContext } from "./errors.ts";
+import { ConfigError, describeError, type ErrorContext } from "./errors.ts";
 import { DemoState } from "./state.ts";
 import { bold, dim, problem } from "./terminal.ts";
 
@@ -114,7 +114,11 @@ async function reachEmulator(config: LabConfig): Promise<ReachedEmulator> {
     return { endpoint: running.endpoint, how: "pnpm emulator", dataDir };
   }
   const { startEmulator } = await import("@lab/emulator/server");
-  const started = await startEmulator({ dataDir });
+  const { EmulatorSettingError } = await import("@lab/emulator/model/remote/settings");
+  const started = await startEmulator({ dataDir }).catch((err: unknown) => {
+    // A bad EMULATOR_MODEL_* setting is the user's configuration: its sentence, exit 2.
+    throw err instanceof EmulatorSettingError ? new ConfigError(err.message) : err;
+  });
   trustCertificate(started.caCertPem);
   return { endpoint: started.endpoint, how: "embedded", dataDir };
 }

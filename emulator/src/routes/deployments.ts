@@ -1,6 +1,7 @@
 /**
  * Model deployments (`project.deployments.list()` / `.get(name)`): the names the emulator was told exist
- * (EMULATOR_DEPLOYMENTS, or `model-router` with the two lab models behind it), in the service's
+ * (EMULATOR_DEPLOYMENTS, or `model-router` with the two lab models behind it; plus EMULATOR_MODEL_NAME
+ * when a local model is configured), in the service's
  * `ModelDeployment` shape. Azure-style paging: `{value, nextLink}`; all deployments fit on one page.
  */
 import { type App, param, type Reply, type RequestContext } from "../context.ts";
@@ -12,15 +13,23 @@ export function mountDeployments(router: Router): void {
   router.add("GET", "/deployments/:name", getDeployment, true);
 }
 
-/** One deployment as the service describes it; the lab's own models are published by the lab. */
-export function deploymentObject(name: string) {
+/**
+ * One deployment as the service describes it; the lab's own models are published by the lab, the local
+ * model (EMULATOR_MODEL_URL) by the server that runs it.
+ */
+export function deploymentObject(name: string, app: App) {
   const lab = name === "model-router" || name.startsWith("lab-offline-");
+  const local = app.localModel?.name === name ? app.localModel : undefined;
   return {
     type: "ModelDeployment",
     name,
     modelName: name,
-    modelVersion: lab ? "emulator" : "unknown",
-    modelPublisher: lab ? "Foundry Agent Lab (emulator)" : "emulator",
+    modelVersion: lab ? "emulator" : local ? "local" : "unknown",
+    modelPublisher: lab
+      ? "Foundry Agent Lab (emulator)"
+      : local
+        ? `OpenAI-compatible server at ${local.url}`
+        : "emulator",
     capabilities: { chat_completion: "true", responses: "true", agents: "true" },
     sku: { name: "GlobalStandard", capacity: 1 },
   };
@@ -54,5 +63,5 @@ function getDeployment(ctx: RequestContext): Reply {
 }
 
 function deployments(app: App) {
-  return app.deployments.map(deploymentObject);
+  return app.deployments.map((name) => deploymentObject(name, app));
 }

@@ -9,6 +9,7 @@ import { notFound } from "../errors.ts";
 import type { ModelReply } from "../model/types.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import { claimApprovals } from "../response-approvals.ts";
+import { failsAsStream } from "../response-failed.ts";
 import {
   abandoned,
   completed,
@@ -23,7 +24,7 @@ import { emitItem } from "../stream-items.ts";
 import type { Json } from "../validate.ts";
 
 export function mountResponses(router: Router, prefix: string, foundry: boolean): void {
-  router.add("POST", `${prefix}/responses`, createResponse, foundry);
+  router.add("POST", `${prefix}/responses`, failsAsStream(createResponse), foundry);
   router.add("GET", `${prefix}/responses/:id`, getResponse, foundry);
   router.add("DELETE", `${prefix}/responses/:id`, deleteResponse, foundry);
   router.add("GET", `${prefix}/responses/:id/input_items`, listInputItems, foundry);

@@ -61,7 +61,7 @@ export const codeInterpreter: Skill = async (request, turn) => {
   const intent = intentOf(turn.current, csvs);
   if (intent === undefined) return undefined;
   requireAvailable("code_interpreter");
-  const container = existing ?? containerFor(request.app, tool);
+  const container = existing ?? newContainer(request.app, tool);
   const files = request.app.containers.files(container.id);
   if (intent.kind === "other") {
     return [
@@ -188,8 +188,13 @@ function inputFiles(app: App, tool: Json): { filename: string; content: Uint8Arr
   });
 }
 
+/** The container a call uses: the existing one, or a new auto container (the local model's tool runs here too). */
+export function containerFor(app: App, tool: Json, history: Json[]): ContainerObject {
+  return existingContainer(app, tool, history) ?? newContainer(app, tool);
+}
+
 /** A new auto container with copies of the input files. */
-function containerFor(app: App, tool: Json): ContainerObject {
+function newContainer(app: App, tool: Json): ContainerObject {
   const fileIds = autoFileIds((tool.container ?? { type: "auto" }) as Json | string);
   const inputs = inputFiles(app, tool);
   if (inputs.reduce((sum, f) => sum + f.content.byteLength, 0) > 50 * 1024 * 1024) {

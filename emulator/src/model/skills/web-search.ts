@@ -11,7 +11,7 @@ import { addPassages, bestSentences, createIndex, search } from "../../retrieval
 import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
 import type { Skill } from "../types.ts";
-import { PAGES, pageTitle, pageUrl } from "../web/corpus.ts";
+import { PAGES, pageTitle, pageUrl, type WebPage } from "../web/corpus.ts";
 import { requireAvailable } from "./availability.ts";
 
 const SMALL_TALK = /^\s*(?:hi|hello|hey|thanks|thank you|ok|okay|bye)\b[\s!.,]*$/i;
@@ -90,4 +90,14 @@ function coversQuestion(pageText: string, question: string): boolean {
   const page = new Set((pageText.match(/[\p{L}\p{N}]{3,}/gu) ?? []).map(stem));
   const present = words.filter((w) => page.has(w)).length;
   return words.length <= 2 ? present === words.length : present / words.length >= 2 / 3;
+}
+
+/** The corpus search alone, for a model that writes its own answer from the pages (model/remote). */
+export function searchCorpus(query: string, max = MAX_PAGES): WebPage[] {
+  const hits = search(index(), "web", query, max);
+  const top = hits[0];
+  return hits
+    .filter((hit) => top !== undefined && hit.score >= top.score * 0.5)
+    .map((hit) => PAGES.find((page) => page.slug === hit.fileId))
+    .filter((page) => page !== undefined);
 }

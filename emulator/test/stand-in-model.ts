@@ -1,0 +1,231 @@
+/**
+ * A stand-in for a local model server (Ollama, Foundry Local, LM Studio, llama.cpp) in tests: a small
+ * OpenAI-compatible HTTP server on 127.0.0.1. It is not a language model, but it really reads each Chat
+ * Completions request: it checks the messages as a strict server does (every tool call answered, no
+ * result without its call), calls the offered tool whose name and description fit the user's words with
+ * arguments taken from those words, answers from tool results when they come back, and otherwise
+ * answers from the conversation. `fault` makes it slow, busy, broken or not a model server at all.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+// biome-ignore lint/suspicious/noExplicitAny: a server reads whatever JSON it is sent, field by field
+type Json = Record<string, any>;
+/** slow, garbage, busy, broken: the server fails; repeats: the model calls its first tool whenever it has one. */
+export type Fault = "slow" | "garbage" | "busy" | "broken" | "repeats";
+
+export interface StandIn {
+  /** The OpenAI-compatible base URL, ending in /v1. */
+  url: string;
+  /** Every Chat Completions body received, oldest first. */
+  requests: Json[];
+  fault: Fault | undefined;
+  /** Write tool calls as `<tool_call>` text in `content`, as Foundry Local does with tool_choice "auto". */
+  callsAsText: boolean;
+  close(): Promise<void>;
+}
+
+export async function startStandIn(models: string[]): Promise<StandIn> {
+  const requests: Json[] = [];
+  const state: { fault: Fault | undefined; callsAsText: boolean } = { fault: undefined, callsAsText: false };
+  const server = http.createServer(async (req, res) => {
+    const send = (status: number, body: unknown, type = "application/json") => {
+      res.writeHead(status, { "content-type": type });
+      res.end(typeof body === "string" ? body : JSON.stringify(body));
+    };
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    if (req.method === "GET" && req.url === "/v1/models") {
+      return send(200, {
+        object: "list",
+        data: models.map((id) => ({ id, object: "model", owned_by: "stand-in" })),
+      });
+    }
+    if (req.method !== "POST" || req.url !== "/v1/chat/completions")
+      return send(404, "404 page not found", "text/plain");
+    const body = JSON.parse(raw) as Json;
+    requests.push(body);
+    if (state.fault === "slow") return void setTimeout(() => send(200, reply("late", [])), 30_000).unref();
+    if (state.fault === "garbage") return send(200, "<html><body>It works!</body></html>", "text/html");
+    if (state.fault === "busy") return send(429, { error: { message: "server busy, please try again" } });
+    if (state.fault === "broken")
+      return send(500, { error: { message: "llama runner process has terminated" } });
+    if (!models.includes(body.model) && !models.includes(`${body.model}:latest`)) {
+      return send(404, { error: { message: `model "${body.model}" not found, try pulling it first` } });
+    }
+    const problem = protocolProblem(body.messages);
+    if (problem) return send(400, { error: { message: problem, type: "invalid_request_error" } });
+    if (state.fault === "repeats") {
+      const first = body.tools?.[0]?.function;
+      const call = first && {
+        id: `call_${requests.length}`,
+        type: "function",
+        function: { name: first.name, arguments: '{"query":"again"}' },
+      };
+      return send(
+        200,
+        reply(call ? null : "No tools left, so this is my answer.", call ? [call] : [], body.model),
+      );
+    }
+    const { content, calls } = think(body);
+    if (state.callsAsText && calls.length > 0 && body.tool_choice !== "required") {
+      const text = calls.map(
+        (c) =>
+          `<tool_call>\n{"name": "${c.function.name}", "arguments": ${c.function.arguments}}\n</tool_call>`,
+      );
+      return send(200, reply(text.join("\n"), [], body.model));
+    }
+    send(200, reply(content, calls, body.model));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    get fault() {
+      return state.fault;
+    },
+    set fault(value) {
+      state.fault = value;
+    },
+    get callsAsText() {
+      return state.callsAsText;
+    },
+    set callsAsText(value) {
+      state.callsAsText = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function reply(content: string | null, calls: Json[], model = "stand-in") {
+  return {
+    id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content, ...(calls.length > 0 ? { tool_calls: calls } : {}) },
+        finish_reason: calls.length > 0 ? "tool_calls" : "stop",
+      },
+    ],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  };
+}
+
+/** What a strict server (OpenAI, llama.cpp) refuses: a tool result without its call, a call left unanswered. */
+function protocolProblem(messages: Json[]): string | undefined {
+  let pending: string[] = [];
+  for (const m of messages) {
+    if (m.role === "tool") {
+      if (!pending.includes(m.tool_call_id)) return `tool message ${m.tool_call_id} answers no tool call`;
+      pending = pending.filter((id) => id !== m.tool_call_id);
+      continue;
+    }
+    if (pending.length > 0) return `tool calls ${pending.join(", ")} have no tool message`;
+    pending = (m.tool_calls ?? []).map((c: Json) => c.id);
+  }
+  return undefined;
+}
+
+const words = (text: string) =>
+  new Set((text.toLowerCase().match(/[a-z]{3,}/g) ?? []).map((w) => w.slice(0, 5)));
+
+function think(body: Json): { content: string | null; calls: Json[] } {
+  const messages: Json[] = body.messages;
+  const last = messages[messages.length - 1];
+  if (last?.role === "tool") return { content: fromResults(messages), calls: [] };
+  const users = messages.filter((m) => m.role === "user").map((m) => String(m.content));
+  const said = users[users.length - 1] ?? "";
+  const tool = pickTool(body.tools ?? [], body.tool_choice, said);
+  if (tool) {
+    const args = argumentsFor(tool.function, said);
+    const missing = (tool.function.parameters?.required ?? []).filter((p: string) => args[p] === undefined);
+    if (missing.length > 0)
+      return { content: `To use ${tool.function.name} I need: ${missing.join(", ")}.`, calls: [] };
+    const id = `call_${Math.random().toString(36).slice(2, 10)}`;
+    return {
+      content: null,
+      calls: [
+        { id, type: "function", function: { name: tool.function.name, arguments: JSON.stringify(args) } },
+      ],
+    };
+  }
+  if (/\bwhat did i (?:say|ask) first\b/i.test(said))
+    return { content: `First you said: "${users[0]}"`, calls: [] };
+  const system = messages.find((m) => m.role === "system");
+  return {
+    content: `You said "${said}". That is message ${users.length} from you${system ? `; my instructions begin "${String(system.content).slice(0, 30)}"` : ""}.`,
+    calls: [],
+  };
+}
+
+/** The offered tool sharing most words with the message (its name counts double), or the one tool_choice names. */
+function pickTool(tools: Json[], choice: unknown, said: string): Json | undefined {
+  if (typeof choice === "object" && choice !== null) {
+    return tools.find((t) => t.function.name === (choice as Json).function?.name);
+  }
+  const heard = words(said);
+  let best: { tool: Json; score: number } | undefined;
+  for (const tool of tools) {
+    const fn = tool.function;
+    const name = [...words(fn.name.replace(/_/g, " "))].filter((w) => heard.has(w)).length * 2;
+    const described = [
+      ...words(`${fn.description ?? ""} ${Object.keys(fn.parameters?.properties ?? {}).join(" ")}`),
+    ];
+    const score = name + described.filter((w) => heard.has(w)).length;
+    if (score > 0 && (best === undefined || score > best.score)) best = { tool, score };
+  }
+  if (best === undefined && choice === "required") return tools[0];
+  return best?.tool;
+}
+
+function argumentsFor(fn: Json, said: string): Json {
+  const args: Json = {};
+  for (const [name, spec] of Object.entries<Json>(fn.parameters?.properties ?? {})) {
+    if (name === "code") {
+      const code = /```(?:python)?\n([\s\S]*?)```/.exec(said)?.[1];
+      if (code) args.code = code;
+    } else if (name === "query")
+      args.query = said.replace(/^(?:please\s+)?(?:search|look up|find)\s+(?:for\s+)?/i, "");
+    else if (spec.enum)
+      args[name] = spec.enum.find((v: string) => said.toLowerCase().includes(String(v).toLowerCase()));
+    else if (spec.type === "number" || spec.type === "integer") {
+      const n = /\d+(?:\.\d+)?/.exec(said)?.[0];
+      if (n) args[name] = Number(n);
+    } else {
+      const proper = /\b(?:in|for|at|to|from|about)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)/.exec(said)?.[1];
+      const quoted = /["“']([^"”']+)["”']/.exec(said)?.[1];
+      if (quoted ?? proper) args[name] = quoted ?? proper;
+    }
+  }
+  return args;
+}
+
+/** An answer from the tool results of the last step: numbered passages are quoted and cited as [n]. */
+function fromResults(messages: Json[]): string {
+  const start = messages.findLastIndex((m) => m.role === "assistant");
+  const calls: Json[] = messages[start]?.tool_calls ?? [];
+  const parts = messages.slice(start + 1).map((m) => {
+    const name = calls.find((c) => c.id === m.tool_call_id)?.function.name ?? "a tool";
+    const content = String(m.content);
+    const numbered = /^\[(\d+)\] .+?: ([\s\S]*?)(?=\n\n\[\d+\] |$)/.exec(content);
+    if (numbered) {
+      // The first sentence of the passage's prose (headings skipped), with the source's number.
+      const prose = (numbered[2] ?? "")
+        .split("\n")
+        .filter((line) => !line.startsWith("#"))
+        .join(" ");
+      const flat = prose.replace(/\s+/g, " ").trim();
+      return `${/^.+?[.!?](?=\s|$)/.exec(flat)?.[0] ?? flat} [${numbered[1]}]`;
+    }
+    return `${name} returned: ${content.replace(/\s+/g, " ").slice(0, 300)}`;
+  });
+  return parts.join(" ");
+}

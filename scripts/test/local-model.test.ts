@@ -1,0 +1,105 @@
+/**
+ * A local model behind the emulator as a user runs it: `pnpm doctor` checks the server and the model,
+ * `pnpm 0-hello` chats with it through the embedded emulator, and a bad setting is one sentence with
+ * exit code 2. The model server is the tests' stand-in (emulator/test/stand-in-model.ts), not a model.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWeatherFixture } from "../../demos/1-tools/test/weather-fixture.ts";
+import { type StandIn, startStandIn } from "../../emulator/test/stand-in-model.ts";
+import { closedPort, runLab, tempDir } from "../../shared/test/support.ts";
+
+let standIn: StandIn;
+beforeAll(async () => {
+  standIn = await startStandIn(["qwen2.5:0.5b", "llama3.2:latest", "phi-4-mini"]);
+});
+afterAll(() => standIn?.close());
+
+const fresh = (env: Record<string, string>) => ({
+  LAB_STATE_DIR: tempDir("lab-state-"),
+  EMULATOR_DATA_DIR: tempDir("lab-emulator-"),
+  ...env,
+});
+const row = (stdout: string, check: string) => stdout.split("\n").find((l) => l.includes(`| ${check}`)) ?? "";
+const CHECK = "local model (EMULATOR_MODEL_URL)";
+
+describe("a local model, as the README shows it", () => {
+  it("pnpm doctor: green when the server has the model (Ollama's :latest counts), red with the models it has when not", async () => {
+    const ok = await runLab(["doctor"], {
+      env: fresh({ EMULATOR_MODEL_URL: standIn.url, EMULATOR_MODEL_NAME: "llama3.2" }),
+    });
+    expect(row(ok.stdout, CHECK)).toMatch(
+      /^\| ✔ .*llama3\.2 at http:\/\/127\.0\.0\.1:\d+\/v1 \(EMULATOR_ROUTER=local\)/,
+    );
+    expect(ok.code).toBe(0);
+
+    const missing = await runLab(["doctor"], {
+      env: fresh({ EMULATOR_MODEL_URL: standIn.url, EMULATOR_MODEL_NAME: "mistral" }),
+    });
+    expect(row(missing.stdout, CHECK)).toContain(
+      `"mistral" not found at ${standIn.url}; it has qwen2.5:0.5b, llama3.2:latest, phi-4-mini`,
+    );
+    expect(missing.stdout).toContain(
+      `✖ ${CHECK}: The server at ${standIn.url} has no model "mistral": set EMULATOR_MODEL_NAME to one it lists, or get the model first`,
+    );
+    expect(missing.code).toBe(1);
+
+    const down = await runLab(["doctor"], {
+      env: fresh({
+        EMULATOR_MODEL_URL: `http://127.0.0.1:${await closedPort()}/v1`,
+        EMULATOR_MODEL_NAME: "qwen2.5:0.5b",
+      }),
+    });
+    expect(row(down.stdout, CHECK)).toMatch(/^\| ✖ .*no model server/);
+    expect(down.stdout).toMatch(/is not reachable \(ECONNREFUSED\): start it/);
+    expect(down.code).toBe(1);
+  });
+
+  it("pnpm 0-hello answers with the local model, and names it", async () => {
+    const chat = await runLab(["0-hello"], {
+      env: fresh({ EMULATOR_MODEL_URL: standIn.url, EMULATOR_MODEL_NAME: "phi-4-mini" }),
+      input: ["Hello from the test"],
+    });
+    expect(chat.stderr).toBe("");
+    expect(chat.code).toBe(0);
+    expect(chat.stdout).toContain('You said "Hello from the test"');
+    expect(chat.stdout).toContain("phi-4-mini");
+    expect(standIn.requests.at(-1)?.model).toBe("phi-4-mini");
+  });
+
+  it("pnpm 1-tools: the local model calls the demo's get_weather, the client runs it, the model answers", async () => {
+    const weather = await startWeatherFixture();
+    try {
+      const chat = await runLab(["1-tools"], {
+        env: fresh({ ...weather.env, EMULATOR_MODEL_URL: standIn.url, EMULATOR_MODEL_NAME: "qwen2.5:0.5b" }),
+        input: ["What's the weather in Oslo?"],
+      });
+      expect(chat.stderr).toBe("");
+      expect(chat.code).toBe(0);
+      expect(chat.stdout).toMatch(
+        /⚙ get_weather\(\{"city":"Oslo"\}\) \d+ ms → \{"city":"Oslo","country":"Norway","temperature_c":3\.7/,
+      );
+      expect(chat.stdout).toMatch(/get_weather returned: \{"city":"Oslo".*"temperature_c":3\.7/);
+      expect(chat.stdout).toContain("served by qwen2.5:0.5b via model-router");
+    } finally {
+      await weather.close();
+    }
+  });
+
+  it("a bad setting is one sentence and exit code 2, for a demo and for pnpm emulator", async () => {
+    const bad = await runLab(["0-hello"], {
+      env: fresh({ EMULATOR_MODEL_URL: "localhost:11434", EMULATOR_MODEL_NAME: "qwen2.5:0.5b" }),
+      input: ["hi"],
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(
+      /^(?:✖ )?EMULATOR_MODEL_URL is "localhost:11434"; set it to the server's OpenAI-compatible base URL, e\.g\. http:\/\/localhost:11434\/v1 \(Ollama\)\.$/,
+    );
+    const emulator = await runLab(["emulator"], {
+      env: fresh({ EMULATOR_MODEL_URL: standIn.url, EMULATOR_PORT: String(await closedPort()) }),
+    });
+    expect(emulator.code).toBe(2);
+    expect(emulator.stderr.trim()).toBe(
+      `EMULATOR_MODEL_URL is set but EMULATOR_MODEL_NAME is not: set it to a model the server has (its ${standIn.url}/models lists them), e.g. qwen2.5:0.5b.`,
+    );
+  });
+});
