@@ -43,6 +43,22 @@ export class ResponseStore {
     };
   }
 
+  /** Replaces a stored response's body (a running response changing status); its items stay as saved. */
+  updateBody(response: Json & { id: string }): void {
+    this.db.prepare("UPDATE responses SET body = ? WHERE id = ?").run(JSON.stringify(response), response.id);
+  }
+
+  /** An output item of any stored response, by its id (what an `item_reference` input points at). */
+  findOutputItem(id: string): Json | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT item.value AS value FROM responses, json_each(responses.body, '$.output') AS item
+         WHERE json_extract(item.value, '$.id') = ? LIMIT 1`,
+      )
+      .get(id);
+    return row === undefined ? undefined : (JSON.parse(String(row.value)) as Json);
+  }
+
   delete(id: string): boolean {
     return Number(this.db.prepare("DELETE FROM responses WHERE id = ?").run(id).changes) > 0;
   }
