@@ -184,6 +184,22 @@ describe("background mode", () => {
   });
 });
 
+describe("a foreground stream", () => {
+  it("is retrievable as in_progress while it streams, and completed after", async () => {
+    const stream = await lab.openai.responses.create({ input: LONG, stream: true }, { body: agent });
+    let id = "";
+    let midway: string | undefined;
+    for await (const event of stream) {
+      if (event.type === "response.created") id = event.response.id;
+      if (event.type === "response.output_text.delta" && midway === undefined) {
+        midway = (await lab.openai.responses.retrieve(id)).status;
+      }
+    }
+    expect(midway).toBe("in_progress");
+    expect((await lab.openai.responses.retrieve(id)).status).toBe("completed");
+  });
+});
+
 describe("resuming a stream", () => {
   it("the SDK's responses.stream({ response_id, starting_after }) gets the rest and the final response", async () => {
     const stream = await lab.openai.responses.create(

@@ -31,19 +31,23 @@ export interface StoredResponse {
   /** This turn's input, item references resolved. */
   inputItems: Item[];
   response: Record<string, unknown> & { status: string; output: Item[] };
-  /** Every event so far, for clients that resume the stream. */
-  events: StreamEvent[];
+  /** Every event so far, for clients that resume the stream (dropped for all but the newest turns). */
+  events: StreamEvent[] | undefined;
   listeners: Set<(event: StreamEvent) => void>;
   /** Present while the turn runs; aborting it cancels the turn. */
   controller?: AbortController;
   finished: Promise<void>;
   /** Why the turn was stopped early, if it was. */
   stopReason?: string;
+  /** The response as accepted, before it ran: what a background request is answered with. */
+  accepted: Record<string, unknown>;
   /** The model deployment refused for load before the turn began: the client gets its 429. */
   rateLimited?: { retryAfter: string | null; message: string };
 }
 
 const MAX_STORED = 1000;
+/** Finished turns whose events are kept for resuming; older ones answer a resume with a 400. */
+const KEPT_STREAMS = 100;
 
 export class ResponseStore {
   private readonly responses = new Map<string, StoredResponse>();
@@ -130,6 +134,7 @@ export class ResponseStore {
       listeners: new Set(listen ? [listen] : []),
       controller: new AbortController(),
       finished: Promise.resolve(),
+      accepted: structuredClone(response),
     };
     this.remember(stored);
     stored.finished = this.run(stored);
@@ -138,6 +143,14 @@ export class ResponseStore {
 
   /** Follows a turn's stream from after `startingAfter`: the events so far, then the rest as they come. */
   follow(stored: StoredResponse, startingAfter: number, listen: (event: StreamEvent) => void): void {
+    if (!stored.events) {
+      throw new ApiError(
+        400,
+        "invalid_value",
+        `Response '${stored.id}' no longer keeps its stream; retrieve it instead.`,
+        "stream",
+      );
+    }
     for (const event of stored.events) if (event.sequence_number > startingAfter) listen(event);
     if (stored.controller) stored.listeners.add(listen);
   }
@@ -205,7 +218,7 @@ export class ResponseStore {
     let sequence = 0;
     const send = (type: string, fields: Record<string, unknown>) => {
       const event = { type, sequence_number: sequence++, ...fields };
-      stored.events.push(event);
+      stored.events?.push(event);
       for (const listen of stored.listeners) listen(event);
     };
     const snapshot = () => structuredClone(response);
@@ -275,7 +288,14 @@ export class ResponseStore {
       stored.listeners.clear();
       // `store: false`: answered, then forgotten (not retrievable, not part of any thread).
       if (!request.store) this.responses.delete(stored.id);
+      this.trimStreams();
     }
+  }
+
+  /** Keeps the events of the newest finished turns only: a stream is mostly resumed soon after it broke. */
+  private trimStreams(): void {
+    const finished = [...this.responses.values()].filter((r) => !r.controller && r.events);
+    for (const old of finished.slice(0, Math.max(0, finished.length - KEPT_STREAMS))) old.events = undefined;
   }
 }
 

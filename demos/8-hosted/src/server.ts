@@ -130,7 +130,7 @@ export async function startServer(options: HostedServerOptions): Promise<HostedS
 
     if (!request.stream) {
       const stored = store.start(request, forcedId);
-      if (request.background) return void res.json(stored.response);
+      if (request.background) return void res.json(stored.accepted);
       res.on("close", () => store.cancel(stored, "client disconnected"));
       await stored.finished;
       return sendResponse(res, stored);
