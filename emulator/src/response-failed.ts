@@ -20,13 +20,12 @@ export function failsAsStream(handler: Handler): Handler {
       const turn = readTurn(ctx.app, await ctx.json(), ctx.params.agent);
       if (!turn.stream) throw error;
       const shell = responseShell(turn, error.model ?? turn.deployment);
-      const sse = new SseWriter(ctx.res, { delayMs: 0 });
-      sse.open();
+      const sse = new SseWriter({ delayMs: 0 });
+      sse.attach(ctx.res);
       sse.send({ type: "response.created", response: shell });
       sse.send({ type: "response.in_progress", response: shell });
       const failed = { ...shell, status: "failed", error: { code: error.code, message: error.message } };
-      sse.send({ type: "response.failed", response: failed });
-      sse.end();
+      sse.finish({ type: "response.failed", response: failed });
       return undefined;
     }
   };

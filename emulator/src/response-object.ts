@@ -7,7 +7,7 @@ import { newId, nowSeconds } from "./ids.ts";
 import { textOf } from "./items.ts";
 import { countWords } from "./model/routing.ts";
 import type { Turn } from "./response-request.ts";
-import type { Json } from "./validate.ts";
+import { isObject, type Json } from "./validate.ts";
 
 export type ResponseObject = Json & { id: string; output: Json[] };
 
@@ -16,27 +16,20 @@ export function responseShell(turn: Turn, model: string): ResponseObject {
     id: newId("resp"),
     object: "response",
     created_at: nowSeconds(),
-    status: "in_progress",
-    background: false,
+    status: turn.background ? "queued" : "in_progress",
+    background: turn.background,
     completed_at: null,
     error: null,
     incomplete_details: null,
     instructions: turn.instructions,
-    max_output_tokens: null,
     model,
     output: [],
-    parallel_tool_calls: true,
     previous_response_id: turn.previousResponseId,
-    reasoning: { effort: null, summary: null },
     store: turn.store,
-    temperature: 1,
-    text: { format: { type: "text" } },
     tool_choice: turn.toolChoice,
     tools: turn.tools,
-    top_p: 1,
-    truncation: "disabled",
     usage: null,
-    user: null,
+    ...turn.settings,
     metadata: turn.metadata,
     conversation: turn.conversationId === null ? null : { id: turn.conversationId },
     agent_reference: turn.agentReference,
@@ -71,6 +64,22 @@ export function stoppedByShutdown(shell: ResponseObject, turn: Turn, output: Jso
     output,
     usage: usageOf(turn, output),
   };
+}
+
+/** A background response stopped by `POST /responses/{id}/cancel`: what it had produced, and no more. */
+export function cancelled(shell: ResponseObject, turn: Turn, output: Json[]): ResponseObject {
+  return { ...shell, status: "cancelled", output, usage: usageOf(turn, output) };
+}
+
+/** Output text parts carry `logprobs` (empty: the lab model has none), as the Open Responses schema requires. */
+export function withLogprobs(item: Json): Json {
+  if (item.type !== "message" || !Array.isArray(item.content)) return item;
+  const content = item.content.map((part: unknown) =>
+    isObject(part) && part.type === "output_text" && !Array.isArray(part.logprobs)
+      ? { ...part, logprobs: [] }
+      : part,
+  );
+  return { ...item, content };
 }
 
 /** Words stand in for tokens: honest enough for a lab that shows where usage appears. */

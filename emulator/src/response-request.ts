@@ -7,6 +7,7 @@ import type { AgentVersion } from "./agents-store.ts";
 import type { App } from "./context.ts";
 import { ApiError, invalidPayload, invalidValue, notFound } from "./errors.ts";
 import { normalizeItem } from "./items.ts";
+import { readSettings, type Settings } from "./response-settings.ts";
 import { agentNotFound } from "./routes/agents.ts";
 import { conversationNotFound } from "./routes/conversations.ts";
 import {
@@ -34,6 +35,10 @@ export interface Turn {
   stream: boolean;
   toolChoice: Json | string;
   include: string[];
+  /** Run after the request is answered (`queued`, then `in_progress`, then done); needs `store`. */
+  background: boolean;
+  /** The sampling and bookkeeping parameters the response object echoes. */
+  settings: Settings;
 }
 
 /** `pathAgent` is the agent named in `/agents/{name}/endpoint/protocols/openai/responses`. */
@@ -41,8 +46,10 @@ export function readTurn(app: App, body: Json, pathAgent: string | undefined): T
   if (body.agent !== undefined) {
     throw invalidPayload("agent", "The 'agent' property is deprecated. Use 'agent_reference' instead.");
   }
+  const settings = readSettings(body);
   const agent = resolveAgent(app, body, pathAgent);
   if (agent !== undefined) refuseAgentOwnedFields(body);
+  checkTools(body);
   const definition = agent?.definition;
   const deployment =
     agent === undefined ? optionalString(body, "model") : optionalString(definition ?? {}, "model");
@@ -77,8 +84,13 @@ export function readTurn(app: App, body: Json, pathAgent: string | undefined): T
   ) {
     throw invalidValue("tool_choice", '\'tool_choice\' must be "auto", "none", "required" or a tool object.');
   }
+  const store = optionalBoolean(body, "store") ?? true;
+  const background = optionalBoolean(body, "background") ?? false;
+  if (background && !store) {
+    throw invalidValue("background", "A background response must be stored: drop 'store: false'.");
+  }
   const history = readHistory(app, conversationId, previousResponseId);
-  const input = readInput(body);
+  const input = resolveReferences(app, history, readInput(body));
   requireToolOutputs(history, input);
   return {
     agent,
@@ -89,16 +101,18 @@ export function readTurn(app: App, body: Json, pathAgent: string | undefined): T
       optionalString(definition ?? {}, "instructions"),
       optionalString(body, "instructions"),
     ),
-    tools: [...toolsOf(definition), ...toolsOf(body)],
+    tools: [...toolsOf(definition), ...toolsOf(body)].map(echoTool),
     input,
     history,
     conversationId,
     previousResponseId,
     metadata: optionalMetadata(body) ?? {},
-    store: optionalBoolean(body, "store") ?? true,
+    store,
     stream: optionalBoolean(body, "stream") ?? false,
     toolChoice,
     include: (include ?? []) as string[],
+    background,
+    settings,
   };
 }
 
@@ -199,6 +213,47 @@ function toolsOf(source: Json | undefined): Json[] {
   return Array.isArray(tools) ? tools.filter(isObject) : [];
 }
 
+/** Request tools (allowed without an agent): objects with a `type`; a function tool needs its `name`. */
+function checkTools(body: Json): void {
+  const tools = optionalArray(body, "tools") ?? [];
+  for (const [i, tool] of tools.entries()) {
+    if (!isObject(tool) || typeof tool.type !== "string") {
+      throw invalidPayload(`tools[${i}].type`, `'tools[${i}]' must be a tool object with a 'type'.`);
+    }
+    if (tool.type === "function" && (typeof tool.name !== "string" || !/^[\w-]{1,64}$/.test(tool.name))) {
+      throw invalidPayload(
+        `tools[${i}].name`,
+        `'tools[${i}].name' must be 1-64 letters, digits, '_' or '-'.`,
+      );
+    }
+  }
+}
+
+/** Function tools are echoed whole, as the service does: `strict` defaults to true in Responses. */
+function echoTool(tool: Json): Json {
+  if (tool.type !== "function") return tool;
+  return { description: null, parameters: null, ...tool, strict: tool.strict ?? true };
+}
+
+/**
+ * `item_reference` points at an item the service already has (the AI SDK sends one for each earlier
+ * assistant message instead of its text): it is replaced by that item, from this thread or any stored
+ * response, so the model sees the real thing.
+ */
+function resolveReferences(app: App, history: Json[], input: Json[]): Json[] {
+  return input.map((item, i) => {
+    if (item.type !== "item_reference") return item;
+    if (typeof item.id !== "string" || item.id === "") {
+      throw invalidPayload(`input[${i}].id`, `'input[${i}].id' must name the item referenced.`);
+    }
+    const found = history.find((earlier) => earlier.id === item.id) ?? app.responses.findOutputItem(item.id);
+    if (found === undefined) {
+      throw notFound(`Item with id '${item.id}' not found.`, `input[${i}].id`);
+    }
+    return found;
+  });
+}
+
 function joinInstructions(agent: string | undefined, request: string | undefined): string | null {
   const parts = [agent, request].filter((part): part is string => part !== undefined && part !== "");
   return parts.length === 0 ? null : parts.join("\n\n");
@@ -209,20 +264,33 @@ function joinInstructions(agent: string | undefined, request: string | undefined
  * an output for every call before anything else, or the model would see a question it never answered.
  */
 function requireToolOutputs(history: Json[], input: Json[]): void {
+  for (const [i, item] of input.entries()) {
+    if (
+      item.type === "function_call_output" &&
+      (typeof item.call_id !== "string" || !(typeof item.output === "string" || Array.isArray(item.output)))
+    ) {
+      throw invalidPayload(
+        `input[${i}]`,
+        `'input[${i}]' needs a string 'call_id' and an 'output' (a string or content parts).`,
+      );
+    }
+  }
+  const thread = [...history, ...input];
+  const calls = new Set(thread.filter((i) => i.type === "function_call").map((i) => String(i.call_id)));
+  for (const [i, item] of input.entries()) {
+    if (item.type === "function_call_output" && !calls.has(String(item.call_id))) {
+      throw invalidValue(
+        `input[${i}].call_id`,
+        `No tool call found for function call output with call_id ${String(item.call_id)}.`,
+      );
+    }
+  }
   const answered = new Set(
-    [...history, ...input].filter((i) => i.type === "function_call_output").map((i) => String(i.call_id)),
+    thread.filter((i) => i.type === "function_call_output").map((i) => String(i.call_id)),
   );
   const pending = history.filter((i) => i.type === "function_call" && !answered.has(String(i.call_id)));
   const first = pending[0];
   if (first !== undefined) {
     throw invalidValue("input", `No tool output found for function call ${String(first.call_id)}.`);
-  }
-  for (const [i, item] of input.entries()) {
-    if (
-      item.type === "function_call_output" &&
-      (typeof item.call_id !== "string" || typeof item.output !== "string")
-    ) {
-      throw invalidPayload(`input[${i}]`, `'input[${i}]' needs a string 'call_id' and a string 'output'.`);
-    }
   }
 }

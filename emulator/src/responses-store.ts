@@ -103,6 +103,22 @@ export class ResponseStore {
     return { responseIds: rows.map((row) => row.id), conversationId: rows[0]?.conversation_id ?? null };
   }
 
+  /** Replaces a stored response's body (a running response changing status); its items stay as saved. */
+  updateBody(response: Json & { id: string }): void {
+    this.db.prepare("UPDATE responses SET body = ? WHERE id = ?").run(JSON.stringify(response), response.id);
+  }
+
+  /** An output item of any stored response, by its id (what an `item_reference` input points at). */
+  findOutputItem(id: string): Json | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT item.value AS value FROM responses, json_each(responses.body, '$.output') AS item
+         WHERE json_extract(item.value, '$.id') = ? LIMIT 1`,
+      )
+      .get(id);
+    return row === undefined ? undefined : (JSON.parse(String(row.value)) as Json);
+  }
+
   delete(id: string): boolean {
     return transaction(this.db, () => {
       const found = this.db.prepare("SELECT 1 FROM responses WHERE id = ? AND deleted = 0").get(id);

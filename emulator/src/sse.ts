@@ -1,9 +1,11 @@
 /**
- * Server-sent events framing for streamed responses: `event:` + `data:` lines, a growing
- * `sequence_number`, and detection of a client that went away (then every later write is skipped, so a
- * disconnect stops the stream quietly). The `lab-drop-stream` fault cuts the socket after a set number of
- * text deltas, which is how tests prove a client survives a network loss mid-answer. When the emulator
- * shuts down (`stop`), producing stops too, but the client still gets one last event (`finish`).
+ * Server-sent events for one response: `event:` + `data:` lines with a growing `sequence_number`, kept
+ * in order so a client can come back for the rest (`GET /responses/{id}?stream=true&starting_after=N`)
+ * and several clients can read one stream. The client that asked for a foreground stream owns it: when
+ * it goes away the stream stops quietly. A background response keeps going until it ends or is
+ * cancelled. The `lab-drop-stream` fault cuts that first connection after a set number of text deltas,
+ * which is how tests prove a client survives a network loss mid-answer. When the emulator shuts down
+ * (`stop`), producing stops too, but readers still get one last event (`finish`).
  */
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -12,73 +14,118 @@ import type { Json } from "./validate.ts";
 export interface SseOptions {
   /** Pause between text chunks, so a terminal shows the answer arriving. */
   delayMs: number;
-  /** Fault injection: destroy the socket after this many `response.output_text.delta` events. */
+  /** Fault injection: destroy the first connection after this many `response.output_text.delta` events. */
   dropAfterTextDeltas?: number | undefined;
+  /** A background response outlives its connections; only cancel stops it. */
+  background?: boolean;
   /** Aborted when the emulator begins to shut down: stop producing, then `finish` with a last event. */
   stop?: AbortSignal | undefined;
 }
 
+interface Frame {
+  sequence: number;
+  text: string;
+}
+
 export class SseWriter {
-  private readonly res: ServerResponse;
   private readonly options: SseOptions;
+  private readonly frames: Frame[] = [];
+  private readonly readers = new Set<ServerResponse>();
+  private origin: ServerResponse | undefined;
   private sequence = 0;
   private textDeltas = 0;
-  private gone = false;
+  private originGone = false;
+  private stopped = false;
+  private ended = false;
+  private readonly endedSignal = Promise.withResolvers<void>();
 
-  constructor(res: ServerResponse, options: SseOptions) {
-    this.res = res;
+  constructor(options: SseOptions) {
     this.options = options;
-    res.on("close", () => {
-      if (!res.writableFinished) this.gone = true;
-    });
   }
 
-  /** True when the client disconnected (or the fault cut it), or the emulator is stopping: stop producing. */
+  /** True when the producer should stop: cancelled, the emulator stopping, or the foreground client gone. */
   get aborted(): boolean {
-    return this.clientGone || this.options.stop?.aborted === true;
+    return this.stopped || this.stopping || (!this.options.background && this.originGone);
   }
 
-  get clientGone(): boolean {
-    return this.gone || this.res.destroyed;
+  /** True once the emulator began to shut down. */
+  get stopping(): boolean {
+    return this.options.stop?.aborted === true;
   }
 
-  open(): void {
-    this.res.writeHead(200, {
+  /** True once `cancel()` was called (a background response the caller stopped). */
+  get cancelled(): boolean {
+    return this.stopped;
+  }
+
+  get finished(): boolean {
+    return this.ended;
+  }
+
+  /** Resolves once the last event has been written. */
+  get done(): Promise<void> {
+    return this.endedSignal.promise;
+  }
+
+  cancel(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Sends the stream to `res`: every event after `startingAfter` that has already happened, then the
+   * rest as it happens. The first connection attached is the one that asked for the stream.
+   */
+  attach(res: ServerResponse, startingAfter = -1): void {
+    const first = this.origin === undefined;
+    if (first) this.origin = res;
+    res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       connection: "keep-alive",
+      "x-accel-buffering": "no",
     });
-    this.res.flushHeaders();
+    res.flushHeaders();
+    for (const frame of this.frames) if (frame.sequence > startingAfter) res.write(frame.text);
+    if (this.ended) return void res.end();
+    this.readers.add(res);
+    res.on("close", () => {
+      this.readers.delete(res);
+      if (first && !res.writableFinished) this.originGone = true;
+    });
   }
 
   send(event: Json & { type: string }): void {
-    if (this.aborted) return;
+    if (this.aborted && !this.stopped) return;
     this.write(event);
   }
 
-  /** A lifecycle event (created, in_progress): sent even while the emulator stops, so the stream is whole. */
+  /** A lifecycle event (created, queued, in_progress): sent even while the emulator stops, so the stream is whole. */
   announce(event: Json & { type: string }): void {
-    if (!this.clientGone) this.write(event);
+    this.write(event);
   }
 
-  /** The last event, sent even while the emulator stops (a terminal event), then the end of the stream. */
+  /** The terminal event, sent even while the emulator stops, then the end of the stream. */
   finish(event: Json & { type: string }): void {
-    if (this.clientGone) return;
     this.write(event);
-    this.res.end();
+    this.end();
   }
 
   private write(event: Json & { type: string }): void {
     const { type, ...rest } = event;
-    const data = { type, sequence_number: this.sequence++, ...rest };
-    const frame = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-    if (type === "response.output_text.delta" && this.dropsAfterThis()) {
-      // Cut the connection only once this delta is on the wire, so the client really sees it first.
-      this.gone = true;
-      this.res.write(frame, () => this.res.socket?.destroy());
-      return;
+    const sequence = this.sequence++;
+    const text = `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence, ...rest })}\n\n`;
+    this.frames.push({ sequence, text });
+    for (const res of this.readers) {
+      if (res.destroyed) continue;
+      if (res === this.origin && type === "response.output_text.delta" && this.dropsAfterThis()) {
+        // Cut the connection only once this delta is on the wire, so the client really sees it first.
+        this.originGone = true;
+        this.readers.delete(res);
+        res.write(text, () => res.socket?.destroy());
+        continue;
+      }
+      res.write(text);
     }
-    this.res.write(frame);
   }
 
   async pause(): Promise<void> {
@@ -88,7 +135,11 @@ export class SseWriter {
   }
 
   end(): void {
-    if (!this.aborted) this.res.end();
+    if (this.ended) return;
+    this.ended = true;
+    for (const res of this.readers) if (!res.destroyed) res.end();
+    this.readers.clear();
+    this.endedSignal.resolve();
   }
 
   private dropsAfterThis(): boolean {

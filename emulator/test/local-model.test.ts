@@ -348,15 +348,16 @@ describe("a local model behind the emulator", () => {
       });
       expect(second.output_text).toMatch(/^lab_issues__create_issue returned: .*Clicker battery/);
 
-      // The same approval again runs nothing: a request the emulator issued is honoured once.
-      const again = await lab.openai.responses.create(
-        {
-          previous_response_id: second.id,
-          input: [{ type: "mcp_approval_response", approval_request_id: asked.id, approve: true }],
-        },
-        { body },
-      );
-      expect(again.output.map((i) => i.type)).not.toContain("mcp_call");
+      // The same approval again is refused: a request the emulator issued is honoured once.
+      await expect(
+        lab.openai.responses.create(
+          {
+            previous_response_id: second.id,
+            input: [{ type: "mcp_approval_response", approval_request_id: asked.id, approve: true }],
+          },
+          { body },
+        ),
+      ).rejects.toMatchObject({ status: 400, message: expect.stringContaining(asked.id) });
       const created = JSON.parse(readFileSync(servers.issuesFile, "utf8")).issues.filter(
         (issue: { title: string }) => issue.title === "Clicker battery",
       );

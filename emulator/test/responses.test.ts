@@ -169,7 +169,7 @@ describe("responses with agent_reference", () => {
       { input: "Tell me something", previous_response_id: previous },
       { body: agent },
     );
-    expect(last.output_text).toContain("this is turn 25 in this conversation");
+    expect(last.output_text).toContain("turn 25 of this conversation");
 
     // The same in a conversation: each response points at the conversation instead of copying it.
     const conversation = await lab.openai.conversations.create();

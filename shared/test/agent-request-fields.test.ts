@@ -52,8 +52,11 @@ export function refusedFields(code: string): string[] {
         problems.push(`${field} in a file that calls an agent`);
     }
   }
-  // Output items go back only as their answers (function_call_output, mcp_approval_response).
-  if (/\.\.\.\s*[\w.?]+\.output\b(?!_)|\binput\s*:\s*[\w.?]+\.output\b(?!_)/.test(code)) {
+  // A client's output items go back only as their answers (function_call_output, mcp_approval_response).
+  if (
+    responseCalls(code).length > 0 &&
+    /\.\.\.\s*[\w.?]+\.output\b(?!_)|\binput\s*:\s*[\w.?]+\.output\b(?!_)/.test(code)
+  ) {
     problems.push("a response's output resent as input");
   }
   return problems;
@@ -80,7 +83,7 @@ describe("requests the service refuses when an agent is specified", () => {
     expect(refusedFields(`const extra = { parallel_tool_calls: false };\n${call(", ...extra")}`)).toEqual([
       "parallel_tool_calls in a file that calls an agent",
     ]);
-    expect(refusedFields(`input = [...previous.output, ...approvals];`)).toEqual([
+    expect(refusedFields(`input = [...previous.output, ...approvals];\n${call("")}`)).toEqual([
       "a response's output resent as input",
     ]);
     // Without an agent a request may carry its own tools (demo 8's server calls the model that way).

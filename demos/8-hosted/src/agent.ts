@@ -6,38 +6,54 @@
  * reliably; code does it every time.
  */
 import type OpenAI from "openai";
-import type { ResponseInputItem } from "openai/resources/responses/responses";
+import type {
+  FunctionTool,
+  ResponseCreateParams,
+  ResponseInputItem,
+  ResponseUsage,
+} from "openai/resources/responses/responses";
 
 export const INSTRUCTIONS =
   "You are the hosted agent of the Foundry Agent Lab. Answer briefly. When the developer message gives unit conversions, use exactly those numbers.";
 
-/** One message of the thread, as this server keeps it. */
-export interface ThreadMessage {
-  role: "user" | "assistant" | "system" | "developer";
-  text: string;
+/** One turn for the agent: the whole thread as Responses input items, and the caller's own tools. */
+export interface AgentTurn {
+  input: ResponseInputItem[];
+  /** Function tools the client sent: the model may call them; the calls go back to the client. */
+  tools: FunctionTool[];
+  toolChoice: ResponseCreateParams["tool_choice"];
+  parallelToolCalls: boolean;
+  sampling: Pick<ResponseCreateParams, "temperature" | "top_p" | "max_output_tokens">;
 }
+
+/** What the agent produces, as it happens: who serves, text (already post-processed), tool calls. */
+export type AgentEvent =
+  | { type: "model"; model: string }
+  | { type: "text"; delta: string }
+  | { type: "function_call"; call_id: string; name: string; arguments: string };
 
 export interface AnswerResult {
   /** The model that served the answer (`response.model` from the deployment). */
   model: string;
-  usage: { input_tokens: number; output_tokens: number; total_tokens: number } | null;
+  usage: ResponseUsage | null;
 }
 
 /**
- * Answers the last user message of `thread`, yielding the text as it should reach the client (already
- * post-processed), and returning which model served it.
+ * Answers the thread's last user message: yields who serves it, the text as it should reach the client
+ * (already post-processed), and any calls of the client's tools; returns the usage.
  */
 export async function* answer(
   openai: OpenAI,
   deployment: string,
-  thread: ThreadMessage[],
+  turn: AgentTurn,
   signal: AbortSignal,
-): AsyncGenerator<string, AnswerResult> {
-  const question = thread.findLast((m) => m.role === "user")?.text ?? "";
+): AsyncGenerator<AgentEvent, AnswerResult> {
+  const lastUser = turn.input.findLast((item) => "role" in item && item.role === "user");
+  const question = lastUser ? textOf(lastUser) : "";
 
   // 1. The local tool: code decides when it runs, and its numbers are exact.
   const conversions = convertUnits(question);
-  const input: ResponseInputItem[] = thread.map((m) => ({ role: m.role, content: m.text }));
+  const input = [...turn.input];
   if (conversions.length > 0) {
     input.push({
       role: "developer",
@@ -45,25 +61,39 @@ export async function* answer(
     });
   }
 
-  // 2. The model call: this server, not the platform, picks the deployment and sends the whole thread.
+  // 2. The model call: this server, not the platform, picks the deployment and sends the whole thread,
+  //    with the caller's function tools (their calls go back to the caller, who runs them).
+  const clientTools =
+    turn.tools.length > 0
+      ? { tools: turn.tools, tool_choice: turn.toolChoice, parallel_tool_calls: turn.parallelToolCalls }
+      : {};
   const stream = await openai.responses.create(
-    { model: deployment, instructions: INSTRUCTIONS, input, stream: true, store: false },
+    {
+      model: deployment,
+      instructions: INSTRUCTIONS,
+      input,
+      stream: true,
+      store: false,
+      ...clientTools,
+      ...turn.sampling,
+    },
     { signal },
   );
   const redactor = new EmailRedactor();
   let result: AnswerResult = { model: deployment, usage: null };
+  let called = false;
   for await (const event of stream) {
-    if (event.type === "response.output_text.delta") {
+    if (event.type === "response.created") {
+      yield { type: "model", model: event.response.model };
+    } else if (event.type === "response.output_text.delta") {
       const safe = redactor.push(event.delta);
-      if (safe) yield safe;
+      if (safe) yield { type: "text", delta: safe };
+    } else if (event.type === "response.output_item.done" && event.item.type === "function_call") {
+      called = true;
+      const { call_id, name, arguments: args } = event.item;
+      yield { type: "function_call", call_id, name, arguments: args };
     } else if (event.type === "response.completed") {
-      const u = event.response.usage;
-      result = {
-        model: event.response.model,
-        usage: u
-          ? { input_tokens: u.input_tokens, output_tokens: u.output_tokens, total_tokens: u.total_tokens }
-          : null,
-      };
+      result = { model: event.response.model, usage: event.response.usage ?? null };
     } else if (event.type === "response.failed") {
       throw new Error(event.response.error?.message ?? "the model deployment failed to answer");
     } else if (event.type === "error") {
@@ -74,11 +104,22 @@ export async function* answer(
   // The SDK ends an aborted stream quietly; a cancelled answer must not look complete.
   signal.throwIfAborted();
 
-  // 3. Post-processing: the held-back tail, then a footer with the exact numbers.
+  // 3. Post-processing: the held-back tail, then (when the model answered rather than called a tool)
+  //    a footer with the exact numbers.
   const tail = redactor.end();
-  if (tail) yield tail;
-  if (conversions.length > 0) yield `\n\n— Converted by the agent's own code: ${conversions.join("; ")}.`;
+  if (tail) yield { type: "text", delta: tail };
+  if (conversions.length > 0 && !called) {
+    yield { type: "text", delta: `\n\n— Converted by the agent's own code: ${conversions.join("; ")}.` };
+  }
   return result;
+}
+
+function textOf(item: ResponseInputItem): string {
+  if (!("content" in item)) return "";
+  const content = item.content;
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content.map((part) => ("text" in part && typeof part.text === "string" ? part.text : "")).join("\n");
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;

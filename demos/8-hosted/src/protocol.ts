@@ -4,7 +4,6 @@
  * The SDK's streaming helper is strict about them (ids that never change, `object: "response"`).
  */
 import { randomBytes } from "node:crypto";
-import type { ThreadMessage } from "./agent.ts";
 
 /** An error the client caused or asked about, sent as `{"error":{type, code, message, param}}`. */
 export class ApiError extends Error {
@@ -32,9 +31,12 @@ export interface AgentReference {
   version?: string;
 }
 
+/** An item of the thread as this server keeps it: Responses input items, in their long form. */
+export type Item = Record<string, unknown> & { type: string; id?: string };
+
 /** A validated `POST /responses` body. */
 export interface CreateRequest {
-  input: ThreadMessage[];
+  input: Item[];
   instructions: string | null;
   previousResponseId: string | null;
   conversationId: string | null;
@@ -44,45 +46,80 @@ export interface CreateRequest {
   stream: boolean;
   store: boolean;
   background: boolean;
+  /** The client's own function tools: the agent passes them to the model with its own logic. */
+  tools: Item[];
+  toolChoice: string | Record<string, unknown>;
+  /** Echoed on the response object, and the sampling ones passed to the model. */
+  settings: Settings;
 }
 
+/** The response object's echo of the request, with the values the service reports when not sent. */
+export interface Settings {
+  temperature: number;
+  top_p: number;
+  presence_penalty: number;
+  frequency_penalty: number;
+  top_logprobs: number;
+  max_output_tokens: number | null;
+  max_tool_calls: number | null;
+  parallel_tool_calls: boolean;
+  service_tier: string;
+  safety_identifier: string | null;
+  prompt_cache_key: string | null;
+  user: string | null;
+  truncation: string;
+  text: Record<string, unknown>;
+  reasoning: Record<string, unknown>;
+}
+
+type Rule =
+  | "string"
+  | "boolean"
+  | "object"
+  | "array"
+  | "other"
+  | [min: number, max: number, integer?: "integer"];
+
 /**
- * Every parameter of OpenAI's CreateResponse is accepted (the SDK may send any of them); the ones this
- * agent does not use are ignored. Anything else is a typo or a wrong client, and gets a 400.
+ * Every parameter of OpenAI's CreateResponse (the SDKs may send any of them), plus Foundry's
+ * `agent_reference` and `agent_session_id`, each with the type OpenAI checks. Anything else is a typo or
+ * a wrong client, and gets a 400 naming it.
  */
-const KNOWN = new Set([
-  "input",
-  "instructions",
-  "previous_response_id",
-  "conversation",
-  "agent_reference",
-  "agent_session_id",
-  "metadata",
-  "stream",
-  "store",
-  "background",
-  "model",
-  "include",
-  "max_output_tokens",
-  "max_tool_calls",
-  "parallel_tool_calls",
-  "prompt",
-  "prompt_cache_key",
-  "prompt_cache_retention",
-  "reasoning",
-  "safety_identifier",
-  "service_tier",
-  "stream_options",
-  "temperature",
-  "text",
-  "tool_choice",
-  "tools",
-  "top_logprobs",
-  "top_p",
-  "truncation",
-  "user",
-  "context_management",
-]);
+const PARAMETERS: Record<string, Rule> = {
+  input: "other",
+  instructions: "string",
+  previous_response_id: "other",
+  conversation: "other",
+  agent_reference: "other",
+  agent_session_id: "other",
+  metadata: "other",
+  stream: "boolean",
+  store: "boolean",
+  background: "boolean",
+  model: "string",
+  include: "array",
+  max_output_tokens: [16, Number.MAX_SAFE_INTEGER, "integer"],
+  max_tool_calls: [1, Number.MAX_SAFE_INTEGER, "integer"],
+  parallel_tool_calls: "boolean",
+  prompt: "object",
+  prompt_cache_key: "string",
+  prompt_cache_retention: "string",
+  reasoning: "object",
+  safety_identifier: "string",
+  service_tier: "string",
+  stream_options: "object",
+  temperature: [0, 2],
+  presence_penalty: [-2, 2],
+  frequency_penalty: [-2, 2],
+  text: "object",
+  tool_choice: "other",
+  tools: "array",
+  top_logprobs: [0, 20, "integer"],
+  top_p: [0, 1],
+  truncation: "string",
+  user: "string",
+  context_management: "array",
+};
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -100,8 +137,10 @@ export function readCreateRequest(body: unknown): CreateRequest {
       "agent",
     );
   }
-  for (const key of Object.keys(body)) {
-    if (!KNOWN.has(key)) throw new ApiError(400, "unknown_parameter", `Unknown parameter: '${key}'.`, key);
+  for (const [key, value] of Object.entries(body)) {
+    const rule = PARAMETERS[key];
+    if (rule === undefined) throw new ApiError(400, "unknown_parameter", `Unknown parameter: '${key}'.`, key);
+    if (value !== null && value !== undefined) checkType(key, value, rule);
   }
   const previousResponseId = optionalId(body, "previous_response_id");
   const conversationId = readConversation(body.conversation);
@@ -111,23 +150,96 @@ export function readCreateRequest(body: unknown): CreateRequest {
       "Provide either 'conversation' or 'previous_response_id', not both.",
     );
   }
-  const input = readInput(body.input);
-  if (!input.some((m) => m.role === "user")) {
-    throw invalid("input", "'input' must contain at least one user message.");
+  const store = optionalBoolean(body, "store") ?? true;
+  const background = optionalBoolean(body, "background") ?? false;
+  if (background && !store) {
+    throw invalid("background", "A background response must be stored: drop 'store: false'.");
   }
-  const instructions = optionalString(body, "instructions");
   return {
-    input,
-    instructions,
+    input: readInput(body.input),
+    instructions: optionalString(body, "instructions"),
     previousResponseId,
     conversationId,
     agentReference: readAgentReference(body.agent_reference),
     sessionId: optionalId(body, "agent_session_id"),
     metadata: readMetadata(body.metadata),
     stream: optionalBoolean(body, "stream") ?? false,
-    store: optionalBoolean(body, "store") ?? true,
-    background: optionalBoolean(body, "background") ?? false,
+    store,
+    background,
+    tools: readTools(body.tools),
+    toolChoice: readToolChoice(body.tool_choice),
+    settings: readSettings(body),
   };
+}
+
+function checkType(key: string, value: unknown, rule: Rule): void {
+  const expected = Array.isArray(rule) ? (rule[2] ? "an integer" : "a decimal") : `a ${rule}`;
+  const ok =
+    rule === "other" ||
+    (rule === "string" && typeof value === "string") ||
+    (rule === "boolean" && typeof value === "boolean") ||
+    (rule === "object" && isObject(value)) ||
+    (rule === "array" && Array.isArray(value)) ||
+    (Array.isArray(rule) &&
+      (rule[2] ? Number.isInteger(value) : typeof value === "number" && Number.isFinite(value)));
+  if (!ok) {
+    throw new ApiError(400, "invalid_type", `Invalid type for '${key}': expected ${expected}.`, key);
+  }
+  if (Array.isArray(rule) && ((value as number) < rule[0] || (value as number) > rule[1])) {
+    throw invalid(
+      key,
+      `Invalid '${key}': expected a value from ${rule[0]} to ${rule[1]}, but got ${String(value)}.`,
+    );
+  }
+}
+
+function readSettings(body: Record<string, unknown>): Settings {
+  const given = <T>(key: string, fallback: T): T => (body[key] ?? fallback) as T;
+  const tier = given("service_tier", "auto");
+  return {
+    temperature: given("temperature", 1),
+    top_p: given("top_p", 1),
+    presence_penalty: given("presence_penalty", 0),
+    frequency_penalty: given("frequency_penalty", 0),
+    top_logprobs: given("top_logprobs", 0),
+    max_output_tokens: given("max_output_tokens", null),
+    max_tool_calls: given("max_tool_calls", null),
+    parallel_tool_calls: given("parallel_tool_calls", true),
+    service_tier: tier === "auto" ? "default" : tier,
+    safety_identifier: given("safety_identifier", null),
+    prompt_cache_key: given("prompt_cache_key", null),
+    user: given("user", null),
+    truncation: given("truncation", "disabled"),
+    text: { format: { type: "text" }, ...given<Record<string, unknown>>("text", {}) },
+    reasoning: { effort: null, summary: null, ...given<Record<string, unknown>>("reasoning", {}) },
+  };
+}
+
+/** Client tools: function tools only (a hosted agent runs no service-side tools for its caller). */
+function readTools(value: unknown): Item[] {
+  if (value === undefined || value === null) return [];
+  return (value as unknown[]).map((tool, i) => {
+    if (!isObject(tool) || tool.type !== "function") {
+      throw invalid(
+        `tools[${i}].type`,
+        `This agent takes only function tools from its caller, not '${String(isObject(tool) ? tool.type : tool)}'.`,
+      );
+    }
+    if (typeof tool.name !== "string" || !/^[\w-]{1,64}$/.test(tool.name)) {
+      throw invalid(`tools[${i}].name`, `'tools[${i}].name' must be 1-64 letters, digits, '_' or '-'.`);
+    }
+    if (tool.parameters !== undefined && tool.parameters !== null && !isObject(tool.parameters)) {
+      throw invalid(`tools[${i}].parameters`, `'tools[${i}].parameters' must be a JSON schema object.`);
+    }
+    return { description: null, parameters: null, ...tool, type: "function", strict: tool.strict ?? true };
+  });
+}
+
+function readToolChoice(value: unknown): string | Record<string, unknown> {
+  if (value === undefined || value === null) return "auto";
+  if ((typeof value === "string" && ["auto", "none", "required"].includes(value)) || isObject(value))
+    return value;
+  throw invalid("tool_choice", '\'tool_choice\' must be "auto", "none", "required" or a tool object.');
 }
 
 function optionalString(body: Record<string, unknown>, key: string): string | null {
@@ -195,36 +307,104 @@ function readMetadata(value: unknown): Record<string, string> {
 }
 
 const ROLES = new Set(["user", "assistant", "system", "developer"]);
+const PARTS = new Set(["input_text", "output_text", "input_image", "input_file", "refusal"]);
 
-/** `input` as a string, or an array of message items with text content (this agent has no client tools). */
-function readInput(value: unknown): ThreadMessage[] {
-  if (typeof value === "string") return [{ role: "user", text: value }];
-  if (!Array.isArray(value)) throw invalid("input", "'input' must be a string or an array of messages.");
+/**
+ * `input` as a string, or an array of items: messages (text, images, files), the client's own
+ * function calls with their outputs (a replayed tool loop), and `item_reference`s to items this server
+ * already has. Items only a service's own tools make are refused: this agent never made them.
+ */
+function readInput(value: unknown): Item[] {
+  if (typeof value === "string") return [message("user", [{ type: "input_text", text: value }])];
+  if (!Array.isArray(value)) throw invalid("input", "'input' must be a string or an array of items.");
+  if (value.length === 0) throw invalid("input", "'input' must hold at least one item.");
   return value.map((item, i) => {
     const param = `input[${i}]`;
     if (!isObject(item)) throw invalid(param, `'${param}' must be an object.`);
-    if ((item.type ?? "message") !== "message") {
-      throw invalid(`${param}.type`, `This agent accepts only message items, not '${String(item.type)}'.`);
+    const type = item.type ?? "message";
+    if (type === "message") return readMessage(item, param);
+    if (type === "function_call") {
+      for (const key of ["call_id", "name", "arguments"]) {
+        if (typeof item[key] !== "string")
+          throw invalid(`${param}.${key}`, `'${param}.${key}' must be a string.`);
+      }
+      return {
+        type,
+        id: typeof item.id === "string" ? item.id : newId("fc"),
+        status: "completed",
+        call_id: item.call_id,
+        name: item.name,
+        arguments: item.arguments,
+      };
     }
-    if (typeof item.role !== "string" || !ROLES.has(item.role)) {
-      throw invalid(`${param}.role`, `'${param}.role' must be one of user, assistant, system, developer.`);
+    if (type === "function_call_output") {
+      if (typeof item.call_id !== "string")
+        throw invalid(`${param}.call_id`, `'${param}.call_id' must be a string.`);
+      if (typeof item.output !== "string" && !Array.isArray(item.output)) {
+        throw invalid(`${param}.output`, `'${param}.output' must be a string or content parts.`);
+      }
+      return {
+        type,
+        id: typeof item.id === "string" ? item.id : newId("fco"),
+        call_id: item.call_id,
+        output: item.output,
+      };
     }
-    return { role: item.role as ThreadMessage["role"], text: readText(item.content, `${param}.content`) };
+    if (type === "item_reference") {
+      if (typeof item.id !== "string")
+        throw invalid(`${param}.id`, `'${param}.id' must name the item referenced.`);
+      return { type, id: item.id };
+    }
+    throw invalid(
+      `${param}.type`,
+      `This agent accepts messages, function_call, function_call_output and item_reference items, not '${String(type)}'.`,
+    );
   });
 }
 
-function readText(content: unknown, param: string): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) throw invalid(param, `'${param}' must be a string or an array of parts.`);
-  return content
-    .map((part, i) => {
-      const ok =
-        isObject(part) &&
-        (part.type === "input_text" || part.type === "output_text") &&
-        typeof part.text === "string";
-      if (!ok) throw invalid(`${param}[${i}]`, `'${param}[${i}]' must be an input_text part with a 'text'.`);
-      return part.text as string;
-    })
+function readMessage(item: Record<string, unknown>, param: string): Item {
+  if (typeof item.role !== "string" || !ROLES.has(item.role)) {
+    throw invalid(`${param}.role`, `'${param}.role' must be one of user, assistant, system, developer.`);
+  }
+  const content = item.content;
+  if (typeof content === "string") {
+    return message(item.role, [
+      item.role === "assistant" ? outputText(content) : { type: "input_text", text: content },
+    ]);
+  }
+  if (!Array.isArray(content)) {
+    throw invalid(`${param}.content`, `'${param}.content' must be a string or an array of parts.`);
+  }
+  const parts = content.map((part, j) => {
+    const where = `${param}.content[${j}]`;
+    if (!isObject(part) || !PARTS.has(String(part.type))) {
+      throw invalid(where, `'${where}' must be an input_text, input_image or input_file part.`);
+    }
+    if ((part.type === "input_text" || part.type === "output_text") && typeof part.text !== "string") {
+      throw invalid(`${where}.text`, `'${where}.text' must be a string.`);
+    }
+    if (
+      part.type === "input_image" &&
+      typeof part.image_url !== "string" &&
+      typeof part.file_id !== "string"
+    ) {
+      throw invalid(where, `'${where}' needs an 'image_url' or a 'file_id'.`);
+    }
+    return part;
+  });
+  return message(item.role, parts, typeof item.id === "string" ? item.id : undefined);
+}
+
+function message(role: string, content: unknown[], id = newId("msg")): Item {
+  return { type: "message", id, role, status: "completed", content };
+}
+
+/** The text of a message item (its text parts joined); "" for anything else. */
+export function textOf(item: Item): string {
+  if (item.type !== "message" || !Array.isArray(item.content)) return "";
+  return item.content
+    .map((part) => (isObject(part) && typeof part.text === "string" ? part.text : ""))
+    .filter(Boolean)
     .join("\n");
 }
 
@@ -234,17 +414,6 @@ export function newId(prefix: string): string {
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/** Input items as `GET /responses/{id}/input_items` lists them. */
-export function inputItem(message: ThreadMessage) {
-  return {
-    id: newId("msg"),
-    type: "message" as const,
-    role: message.role,
-    status: "completed" as const,
-    content: [{ type: "input_text" as const, text: message.text }],
-  };
-}
 
 export function outputMessage(id: string, text: string, status: "in_progress" | "completed" | "incomplete") {
   return {

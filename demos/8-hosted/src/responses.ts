@@ -1,41 +1,53 @@
 /**
  * Demo 8 · responses and threads, without HTTP: each turn becomes a stored `response` whose events follow
- * the order of the Responses stream (created → in_progress → item/part added → text deltas → done events
- * → completed), whether a client streams them or waits for the JSON. Multi-turn works the two ways the
- * protocol offers: `previous_response_id` (a chain) and `conversation` (a named thread).
+ * the order of the Responses stream (created → in_progress → item/part added → deltas → done events →
+ * completed), whether a client streams them, waits for the JSON, or comes back later for the rest
+ * (`starting_after`). A turn's output is the agent's text and any calls of the caller's own function
+ * tools; the caller answers those with `function_call_output` items in its next turn. Multi-turn works
+ * the two ways the protocol offers: `previous_response_id` (a chain) and `conversation` (a named thread).
  * Kept in memory and bounded: a restart forgets, which is fine for a lab, not for production.
  */
 import type OpenAI from "openai";
-import { type AnswerResult, answer, type ThreadMessage } from "./agent.ts";
+import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
+import { type AgentEvent, type AnswerResult, answer } from "./agent.ts";
 import {
   ApiError,
   type CreateRequest,
-  inputItem,
+  type Item,
   newId,
   nowSeconds,
   outputMessage,
   outputText,
+  textOf,
 } from "./protocol.ts";
 
-export type StreamEvent = { type: string } & Record<string, unknown>;
+export type StreamEvent = { type: string; sequence_number: number } & Record<string, unknown>;
 
 export interface StoredResponse {
   id: string;
   request: CreateRequest;
   /** The thread before this turn (what the model saw besides this turn's input). */
-  history: ThreadMessage[];
-  inputItems: ReturnType<typeof inputItem>[];
-  response: Record<string, unknown> & { status: string };
-  /** The answer as the client saw it, once the turn ended. */
-  text: string;
+  history: Item[];
+  /** This turn's input, item references resolved. */
+  inputItems: Item[];
+  response: Record<string, unknown> & { status: string; output: Item[] };
+  /** Every event so far, for clients that resume the stream (dropped for all but the newest turns). */
+  events: StreamEvent[] | undefined;
+  listeners: Set<(event: StreamEvent) => void>;
   /** Present while the turn runs; aborting it cancels the turn. */
   controller?: AbortController;
   finished: Promise<void>;
   /** Why the turn was stopped early, if it was. */
   stopReason?: string;
+  /** The response as accepted, before it ran: what a background request is answered with. */
+  accepted: Record<string, unknown>;
+  /** The model deployment refused for load before the turn began: the client gets its 429. */
+  rateLimited?: { retryAfter: string | null; message: string };
 }
 
 const MAX_STORED = 1000;
+/** Finished turns whose events are kept for resuming; older ones answer a resume with a 400. */
+const KEPT_STREAMS = 100;
 
 export class ResponseStore {
   private readonly responses = new Map<string, StoredResponse>();
@@ -74,10 +86,10 @@ export class ResponseStore {
   }
 
   /**
-   * Starts a turn and returns it at once; `emit` receives each stream event as it happens. The turn runs
+   * Starts a turn and returns it at once; `listen` receives each stream event as it happens. The turn runs
    * to its end (completed, failed or cancelled) whether or not anyone listens.
    */
-  start(request: CreateRequest, forcedId: string | undefined, emit: (event: StreamEvent) => void) {
+  start(request: CreateRequest, forcedId: string | undefined, listen?: (event: StreamEvent) => void) {
     const id = forcedId ?? newId("caresp");
     if (this.responses.has(id)) {
       throw new ApiError(
@@ -88,53 +100,64 @@ export class ResponseStore {
       );
     }
     const history = this.threadBefore(request);
+    const inputItems = this.resolveReferences(request.input, history);
+    requireCalls(history, inputItems);
     const response = {
       id,
       object: "response",
       created_at: nowSeconds(),
-      status: "in_progress",
+      status: request.background ? "queued" : "in_progress",
       background: request.background,
       completed_at: null as number | null,
       error: null as { code: string; message: string } | null,
       incomplete_details: null,
       instructions: request.instructions,
-      max_output_tokens: null,
       model: this.deployment,
-      output: [] as unknown[],
-      parallel_tool_calls: false,
+      output: [] as Item[],
       previous_response_id: request.previousResponseId,
       conversation: request.conversationId ? { id: request.conversationId } : null,
       agent_reference: request.agentReference,
       metadata: request.metadata,
       store: request.store,
-      temperature: null,
-      text: { format: { type: "text" } },
-      tool_choice: "auto",
-      tools: [],
-      top_p: null,
-      truncation: "disabled",
-      usage: null as AnswerResult["usage"],
-      user: null,
+      tool_choice: request.toolChoice,
+      tools: request.tools,
+      usage: null as Record<string, unknown> | null,
+      ...request.settings,
     };
-    const controller = new AbortController();
     const stored: StoredResponse = {
       id,
       request,
       history,
-      inputItems: request.input.map(inputItem),
+      inputItems,
       response,
-      text: "",
-      controller,
+      events: [],
+      listeners: new Set(listen ? [listen] : []),
+      controller: new AbortController(),
       finished: Promise.resolve(),
+      accepted: structuredClone(response),
     };
     this.remember(stored);
-    stored.finished = this.run(stored, emit);
+    stored.finished = this.run(stored);
     return stored;
+  }
+
+  /** Follows a turn's stream from after `startingAfter`: the events so far, then the rest as they come. */
+  follow(stored: StoredResponse, startingAfter: number, listen: (event: StreamEvent) => void): void {
+    if (!stored.events) {
+      throw new ApiError(
+        400,
+        "invalid_value",
+        `Response '${stored.id}' no longer keeps its stream; retrieve it instead.`,
+        "stream",
+      );
+    }
+    for (const event of stored.events) if (event.sequence_number > startingAfter) listen(event);
+    if (stored.controller) stored.listeners.add(listen);
   }
 
   private remember(stored: StoredResponse): void {
     this.responses.set(stored.id, stored);
-    if (stored.request.conversationId) {
+    if (stored.request.conversationId && stored.request.store) {
       const ids = this.conversations.get(stored.request.conversationId) ?? [];
       this.conversations.set(stored.request.conversationId, [...ids, stored.id]);
     }
@@ -146,7 +169,7 @@ export class ResponseStore {
   }
 
   /** What the model sees before this turn: the chain behind previous_response_id, or the conversation. */
-  private threadBefore(request: CreateRequest): ThreadMessage[] {
+  private threadBefore(request: CreateRequest): Item[] {
     if (request.previousResponseId) {
       const previous = this.responses.get(request.previousResponseId);
       if (!previous) {
@@ -170,70 +193,86 @@ export class ResponseStore {
     return [];
   }
 
-  private async run(stored: StoredResponse, emit: (event: StreamEvent) => void): Promise<void> {
-    const { response } = stored;
-    let sequence = 0;
-    const send = (type: string, fields: Record<string, unknown>) =>
-      emit({ type, sequence_number: sequence++, ...fields });
-    const snapshot = () => structuredClone(response);
-    const itemId = newId("msg");
-    let text = "";
-    let opened = false;
-    const closeItem = (status: "completed" | "incomplete") => {
-      if (!opened) return;
-      const where = { item_id: itemId, output_index: 0, content_index: 0 };
-      send("response.output_text.done", { ...where, text, logprobs: [] });
-      send("response.content_part.done", { ...where, part: outputText(text) });
-      const item = outputMessage(itemId, text, status);
-      response.output = [item];
-      send("response.output_item.done", { output_index: 0, item });
-    };
+  /** `item_reference` → the item it names: from this thread, or any response this server still holds. */
+  private resolveReferences(input: Item[], history: Item[]): Item[] {
+    return input.map((item, i) => {
+      if (item.type !== "item_reference") return item;
+      const found =
+        history.find((earlier) => earlier.id === item.id) ??
+        [...this.responses.values()]
+          .flatMap((r) => [...r.inputItems, ...r.response.output])
+          .find((known) => known.id === item.id);
+      if (!found)
+        throw new ApiError(
+          404,
+          "not_found",
+          `Item with id '${String(item.id)}' not found.`,
+          `input[${i}].id`,
+        );
+      return found;
+    });
+  }
 
-    send("response.created", { response: snapshot() });
-    send("response.in_progress", { response: snapshot() });
+  private async run(stored: StoredResponse): Promise<void> {
+    const { response, request } = stored;
+    let sequence = 0;
+    const send = (type: string, fields: Record<string, unknown>) => {
+      const event = { type, sequence_number: sequence++, ...fields };
+      stored.events?.push(event);
+      for (const listen of stored.listeners) listen(event);
+    };
+    const snapshot = () => structuredClone(response);
+    let started = false;
+    const begin = () => {
+      if (started) return;
+      started = true;
+      send("response.created", { response: snapshot() });
+      if (request.background) send("response.queued", { response: snapshot() });
+      response.status = "in_progress";
+      send("response.in_progress", { response: snapshot() });
+    };
+    const items = new ItemWriter(send, response.output);
+
     try {
-      const thread = [...stored.history, ...stored.request.input];
+      if (request.background) begin(); // the caller already has the queued response: say so at once
       const signal = stored.controller?.signal ?? new AbortController().signal;
-      const turn = answer(this.openai, this.deployment, thread, signal);
+      const turn = answer(this.openai, this.deployment, agentTurn(stored), signal);
+      let result: AnswerResult;
       for (;;) {
         const next = await turn.next();
         if (next.done) {
-          response.model = next.value.model;
-          response.usage = next.value.usage;
+          result = next.value;
           break;
         }
-        if (!opened) {
-          opened = true;
-          send("response.output_item.added", {
-            output_index: 0,
-            item: outputMessage(itemId, "", "in_progress"),
-          });
-          send("response.content_part.added", {
-            item_id: itemId,
-            output_index: 0,
-            content_index: 0,
-            part: outputText(""),
-          });
-        }
-        text += next.value;
-        send("response.output_text.delta", {
-          item_id: itemId,
-          output_index: 0,
-          content_index: 0,
-          delta: next.value,
-          logprobs: [],
-        });
+        const event: AgentEvent = next.value;
+        // The model that serves is known from its first event: every lifecycle event names the same one.
+        if (event.type === "model") response.model = event.model;
+        begin();
+        if (event.type === "text") items.text(event.delta);
+        if (event.type === "function_call") items.functionCall(event);
         if (stored.controller?.signal.aborted) throw new Error("stopped");
       }
       if (stored.stopReason) throw new Error(stored.stopReason);
-      closeItem("completed");
+      begin();
+      items.close("completed");
       response.status = "completed";
       response.completed_at = nowSeconds();
-      stored.text = text;
+      response.usage = usageWithDetails(result.usage);
       send("response.completed", { response: snapshot() });
     } catch (err) {
-      closeItem("incomplete");
-      stored.text = text;
+      const status = (err as { status?: number }).status;
+      if (!started && status === 429 && !stored.stopReason) {
+        // Nothing was sent yet: the client gets the deployment's 429 and its retry-after, and backs off.
+        stored.rateLimited = {
+          retryAfter: (err as { headers?: Headers }).headers?.get?.("retry-after") ?? null,
+          message: `The model deployment "${this.deployment}" is busy (429); retry later.`,
+        };
+        response.status = "failed";
+        this.responses.delete(stored.id);
+        return;
+      }
+      begin();
+      items.close("incomplete");
       if (stored.stopReason) {
         // Cancelled (by the cancel route, a disconnect or the shutdown bound): the stream still ends
         // with a lifecycle event that carries the response, so clients can tell what happened.
@@ -246,14 +285,164 @@ export class ResponseStore {
       }
     } finally {
       stored.controller = undefined;
+      stored.listeners.clear();
+      // `store: false`: answered, then forgotten (not retrievable, not part of any thread).
+      if (!request.store) this.responses.delete(stored.id);
+      this.trimStreams();
     }
+  }
+
+  /** Keeps the events of the newest finished turns only: a stream is mostly resumed soon after it broke. */
+  private trimStreams(): void {
+    const finished = [...this.responses.values()].filter((r) => !r.controller && r.events);
+    for (const old of finished.slice(0, Math.max(0, finished.length - KEPT_STREAMS))) old.events = undefined;
   }
 }
 
-/** The user side of a turn and, when it completed, the answer: what a later turn sees of it. */
-function exchange(stored: StoredResponse): ThreadMessage[] {
+/** Writes output items as events: a message opens at the first text, a tool call closes it. */
+class ItemWriter {
+  private open: { id: string; index: number; text: string } | undefined;
+  private readonly send: (type: string, fields: Record<string, unknown>) => void;
+  private readonly output: Item[];
+
+  constructor(send: (type: string, fields: Record<string, unknown>) => void, output: Item[]) {
+    this.send = send;
+    this.output = output;
+  }
+
+  text(delta: string): void {
+    if (!this.open) {
+      this.open = { id: newId("msg"), index: this.output.length, text: "" };
+      this.output.push(outputMessage(this.open.id, "", "in_progress"));
+      this.send("response.output_item.added", {
+        output_index: this.open.index,
+        item: outputMessage(this.open.id, "", "in_progress"),
+      });
+      this.send("response.content_part.added", { ...this.where(), part: outputText("") });
+    }
+    this.open.text += delta;
+    this.send("response.output_text.delta", { ...this.where(), delta, logprobs: [] });
+  }
+
+  functionCall(call: { call_id: string; name: string; arguments: string }): void {
+    this.close("completed");
+    const index = this.output.length;
+    const { call_id, name, arguments: args } = call;
+    const item = {
+      id: newId("fc"),
+      type: "function_call",
+      status: "completed",
+      call_id,
+      name,
+      arguments: args,
+    };
+    const where = { item_id: item.id, output_index: index };
+    this.output.push(item);
+    this.send("response.output_item.added", {
+      output_index: index,
+      item: { ...item, status: "in_progress", arguments: "" },
+    });
+    this.send("response.function_call_arguments.delta", { ...where, delta: args });
+    this.send("response.function_call_arguments.done", { ...where, name, arguments: args });
+    this.send("response.output_item.done", { output_index: index, item });
+  }
+
+  close(status: "completed" | "incomplete"): void {
+    if (!this.open) return;
+    const { id, index, text } = this.open;
+    this.send("response.output_text.done", { ...this.where(), text, logprobs: [] });
+    this.send("response.content_part.done", { ...this.where(), part: outputText(text) });
+    const item = outputMessage(id, text, status);
+    this.output[index] = item;
+    this.send("response.output_item.done", { output_index: index, item });
+    this.open = undefined;
+  }
+
+  private where() {
+    return { item_id: this.open?.id, output_index: this.open?.index, content_index: 0 };
+  }
+}
+
+/** The agent's view of a turn: the thread as model input, and the caller's tools and sampling. */
+function agentTurn(stored: StoredResponse) {
+  const { request } = stored;
+  return {
+    input: [...stored.history, ...stored.inputItems].map(toModelInput),
+    tools: request.tools as unknown as FunctionTool[],
+    toolChoice: request.toolChoice as never,
+    parallelToolCalls: request.settings.parallel_tool_calls,
+    sampling: {
+      temperature: request.settings.temperature,
+      top_p: request.settings.top_p,
+      ...(request.settings.max_output_tokens === null
+        ? {}
+        : { max_output_tokens: request.settings.max_output_tokens }),
+    },
+  };
+}
+
+/** This server's items as the model deployment takes them (its own ids mean nothing there). */
+function toModelInput(item: Item): ResponseInputItem {
+  if (item.type === "function_call") {
+    return {
+      type: "function_call",
+      call_id: String(item.call_id),
+      name: String(item.name),
+      arguments: String(item.arguments),
+    };
+  }
+  if (item.type === "function_call_output") {
+    return { type: "function_call_output", call_id: String(item.call_id), output: item.output as string };
+  }
+  if (item.role === "assistant") return { role: "assistant", content: textOf(item) };
+  const parts = (item.content as Record<string, unknown>[]).map((part) =>
+    part.type === "output_text" ? { type: "input_text", text: part.text } : part,
+  );
+  return { role: item.role as "user", content: parts as never };
+}
+
+/** Like the service: an output for a call needs that call in the thread; no call may stay unanswered. */
+function requireCalls(history: Item[], input: Item[]): void {
+  const thread = [...history, ...input];
+  const calls = new Set(thread.filter((i) => i.type === "function_call").map((i) => String(i.call_id)));
+  for (const [i, item] of input.entries()) {
+    if (item.type === "function_call_output" && !calls.has(String(item.call_id))) {
+      throw new ApiError(
+        400,
+        "invalid_value",
+        `No tool call found for function call output with call_id ${String(item.call_id)}.`,
+        `input[${i}].call_id`,
+      );
+    }
+  }
+  const answered = new Set(
+    thread.filter((i) => i.type === "function_call_output").map((i) => String(i.call_id)),
+  );
+  const pending = history.find((i) => i.type === "function_call" && !answered.has(String(i.call_id)));
+  if (pending) {
+    throw new ApiError(
+      400,
+      "invalid_value",
+      `No tool output found for function call ${String(pending.call_id)}.`,
+      "input",
+    );
+  }
+}
+
+/** The user side of a turn and, when it completed, what the agent answered: what a later turn sees. */
+function exchange(stored: StoredResponse): Item[] {
   const answered = stored.response.status === "completed";
-  return [...stored.request.input, ...(answered ? [{ role: "assistant" as const, text: stored.text }] : [])];
+  return [...stored.inputItems, ...(answered ? stored.response.output : [])];
+}
+
+/** Usage as the SDK's types declare it: the token details are always there. */
+function usageWithDetails(usage: AnswerResult["usage"]): Record<string, unknown> | null {
+  if (!usage) return null;
+  return {
+    ...usage,
+    input_tokens_details: usage.input_tokens_details ?? { cached_tokens: 0 },
+    output_tokens_details: usage.output_tokens_details ?? { reasoning_tokens: 0 },
+  };
 }
 
 /** One sentence about a failed model call, without internals (never a stack trace). */

@@ -131,40 +131,45 @@ export async function startServer(options: HostedServerOptions): Promise<HostedS
     if (request.sessionId) res.setHeader("x-agent-session-id", request.sessionId);
 
     if (!request.stream) {
-      const stored = store.start(request, forcedId, () => {});
-      if (request.background) return void res.json(stored.response);
+      const stored = store.start(request, forcedId);
+      if (request.background) return void res.json(stored.accepted);
       res.on("close", () => store.cancel(stored, "client disconnected"));
       await stored.finished;
       return sendResponse(res, stored);
     }
 
     // Server-sent events: headers go out with the first event, so a 404 for an unknown
-    // previous_response_id is still a plain JSON error.
-    let timer: NodeJS.Timeout | undefined;
-    const write = (event: StreamEvent) => {
-      if (!res.headersSent) {
-        res.writeHead(200, {
-          "content-type": "text/event-stream",
-          "cache-control": "no-cache",
-          connection: "keep-alive",
-          "x-accel-buffering": "no",
-        });
-      }
-      if (!res.writableEnded) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-    };
-    const stored = store.start(request, forcedId, write);
-    if (settings.keepAliveSeconds > 0) {
-      // A long turn (a slow model, a long tool) must not look like a dead connection to proxies.
-      timer = setInterval(() => res.write(": keep-alive\n\n"), settings.keepAliveSeconds * 1000);
-    }
+    // previous_response_id, or the deployment's 429 before the turn began, is still a plain JSON error.
+    const stored = store.start(request, forcedId, sse(res));
+    const stop = keepAlive(res, settings.keepAliveSeconds);
     if (!request.background) res.on("close", () => store.cancel(stored, "client disconnected"));
     await stored.finished;
-    clearInterval(timer);
+    stop();
+    if (!res.headersSent) return sendResponse(res, stored);
     res.end();
   });
 
-  routes.get("/responses/:id", (req, res) => {
-    res.json(store.get(req.params.id as string).response);
+  routes.get("/responses/:id", async (req, res) => {
+    const stored = store.get(req.params.id as string);
+    if (req.query.stream !== "true") return void res.json(stored.response);
+    // Resuming a stream (`responses.stream({ response_id, starting_after })`): the events after N, then
+    // the rest as they happen.
+    const raw = req.query.starting_after;
+    const after = raw === undefined ? -1 : Number(raw);
+    if (!Number.isInteger(after) || after < -1) {
+      throw new ApiError(
+        400,
+        "invalid_value",
+        "'starting_after' must be a sequence number (an integer).",
+        "starting_after",
+      );
+    }
+    store.follow(stored, after, sse(res));
+    if (!res.headersSent) sse(res)(undefined);
+    const stop = keepAlive(res, settings.keepAliveSeconds);
+    await stored.finished;
+    stop();
+    res.end();
   });
 
   routes.delete("/responses/:id", (req, res) => {
@@ -175,6 +180,8 @@ export async function startServer(options: HostedServerOptions): Promise<HostedS
 
   routes.post("/responses/:id/cancel", async (req, res) => {
     const stored = store.get(req.params.id as string);
+    // Cancelling a finished background response answers it as it ended (the call is idempotent).
+    if (!stored.controller && stored.request.background) return void res.json(stored.response);
     if (!stored.controller && stored.response.status !== "cancelled") {
       throw new ApiError(
         400,
@@ -251,6 +258,15 @@ export async function startServer(options: HostedServerOptions): Promise<HostedS
 }
 
 function sendResponse(res: Response, stored: StoredResponse): void {
+  if (stored.rateLimited) {
+    // The deployment said "too many requests": so do we, with its retry-after, so the client backs off.
+    const { retryAfter, message } = stored.rateLimited;
+    res
+      .status(429)
+      .set({ "x-platform-error-source": "upstream", ...(retryAfter ? { "retry-after": retryAfter } : {}) });
+    res.json({ error: { type: "rate_limit_error", code: "rate_limit_exceeded", message, param: null } });
+    return;
+  }
   if (stored.response.status === "failed") {
     // The model deployment failed, not the client: say so, and ask the SDK not to retry the turn.
     res.status(502).set({ "x-platform-error-source": "upstream", "x-should-retry": "false" });
@@ -267,8 +283,32 @@ function sendResponse(res: Response, stored: StoredResponse): void {
   res.json(stored.response);
 }
 
+/** An SSE writer for one connection: the headers with the first event, then `event:` + `data:` frames. */
+function sse(res: Response) {
+  return (event: StreamEvent | undefined) => {
+    if (!res.headersSent) {
+      res.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+    }
+    if (event && !res.writableEnded) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  };
+}
+
+/** A long turn (a slow model, a long tool) must not look like a dead connection to proxies. */
+function keepAlive(res: Response, seconds: number): () => void {
+  if (seconds <= 0) return () => {};
+  const timer = setInterval(() => {
+    if (res.headersSent && !res.writableEnded) res.write(": keep-alive\n\n");
+  }, seconds * 1000);
+  return () => clearInterval(timer);
+}
+
 /** `GET …/input_items` paging like the service: limit (1-100, default 20), order, after. */
-function page<T extends { id: string }>(items: T[], query: Request["query"]) {
+function page<T extends { id?: string }>(items: T[], query: Request["query"]) {
   const limit = query.limit === undefined ? 20 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new ApiError(400, "invalid_value", "'limit' must be an integer from 1 to 100.", "limit");

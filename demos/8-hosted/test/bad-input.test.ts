@@ -58,7 +58,7 @@ const BAD: BadRequest[] = [
     what: "stream as a string",
     body: json({ input: "hi", stream: "yes" }),
     status: 400,
-    code: "invalid_value",
+    code: "invalid_type",
     param: "stream",
   },
   {
@@ -76,11 +76,32 @@ const BAD: BadRequest[] = [
     param: "input[0].role",
   },
   {
-    what: "a non-message item",
+    what: "a tool output for a call that never happened",
     body: json({ input: [{ type: "function_call_output", call_id: "c", output: "x" }] }),
     status: 400,
     code: "invalid_value",
+    param: "input[0].call_id",
+  },
+  {
+    what: "an item only a service's own tool makes",
+    body: json({ input: [{ type: "web_search_call", id: "ws_1", status: "completed" }] }),
+    status: 400,
+    code: "invalid_value",
     param: "input[0].type",
+  },
+  {
+    what: "a wrong type for a sampling parameter",
+    body: json({ input: "hi", temperature: "hot" }),
+    status: 400,
+    code: "invalid_type",
+    param: "temperature",
+  },
+  {
+    what: "a client tool that is not a function",
+    body: json({ input: "hi", tools: [{ type: "web_search" }] }),
+    status: 400,
+    code: "invalid_value",
+    param: "tools[0].type",
   },
   { what: "no user message", body: json({ input: [] }), status: 400, code: "invalid_value", param: "input" },
   {

@@ -25,6 +25,8 @@ export function mountToolboxes(router: Router): void {
   router.add("POST", "/toolboxes/:name/versions/:version/mcp", mcp, true);
   router.add("GET", "/toolboxes/:name/mcp", mcpGet, true);
   router.add("GET", "/toolboxes/:name/versions/:version/mcp", mcpGet, true);
+  // `project.toolboxes.invokeLatestToolboxMcp()`: one JSON-RPC request to the latest version.
+  router.add("POST", "/toolboxes/:action", invokeLatest, true);
 }
 
 const missing = (name: string) => notFound(`Toolbox '${name}' not found.`);
@@ -119,6 +121,19 @@ async function mcp(ctx: RequestContext): Promise<undefined> {
   // Loaded on first use: the MCP SDK is not needed by any other route.
   const { serveToolboxMcp } = await import("../toolbox-mcp.ts");
   await serveToolboxMcp(ctx, pinned);
+  return undefined;
+}
+
+async function invokeLatest(ctx: RequestContext): Promise<undefined> {
+  const action = param(ctx, "action");
+  const name = action.endsWith(":invoke_mcp") ? action.slice(0, -":invoke_mcp".length) : undefined;
+  if (name === undefined) {
+    throw notFound(`No route for POST /toolboxes/${action}; did you mean /toolboxes/{name}:invoke_mcp?`);
+  }
+  const latest = ctx.app.toolboxes.get(name)?.versions.latest;
+  if (!latest) throw missing(name);
+  const { serveToolboxMcp } = await import("../toolbox-mcp.ts");
+  await serveToolboxMcp(ctx, latest);
   return undefined;
 }
 

@@ -83,11 +83,12 @@ export async function runApproved(request: ModelRequest, tools: TurnTools, answe
   const { callTool } = await import("../../mcp/client.ts");
   const output: Json[] = [];
   for (const answer of answers) {
+    // Only answers the request pipeline took for this turn (response-approvals.ts), each acted on once.
+    const issued = request.app.approvals.get(String(answer.approval_request_id));
+    if (issued === undefined || issued.answeredBy !== answer.id || issued.settled) continue;
+    request.app.approvals.settle(issued.request.id);
     if (answer.approve !== true) continue;
-    const asked = request.items.find(
-      (item) => item.type === "mcp_approval_request" && item.id === answer.approval_request_id,
-    );
-    if (asked === undefined) continue;
+    const asked = issued.request;
     const done = request.items.some(
       (item) => item.type === "mcp_call" && item.approval_request_id === asked.id,
     );

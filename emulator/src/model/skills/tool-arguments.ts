@@ -212,7 +212,7 @@ export function fillArguments(tool: Json, text: string, options: FillOptions): F
   return fillObject(schema, reading, options);
 }
 
-function paramsOf(schema: Json, strict: boolean): Param[] {
+function paramsOf(schema: Json): Param[] {
   const properties = isObject(schema.properties) ? schema.properties : {};
   const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
   return Object.entries(properties)
@@ -225,7 +225,10 @@ function paramsOf(schema: Json, strict: boolean): Param[] {
         spec,
         type,
         nullable,
-        required: strict || required.includes(name),
+        // A strict schema lists every property in `required` (OpenAI's rule for strict mode), so
+        // `required` alone decides; `strict` is true by default on the service, even for schemas
+        // written with optional parameters, so it cannot by itself make every parameter required.
+        required: required.includes(name),
         kind: kindOf(name, type, spec, description),
         cue: cueOf(name, description),
         description,
@@ -235,7 +238,7 @@ function paramsOf(schema: Json, strict: boolean): Param[] {
 }
 
 function fillObject(schema: Json, reading: Reading, options: FillOptions): Filled {
-  const params = paramsOf(schema, options.strict);
+  const params = paramsOf(schema);
   reading.hasText ||= params.some((p) => p.kind === "text");
   const args: Json = {};
   const missing: string[] = [];
