@@ -11,6 +11,7 @@ import type { FileStore } from "./files-store.ts";
 import type { LabModel } from "./model/types.ts";
 import type { ResponseStore } from "./responses-store.ts";
 import type { ToolboxStore } from "./toolboxes-store.ts";
+import type { TraceStore } from "./traces-store.ts";
 import type { Json } from "./validate.ts";
 import type { VectorStoreStore } from "./vector-stores-store.ts";
 
@@ -27,6 +28,8 @@ export interface App {
   /** Code interpreter containers and the files in them. */
   containers: ContainerStore;
   model: LabModel;
+  /** Spans received over OTLP (`--otel`), in their own database file. */
+  traces: TraceStore;
   /** True once close() began: late work (an aborted stream) must not touch the closed database. */
   closed: boolean;
 }

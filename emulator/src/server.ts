@@ -18,6 +18,7 @@ import { FileStore } from "./files-store.ts";
 import { createLabModel } from "./model/lab-model.ts";
 import { ResponseStore } from "./responses-store.ts";
 import { ToolboxStore } from "./toolboxes-store.ts";
+import { TraceStore } from "./traces-store.ts";
 import { VectorStoreStore } from "./vector-stores-store.ts";
 
 export interface EmulatorOptions {
@@ -68,6 +69,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     vectorStores: new VectorStoreStore(db, files),
     containers: new ContainerStore(db, dataDir),
     model: createLabModel(),
+    traces: new TraceStore(dataDir),
     closed: false,
   };
 
@@ -105,6 +107,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         app.closed = true;
         server.close(() => {
           db.close();
+          app.traces.close();
           resolve();
         });
         for (const socket of sockets) socket.destroy();

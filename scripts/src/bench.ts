@@ -22,6 +22,7 @@ import { benchCode } from "./bench-code.ts";
 import { benchHosted } from "./bench-hosted.ts";
 import { measured, type Row, ratioTable, sample } from "./bench-kit.ts";
 import { benchRetrieval } from "./bench-retrieval.ts";
+import { benchTracing } from "./bench-tracing.ts";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const TURNS = Number(process.env.BENCH_TURNS ?? 200);
@@ -244,5 +245,10 @@ print();
 {
   const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
   await benchCode(work);
+  rmSync(work, { recursive: true, force: true });
+}
+{
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  await benchTracing(work);
   rmSync(work, { recursive: true, force: true });
 }

@@ -48,6 +48,8 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
       return (await import("./router-report.ts")).routerReport(rest);
     case "eject":
       return (await import("./eject.ts")).eject(rest);
+    case "traces":
+      return (await import("./traces.ts")).traces();
     default:
       throw new ConfigError(
         `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test, pnpm bench, pnpm doctor, pnpm reset:all, pnpm eject or pnpm router-report.`,
