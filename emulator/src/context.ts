@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentStore } from "./agents-store.ts";
 import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
+import type { EvalStore } from "./evals-store.ts";
 import type { FileStore } from "./files-store.ts";
 import type { LabModel } from "./model/types.ts";
 import type { ResponseStore } from "./responses-store.ts";
@@ -28,6 +29,8 @@ export interface App {
   /** Code interpreter containers and the files in them. */
   containers: ContainerStore;
   model: LabModel;
+  /** Evals, runs and output items (`openai.evals`), in their own database file. */
+  evals: EvalStore;
   /** Spans received over OTLP (`--otel`), in their own database file. */
   traces: TraceStore;
   /** True once close() began: late work (an aborted stream) must not touch the closed database. */

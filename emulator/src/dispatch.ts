@@ -15,6 +15,7 @@ import { mountAgents } from "./routes/agents.ts";
 import { mountContainers } from "./routes/containers.ts";
 import { mountConversations } from "./routes/conversations.ts";
 import { mountDeployments } from "./routes/deployments.ts";
+import { mountEvals } from "./routes/evals.ts";
 import { mountFiles } from "./routes/files.ts";
 import { mountResponses } from "./routes/responses.ts";
 import { mountToolboxes } from "./routes/toolboxes.ts";
@@ -35,6 +36,7 @@ export function buildRouter(): Router {
   mountVectorStores(router, "/openai/v1");
   mountContainers(router, "/openai/v1");
   mountTraces(router); // OTLP/HTTP: <project endpoint>/v1/traces
+  mountEvals(router, "/openai/v1");
   // The preview agent endpoint serves the same OpenAI routes, with the agent taken from the path.
   mountConversations(router, AGENT_ENDPOINT, true);
   mountResponses(router, AGENT_ENDPOINT, true);

@@ -14,6 +14,7 @@ import type { App } from "./context.ts";
 import { ConversationStore } from "./conversations-store.ts";
 import { openDatabase } from "./db.ts";
 import { createRequestListener } from "./dispatch.ts";
+import { EvalStore } from "./evals-store.ts";
 import { FileStore } from "./files-store.ts";
 import { createLabModel } from "./model/lab-model.ts";
 import { ResponseStore } from "./responses-store.ts";
@@ -70,6 +71,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     containers: new ContainerStore(db, dataDir),
     model: createLabModel(),
     traces: new TraceStore(dataDir),
+    evals: new EvalStore(dataDir),
     closed: false,
   };
 
@@ -108,6 +110,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         server.close(() => {
           db.close();
           app.traces.close();
+          app.evals.close();
           resolve();
         });
         for (const socket of sockets) socket.destroy();
