@@ -5,13 +5,21 @@
  * text, and the server refuses a foreign Host header. A screenshot goes to test-artifacts/.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWeatherFixture, type WeatherFixture } from "../../demos/1-tools/test/weather-fixture.ts";
-import { live, repoRoot, run, runLab, startBackend, type TestBackend } from "../../shared/test/support.ts";
+import {
+  live,
+  repoRoot,
+  run,
+  runLab,
+  startBackend,
+  type TestBackend,
+  tempDir,
+} from "../../shared/test/support.ts";
 
 const LAB = path.join(repoRoot, "scripts", "lab.mjs");
 
@@ -26,6 +34,8 @@ let page: Page;
 let server: ChildProcess | undefined;
 let serverDone: Promise<unknown> | undefined;
 let url = "";
+const datasets = tempDir("lab-datasets-");
+const transcripts = tempDir("lab-transcripts-");
 
 beforeAll(async () => {
   if (!haveChromium || live) return;
@@ -36,10 +46,27 @@ beforeAll(async () => {
     input: ["What's the weather in Oslo?"],
   });
   expect(tools.code).toBe(0);
+  // A demo 9 report with one item that passes and one that cannot (its expected temperature is wrong).
+  writeFileSync(
+    path.join(datasets, "weather.jsonl"),
+    [
+      '{"id":"oslo","question":"What\'s the weather in Oslo?","expect":{"contains":["3.7"],"tools":[{"name":"get_weather","arguments":{"city":"Oslo"}}]}}',
+      '{"id":"wrong-expectation","question":"What\'s the weather in Paris?","expect":{"contains":["99.9"]}}',
+    ].join("\n"),
+  );
+  const evaluated = await runLab(["9-evaluate", "--", "--dataset", "weather"], {
+    env: {
+      ...backend.env,
+      AGENT_NAME: "traced-eval",
+      EVAL_DATASETS: datasets,
+      LAB_TRANSCRIPTS_DIR: transcripts,
+    },
+  });
+  expect(evaluated.code).toBe(0);
   let seen = "";
   await new Promise<void>((resolve, reject) => {
     serverDone = run(LAB, ["traces"], {
-      env: { ...backend.env, TRACES_PORT: "0" },
+      env: { ...backend.env, TRACES_PORT: "0", LAB_TRANSCRIPTS_DIR: transcripts },
       keepOpen: true,
       timeoutMs: 300_000,
       onStdout: (chunk, child) => {
@@ -152,6 +179,32 @@ describe.skipIf(!haveChromium || live)("pnpm traces in Chromium", () => {
     await page.goto(`${url}#trace=${traceId}`);
     await page.locator("#focus .turn.focused").waitFor({ timeout: 10_000 });
     await expect(page.locator("#focus h2").textContent()).resolves.toBe(`Trace ${traceId}`);
+  });
+
+  it("shows demo 9's report: pass rate per grader, and a failing item's link opens its trace", async () => {
+    await page.goto(url);
+    const report = page.locator("#evals [data-report]").first();
+    await report.waitFor({ timeout: 15_000 });
+    await expect(report.locator("h2").textContent()).resolves.toMatch(
+      /^weather · traced-eval-weather v1 · 50% of items pass/,
+    );
+    await expect(report.locator('tr[data-grader="answer contains"]').textContent()).resolves.toMatch(
+      /answer contains1\/2.*\d+ ms/,
+    );
+    await expect(report.locator('tr[data-grader="tool called"]').textContent()).resolves.toContain("1/1");
+    const failing = report.locator('li[data-item="wrong-expectation"]');
+    await expect(failing.textContent()).resolves.toContain(
+      'wrong-expectation: answer contains: missing "99.9"',
+    );
+    await failing.locator("a").click();
+    await page.locator("#focus .turn.focused").waitFor({ timeout: 10_000 });
+    const rows = await page
+      .locator("#focus .row")
+      .evaluateAll((els) =>
+        els.map((e) => (e as unknown as { dataset: { spanName?: string } }).dataset.spanName).filter(Boolean),
+      );
+    expect(rows[0]).toBe("evaluate weather/wrong-expectation");
+    expect(rows).toContain("invoke_agent traced-eval-weather");
   });
 
   it("answers only to its own host name (DNS rebinding)", async () => {

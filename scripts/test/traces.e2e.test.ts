@@ -166,6 +166,41 @@ describe.skipIf(live)("-- --otel", () => {
     });
   });
 
+  it("the standard OTEL_EXPORTER_OTLP_* variables send the spans to any OTLP/HTTP receiver instead", async () => {
+    // Here the "other viewer" is the same receiver reached the standard way: endpoint + headers.
+    const env = {
+      ...backend.env,
+      AGENT_NAME: agentName("otel-std"),
+      LAB_TRACING: "1",
+      OTEL_EXPORTER_OTLP_ENDPOINT: backend.endpoint,
+      OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer lab-otlp-token",
+      OTEL_SERVICE_NAME: "standard-otlp",
+    };
+    const run = await runLab(["0-hello"], { env, input: ["Hello"] });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`tracing: on → OTLP ${backend.endpoint}`);
+    expect(lastRun("standard-otlp").map((s) => s.name)).toContain("turn 0-hello");
+    await runLab(["0-hello:reset"], { env });
+  });
+
+  it("demo 8: one server span per request, the model call nested inside", async () => {
+    const env = { ...backend.env, AGENT_NAME: agentName("otel-hosted") };
+    const run = await runLab(["8-hosted", "--", "--otel"], { env, input: ["Convert 10 km to miles"] });
+    expect(run.code).toBe(0);
+    const spans = lastRun("8-hosted");
+    const request = spans.find((s) => s.name === "POST /responses");
+    expect(request).toMatchObject({
+      kind: 2,
+      attributes: { "http.request.method": "POST", "http.response.status_code": 200 },
+    });
+    expect(
+      spans.some(
+        (s) => s.parentSpanId === request?.spanId && s.attributes["gen_ai.operation.name"] === "chat",
+      ),
+    ).toBe(true);
+    await runLab(["8-hosted:reset"], { env });
+  });
+
   it("tracing off loads none of the OpenTelemetry SDK or exporters; --otel does", async () => {
     const modules = async (args: string[]) => {
       const log = path.join(tempDir("lab-modules-"), "modules.txt");

@@ -88,6 +88,9 @@ export async function connectTracing(target: TracingTarget): Promise<void> {
   let exporter: SpanExporter | undefined;
   let where: string;
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    // The exporter reads OTEL_* from process.env only: let the lab's .env files set them too.
+    for (const [key, value] of Object.entries(env))
+      if (key.startsWith("OTEL_") && process.env[key] === undefined) process.env[key] = value;
     const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
     // The exporter reads the standard OTEL_EXPORTER_OTLP_* variables (endpoint, headers) itself.
     exporter = new OTLPTraceExporter();

@@ -42,7 +42,9 @@ if (args.all) {
     if (!current && target === "handbook" && !existsSync(handbookFile(config.env))) continue;
     if (!current)
       throw new LabError(`No ${target} agent has been created here yet: run \`pnpm 9-evaluate\`.`);
-    const dataset = loadDataset(path.join(config.demo.dir, "datasets", `${target}.jsonl`));
+    // EVAL_DATASETS: a folder of your own weather.jsonl / handbook.jsonl instead of the shipped ones.
+    const folder = config.env.EVAL_DATASETS ?? path.join(config.demo.dir, "datasets");
+    const dataset = loadDataset(path.resolve(folder, `${target}.jsonl`));
     const evaluate = async (agent: AgentRef): Promise<EvalResult> => {
       const items = [];
       for (const item of dataset.items) {

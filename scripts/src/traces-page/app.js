@@ -164,7 +164,9 @@ async function renderRuns() {
     box.dataset.runId = run.runId;
     box.dataset.service = run.service;
     const traces = tracesOf(run.spans);
-    const turns = traces.filter((t) => t.roots.some((r) => r.name.startsWith("turn "))).length;
+    const turns = traces.filter((t) =>
+      t.roots.some((r) => r.name.startsWith("turn ") || r.name.startsWith("evaluate ")),
+    ).length;
     box.append(
       el(
         "h2",
