@@ -55,7 +55,8 @@ export function startTracing(serviceName: string, env: Env = process.env): Promi
         "service.namespace": "foundry-agent-lab",
       }),
       // A short delay so `pnpm traces` shows a turn while the chat is still running.
-      spanProcessors: [new BatchSpanProcessor(late, { scheduledDelayMillis: 500 })],
+      // Batches of 64 stay under the receiver's 1 MiB body limit even with message content recorded.
+      spanProcessors: [new BatchSpanProcessor(late, { scheduledDelayMillis: 500, maxExportBatchSize: 64 })],
     });
     provider.register();
     let ended: Promise<void> | undefined;
