@@ -4,6 +4,8 @@
  * checking names, GenAI attributes and parent/child links. Message content stays out unless asked for.
  */
 import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWeatherFixture, type WeatherFixture } from "../../demos/1-tools/test/weather-fixture.ts";
@@ -220,6 +222,21 @@ describe.skipIf(live)("-- --otel", () => {
     };
     expect(await modules([])).toEqual([]);
     expect((await modules(["--", "--otel"])).some((url) => url.includes("sdk-trace-node"))).toBe(true);
+  });
+
+  it("pnpm traces: a bad or busy TRACES_PORT is one sentence and exit 2", async () => {
+    const bad = await runLab(["traces"], { env: { ...backend.env, TRACES_PORT: "nope" } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('TRACES_PORT is "nope"; use a port number such as 4319.');
+    const busy = http.createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => busy.once("listening", resolve));
+    const port = String((busy.address() as AddressInfo).port);
+    const taken = await runLab(["traces"], { env: { ...backend.env, TRACES_PORT: port } });
+    busy.close();
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toContain(
+      `The traces page could not start on 127.0.0.1:${port}: the port is in use. Set TRACES_PORT to another port.`,
+    );
   });
 
   it("the receiver refuses what is not an OTLP/JSON export, in one sentence", async () => {
