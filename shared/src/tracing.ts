@@ -79,6 +79,8 @@ export interface TracingTarget {
   token?: string;
   project: AIProjectClient;
   env: Env;
+  /** Where the one line about the destination goes (default: stdout). */
+  say?: (line: string) => void;
 }
 
 /** Chooses where spans go and says so in one line. Never fails the demo: tracing is an aid. */
@@ -117,9 +119,8 @@ export async function connectTracing(target: TracingTarget): Promise<void> {
     where = "the emulator (see them with pnpm traces)";
   }
   late.setTarget(exporter);
-  process.stdout.write(
-    `${dim(`tracing: on → ${where}${contentRecording(process.argv, env) ? " · recording message content" : ""}`)}\n`,
-  );
+  const say = target.say ?? ((line: string) => process.stdout.write(`${dim(line)}\n`));
+  say(`tracing: on → ${where}${contentRecording(process.argv, env) ? " · recording message content" : ""}`);
 }
 
 /** Ends tracing in this process: flushes, and removes the global provider (the bench measures on without it). */
