@@ -8,11 +8,13 @@ import type { AgentStore } from "./agents-store.ts";
 import type { ApprovalStore } from "./approvals-store.ts";
 import type { ContainerStore } from "./containers-store.ts";
 import type { ConversationStore } from "./conversations-store.ts";
+import type { EvalStore } from "./evals-store.ts";
 import type { FileStore } from "./files-store.ts";
 import type { LocalModelSettings } from "./model/remote/settings.ts";
 import type { LabModel } from "./model/types.ts";
 import type { ResponseStore } from "./responses-store.ts";
 import type { ToolboxStore } from "./toolboxes-store.ts";
+import type { TraceStore } from "./traces-store.ts";
 import type { Json } from "./validate.ts";
 import type { VectorStoreStore } from "./vector-stores-store.ts";
 
@@ -35,6 +37,10 @@ export interface App {
   stopping: AbortSignal;
   /** The real model behind the emulator (EMULATOR_MODEL_URL), a deployment of its own name; null: none. */
   localModel: LocalModelSettings | null;
+  /** Evals, runs and output items (`openai.evals`), in their own database file. */
+  evals: EvalStore;
+  /** Spans received over OTLP (`--otel`), in their own database file. */
+  traces: TraceStore;
   /** True once the database is closing: late work (an aborted stream) must not touch it. */
   closed: boolean;
 }

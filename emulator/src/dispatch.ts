@@ -15,9 +15,11 @@ import { mountAgents } from "./routes/agents.ts";
 import { mountContainers } from "./routes/containers.ts";
 import { mountConversations } from "./routes/conversations.ts";
 import { mountDeployments } from "./routes/deployments.ts";
+import { mountEvals } from "./routes/evals.ts";
 import { mountFiles } from "./routes/files.ts";
 import { mountResponses } from "./routes/responses.ts";
 import { mountToolboxes } from "./routes/toolboxes.ts";
+import { mountTraces } from "./routes/traces.ts";
 import { mountVectorStores } from "./routes/vector-stores.ts";
 import type { Json } from "./validate.ts";
 
@@ -33,6 +35,8 @@ export function buildRouter(): Router {
   mountFiles(router, "/openai/v1");
   mountVectorStores(router, "/openai/v1");
   mountContainers(router, "/openai/v1");
+  mountTraces(router); // OTLP/HTTP: <project endpoint>/v1/traces
+  mountEvals(router, "/openai/v1");
   // The preview agent endpoint serves the same OpenAI routes, with the agent taken from the path.
   mountConversations(router, AGENT_ENDPOINT, true);
   mountResponses(router, AGENT_ENDPOINT, true);

@@ -19,6 +19,7 @@ import { ConversationStore } from "./conversations-store.ts";
 import { openDatabase } from "./db.ts";
 import { createRequestListener } from "./dispatch.ts";
 import { ApiError } from "./errors.ts";
+import { EvalStore } from "./evals-store.ts";
 import { FileStore } from "./files-store.ts";
 import { sendError } from "./http.ts";
 import { createLabModel } from "./model/lab-model.ts";
@@ -27,6 +28,7 @@ import { type LocalModelSettings, localModelFromEnv } from "./model/remote/setti
 import { routedModel } from "./model/routing.ts";
 import { ResponseStore } from "./responses-store.ts";
 import { ToolboxStore } from "./toolboxes-store.ts";
+import { TraceStore } from "./traces-store.ts";
 import { VectorStoreStore } from "./vector-stores-store.ts";
 
 export interface EmulatorOptions {
@@ -85,6 +87,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     model: routedModel(createLabModel(), local && { settings: local, model: createLocalModel(local) }),
     localModel: local,
     stopping: stopping.signal,
+    traces: new TraceStore(dataDir),
+    evals: new EvalStore(dataDir),
     closed: false,
   };
 
@@ -146,6 +150,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         for (const socket of sockets) socket.destroy();
         await closed;
         db.close();
+        app.traces.close();
+        app.evals.close();
       })();
       return closing;
     },

@@ -24,6 +24,7 @@ import { measured, type Row, ratioTable, sample } from "./bench-kit.ts";
 import { benchLocalModel } from "./bench-local-model.ts";
 import { benchModel } from "./bench-model.ts";
 import { benchRetrieval } from "./bench-retrieval.ts";
+import { benchTracing } from "./bench-tracing.ts";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const TURNS = Number(process.env.BENCH_TURNS ?? 200);
@@ -252,5 +253,10 @@ await benchModel();
 {
   const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
   await benchLocalModel(work);
+  rmSync(work, { recursive: true, force: true });
+}
+{
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  await benchTracing(work);
   rmSync(work, { recursive: true, force: true });
 }

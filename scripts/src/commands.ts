@@ -24,7 +24,7 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
   if (demo?.[1]) return runDemo(demo[1], demo[2] ? [demo[2]] : ["create-agent", "chat"], command);
   if (!COMMANDS.includes(command)) {
     throw new ConfigError(
-      `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test, pnpm bench, pnpm lab:doctor, pnpm reset:all, pnpm eject or pnpm router-report.`,
+      `Unknown command "${command}": use pnpm start, pnpm <n>-<name> (e.g. pnpm 0-hello), pnpm <n>-<name>:reset, pnpm emulator, pnpm test, pnpm bench, pnpm lab:doctor, pnpm reset:all, pnpm eject, pnpm router-report or pnpm traces.`,
     );
   }
   if (probing(command)) return;
@@ -58,6 +58,8 @@ export async function runCommand(command: string, rest: string[]): Promise<void>
       return (await import("./router-report.ts")).routerReport(rest);
     case "eject":
       return (await import("./eject.ts")).eject(rest);
+    case "traces":
+      return (await import("./traces.ts")).traces();
   }
 }
 
@@ -74,6 +76,7 @@ const COMMANDS = [
   "reset:all",
   "router-report",
   "eject",
+  "traces",
 ];
 
 /**
@@ -94,7 +97,9 @@ async function runDemo(id: string, steps: string[], command = id): Promise<void>
     throw new ConfigError(`There is no demo "${id}" in this checkout; the demos are: ${known.join(", ")}.`);
   }
   for (const step of steps) {
-    const file = path.join(repoRoot, "demos", id, "src", `${step}.ts`);
+    // A demo without a chat (demo 9 evaluates instead) runs its `run` step in the chat's place.
+    const chatless = step === "chat" && !existsSync(path.join(repoRoot, "demos", id, "src", "chat.ts"));
+    const file = path.join(repoRoot, "demos", id, "src", `${chatless ? "run" : step}.ts`);
     if (!existsSync(file)) throw new ConfigError(`Demo ${id} has no ${step} step (${file}).`);
   }
   if (probing(command, steps)) return;

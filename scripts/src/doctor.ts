@@ -26,6 +26,7 @@ import { bold, dim, green, yellow } from "@lab/shared/terminal";
 import type OpenAI from "openai";
 import { nodeVersionProblem } from "../node-check.mjs";
 import { listDemos } from "./demos.ts";
+import { tracingLine } from "./doctor-tracing.ts";
 import { markdownTable } from "./table.ts";
 
 type Status = "ok" | "fail" | "warn" | "skip";
@@ -101,6 +102,8 @@ export async function doctor(): Promise<void> {
   } else {
     add({ check: "per-demo hints", status: "skip", detail: "need the model deployment" });
   }
+
+  add(ready && lab ? await tracingLine(lab) : { check: "tracing (--otel)", status: "skip", detail: needs });
 
   printReport(lines);
   if (lines.some((line) => line.status === "fail")) process.exitCode = 1;

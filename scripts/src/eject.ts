@@ -418,7 +418,7 @@ async function runSteps() {
     process.stderr.write(\`Unknown command "\${command}": use npm start, or npm run <step> (see package.json).\\n\`);
     process.exit(2);
   }
-  const steps = match[1] ? [match[1]] : match[2] ? [match[2]] : ["create-agent", "chat"];
+  const steps = match[1] ? [match[1]] : match[2] ? [match[2]] : ["create-agent", "${existsSync(path.join(demo.dir, "src", "chat.ts")) ? "chat" : "run"}"];
   for (const step of steps) await import(\`../src/\${step}.ts\`);
 }
 `;

@@ -26,6 +26,7 @@ describe("pnpm lab:doctor", () => {
     expect(row(ok.stdout, "model deployment")).toMatch(/✔.*model-router: ModelDeployment/);
     expect(row(ok.stdout, "list agents (permission)")).toMatch(/✔.*allowed/);
     expect(row(ok.stdout, "web search tool (demo 3-websearch)")).toMatch(/✔.*available/);
+    expect(row(ok.stdout, "tracing (--otel)")).toMatch(/✔.*offline: spans go to the emulator; pnpm traces/);
     expect(ok.stdout).not.toMatch(/^\| ✖/m);
     expect(ok.stdout).toContain("Ready: everything the demos need is green.");
 

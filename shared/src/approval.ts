@@ -3,6 +3,7 @@
  * server, the tool and its arguments, and takes yes / no / always (always: this tool, for the rest of
  * this chat). With no terminal to ask, every request is denied unless --approve-all was given.
  */
+import { approvalSpan } from "./spans.ts";
 import { bold, dim, yellow } from "./terminal.ts";
 
 export interface ApprovalRequest {
@@ -33,11 +34,24 @@ export class ApprovalPrompt {
       : undefined;
   }
 
-  async decide(
+  /** Tracing (--otel): each decision is an `approve_tool` span saying who decided. */
+  decide(request: ApprovalRequest, ask: (question: string) => Promise<string>): Promise<ApprovalDecision> {
+    const key = `${request.server_label}/${request.name}`;
+    const by = this.approveAll
+      ? "--approve-all"
+      : this.always.has(key)
+        ? "always (earlier answer)"
+        : this.interactive
+          ? "user"
+          : "nobody (no terminal)";
+    return approvalSpan(request, by, () => this.choose(request, key, ask));
+  }
+
+  private async choose(
     request: ApprovalRequest,
+    key: string,
     ask: (question: string) => Promise<string>,
   ): Promise<ApprovalDecision> {
-    const key = `${request.server_label}/${request.name}`;
     process.stdout.write(
       `\n${yellow("⚠ Approval needed:")} ${bold(request.server_label)} wants to run ${bold(request.name)} with\n${indent(pretty(request.arguments))}\n`,
     );

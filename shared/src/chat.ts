@@ -11,8 +11,10 @@ import type { Response, ResponseStreamEvent } from "openai/resources/responses/r
 import { ConfigError, describeError } from "./errors.ts";
 import type { Lab } from "./lab.ts";
 import { formatServed, servedTurn } from "./router-report.ts";
+import { recordResponse, tracedTurns } from "./spans.ts";
 import { printStream } from "./stream.ts";
 import { bold, cyan, dim, problem } from "./terminal.ts";
+import { flushTracing } from "./tracing.ts";
 import { Transcript } from "./transcript.ts";
 import { turnsFrom } from "./turns.ts";
 
@@ -36,6 +38,9 @@ export function chatArgs(argv = process.argv.slice(2), extra: Record<string, str
     log: "write a transcript",
     trace: "show the protocol events",
     new: "start a new conversation",
+    // Read by connect() (shared/tracing.ts); listed here so the chat accepts them.
+    otel: "record OpenTelemetry traces",
+    "otel-content": "record traces with message content",
     ...extra,
   };
   try {
@@ -128,6 +133,8 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   if (interactive) rl.on("SIGINT", interrupt);
   else process.on("SIGINT", interrupt);
 
+  // Tracing: each turn is one span; the SDK's invoke_agent spans and the demo's own nest inside it.
+  const onTurn = tracedTurns(lab.config.demo.id, options.onTurn);
   if (options.intro) process.stdout.write(`${dim(options.intro)}\n`);
   process.stdout.write(
     `${dim(`Type a message. ${interactive ? "/exit or Ctrl-D leaves; Ctrl-C cancels an answer." : "Reading one turn per line from stdin."}${transcript ? ` Transcript: ${path.relative(process.cwd(), transcript.file)}` : ""}`)}\n`,
@@ -155,7 +162,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     atLineStart = true;
     try {
       out(bold("Agent › "));
-      const response = await options.onTurn({
+      const response = await onTurn({
         input,
         signal: controller.signal,
         print: async (stream) => {
@@ -165,6 +172,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
             write: out,
           });
           shown = text;
+          recordResponse(response);
           return response;
         },
         // While a question is pending, readline hands the next line to it instead of the chat loop.
@@ -214,6 +222,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
       }
     } finally {
       active = undefined;
+      await flushTracing(); // `pnpm traces` shows this turn now, not when the chat ends
     }
     showPrompt();
   }

@@ -14,6 +14,7 @@ import { type LabConfig, loadConfig, unknownSettingsWarning } from "./config.ts"
 import { ConfigError, describeError, type ErrorContext } from "./errors.ts";
 import { DemoState } from "./state.ts";
 import { bold, dim, problem } from "./terminal.ts";
+import { connectTracing, sdkTracingOptions, startTracing, tracingRequested } from "./tracing.ts";
 
 export interface Lab {
   config: LabConfig;
@@ -76,11 +77,22 @@ async function open(srcDir: string, defaultAgentName: string): Promise<Lab> {
   }
   currentContext.endpoint = endpoint;
 
-  const project = new AIProjectClient(endpoint, credential);
+  // --otel / LAB_TRACING=1: the tracer provider exists before the client, which gets tracingOptions.
+  const tracing = tracingRequested(process.argv, config.env);
+  if (tracing) await startTracing(config.demo.id, config.env);
+  const project = new AIProjectClient(
+    endpoint,
+    credential,
+    tracing ? { tracingOptions: sdkTracingOptions(config.env) } : {},
+  );
   const openai = project.getOpenAIClient();
   process.stdout.write(
     `${bold(`▶ ${config.demo.id}`)} ${dim(`· backend: ${backendLabel} · model: ${config.model} · agent: ${config.agentName}`)}\n`,
   );
+  if (tracing) {
+    const token = config.backend === "azure" ? undefined : config.env.LAB_EMULATOR_TOKEN;
+    await connectTracing({ backend: config.backend, endpoint, token, project, env: config.env });
+  }
   return {
     config,
     project,

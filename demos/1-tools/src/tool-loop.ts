@@ -9,6 +9,7 @@
  */
 
 import { type AgentRef, agentReference } from "@lab/shared/agents";
+import { recordToolResult, type Span, toolSpan } from "@lab/shared/spans";
 import { Ajv, type ValidateFunction } from "ajv";
 import type OpenAI from "openai";
 import type {
@@ -98,14 +99,24 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
     await openai.conversations.items.create(conversation, { items: outputs }).catch(() => undefined); // best effort: the turn is ending anyway
   }
 
-  async function callTool(call: ResponseFunctionToolCall): Promise<ResponseInputItem.FunctionCallOutput> {
+  // Tracing (--otel): each local call is an `execute_tool` span with its duration and outcome.
+  function callTool(call: ResponseFunctionToolCall): Promise<ResponseInputItem.FunctionCallOutput> {
+    return toolSpan(call, (span) => runTool(call, span));
+  }
+
+  async function runTool(
+    call: ResponseFunctionToolCall,
+    span: Span,
+  ): Promise<ResponseInputItem.FunctionCallOutput> {
     const started = performance.now();
     const result = await execute(call);
     const output = JSON.stringify(result);
+    const ok = !(result && typeof result === "object" && "error" in result);
+    recordToolResult(span, ok, output);
     options.onToolCall?.({
       name: call.name,
       arguments: call.arguments,
-      ok: !(result && typeof result === "object" && "error" in result),
+      ok,
       output,
       durationMs: performance.now() - started,
     });

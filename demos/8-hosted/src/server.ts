@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { requestSpans } from "@lab/shared/spans";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type OpenAI from "openai";
 import { ApiError, readCreateRequest } from "./protocol.ts";
@@ -85,6 +86,7 @@ export async function startServer(options: HostedServerOptions): Promise<HostedS
   app.disable("x-powered-by");
   app.set("etag", false);
 
+  app.use(requestSpans); // tracing (--otel): one server span per request, continuing the caller's trace
   // Platform headers (section 10): a request id on every answer, the server's identity, and while
   // draining, no connection reuse.
   app.use((req, res, next) => {
