@@ -81,14 +81,19 @@ export async function answersMcp(url: string): Promise<boolean> {
  * in another terminal, or an earlier demo in this process), else new ones in this process on those ports.
  */
 export async function ensureMcpServers(): Promise<{ issuesUrl: string; repoUrl: string; started: boolean }> {
-  const issuesUrl = `http://127.0.0.1:${DEFAULT_ISSUES_PORT}/mcp`;
-  const repoUrl = `http://127.0.0.1:${DEFAULT_REPO_PORT}/mcp`;
+  // The same ports `pnpm mcp-servers` takes (LAB_ISSUES_MCP_PORT, LAB_REPO_MCP_PORT), so both agree.
+  const issuesPort = portFromEnv("LAB_ISSUES_MCP_PORT", DEFAULT_ISSUES_PORT);
+  const repoPort = portFromEnv("LAB_REPO_MCP_PORT", DEFAULT_REPO_PORT);
+  const issuesUrl = `http://127.0.0.1:${issuesPort}/mcp`;
+  const repoUrl = `http://127.0.0.1:${repoPort}/mcp`;
   if ((await answersMcp(issuesUrl)) && (await answersMcp(repoUrl)))
     return { issuesUrl, repoUrl, started: false };
-  const servers = await startMcpServers({
-    issuesPort: DEFAULT_ISSUES_PORT,
-    repoPort: DEFAULT_REPO_PORT,
-    background: true,
-  });
+  const servers = await startMcpServers({ issuesPort, repoPort, background: true });
   return { issuesUrl: servers.issuesUrl, repoUrl: servers.repoUrl, started: true };
+}
+
+/** A port from the environment (1-65535), or the default when it is unset or not a port. */
+function portFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value >= 1 && value <= 65535 ? value : fallback;
 }

@@ -96,16 +96,15 @@ async function runDemo(id: string, steps: string[], command = id): Promise<void>
   if (!known.includes(id)) {
     throw new ConfigError(`There is no demo "${id}" in this checkout; the demos are: ${known.join(", ")}.`);
   }
-  for (const step of steps) {
+  const files = steps.map((step) => {
     // A demo without a chat (demo 9 evaluates instead) runs its `run` step in the chat's place.
     const chatless = step === "chat" && !existsSync(path.join(repoRoot, "demos", id, "src", "chat.ts"));
     const file = path.join(repoRoot, "demos", id, "src", `${chatless ? "run" : step}.ts`);
     if (!existsSync(file)) throw new ConfigError(`Demo ${id} has no ${step} step (${file}).`);
-  }
+    return file;
+  });
   if (probing(command, steps)) return;
-  for (const step of steps) {
-    await import(pathToFileURL(path.join(repoRoot, "demos", id, "src", `${step}.ts`)).href);
-  }
+  for (const file of files) await import(pathToFileURL(file).href);
 }
 
 function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<void> {

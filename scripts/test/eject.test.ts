@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, runLab, tempDir } from "../../shared/test/support.ts";
+import { closedPort, repoRoot, runLab, tempDir } from "../../shared/test/support.ts";
 import { listDemos } from "../src/demos.ts";
 
 interface Result {
@@ -97,7 +97,7 @@ describe("pnpm eject", () => {
     expect(pkg.dependencies).toMatchObject({ "@azure/ai-projects": "2.10.0", openai: "7.57.0" });
     expect(JSON.stringify(pkg)).not.toMatch(/workspace:|@lab\//);
     for (const version of Object.values({ ...pkg.dependencies, ...pkg.devDependencies }))
-      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(version).toMatch(/^\d+\.\d+\.\d+(?:-[\w.]+)?$/); // exact pins (a prerelease too), no ranges
     const chat = readFileSync(path.join(copy, "src", "chat.ts"), "utf8");
     expect(chat).toContain('from "../lab/chat.ts"');
     for (const file of [
@@ -161,6 +161,9 @@ describe("pnpm eject", () => {
       const env = {
         EMULATOR_DATA_DIR: path.join(copy, ".lab", "emulator"),
         LAB_MCP_DATA_DIR: path.join(copy, ".lab", "mcp"),
+        // Ports of its own: demos 6 and 7 would otherwise share 8931/8932 with other tests running now.
+        LAB_ISSUES_MCP_PORT: String(await closedPort()),
+        LAB_REPO_MCP_PORT: String(await closedPort()),
       };
       // Demo 2 is a full-screen app that refuses piped stdin by design: its create-agent step only.
       const steps = demo.number === 2 ? [`${demo.id}:create-agent`] : [];

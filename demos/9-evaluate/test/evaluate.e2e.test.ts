@@ -8,7 +8,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TraceStore } from "../../../emulator/src/traces-store.ts";
-import { live, runLab, startBackend, type TestBackend, tempDir } from "../../../shared/test/support.ts";
+import {
+  closedPort,
+  live,
+  runLab,
+  startBackend,
+  type TestBackend,
+  tempDir,
+} from "../../../shared/test/support.ts";
 
 let backend: TestBackend;
 beforeAll(async () => {
@@ -118,6 +125,9 @@ describe.skipIf(live)("pnpm 9-evaluate", () => {
       LAB_MCP_DATA_DIR: tempDir("lab-mcp-"),
       DEMO4_OUTPUT_DIR: tempDir("lab-demo4-output-"),
       LAB_TRANSCRIPTS_DIR: tempDir("lab-evals-"),
+      // Its own MCP ports: demos 6 and 7 would otherwise share 8931/8932 with other tests running now.
+      LAB_ISSUES_MCP_PORT: String(await closedPort()),
+      LAB_REPO_MCP_PORT: String(await closedPort()),
     };
     const run = await runLab(["9-evaluate", "--", "--all"], { env, timeoutMs: 240_000 });
     expect(run.stderr).toBe("");
