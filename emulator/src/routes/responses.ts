@@ -148,9 +148,9 @@ async function getResponse(ctx: RequestContext): Promise<Reply | undefined> {
   if (!Number.isInteger(after) || after < -1) {
     throw invalidValue("starting_after", "'starting_after' must be a sequence number (an integer).");
   }
+  stored(ctx); // a response kept nowhere (`store: false`) has no stream to come back to either
   const sse = streamsOf(ctx.app).get(id);
   if (sse === undefined) {
-    stored(ctx);
     throw invalidValue(
       "stream",
       `Response '${id}' has no stream to resume: only responses streamed or run in the background since the emulator started keep their events.`,
