@@ -376,13 +376,7 @@ function agentTurn(stored: StoredResponse) {
     tools: request.tools as unknown as FunctionTool[],
     toolChoice: request.toolChoice as never,
     parallelToolCalls: request.settings.parallel_tool_calls,
-    sampling: {
-      temperature: request.settings.temperature,
-      top_p: request.settings.top_p,
-      ...(request.settings.max_output_tokens === null
-        ? {}
-        : { max_output_tokens: request.settings.max_output_tokens }),
-    },
+    sampling: request.sampling,
   };
 }
 
