@@ -4,7 +4,9 @@
  * and several clients can read one stream. The client that asked for a foreground stream owns it: when
  * it goes away the stream stops quietly. A background response keeps going until it ends or is
  * cancelled. The `lab-drop-stream` fault cuts that first connection after a set number of text deltas,
- * which is how tests prove a client survives a network loss mid-answer.
+ * which is how tests prove a client survives a network loss mid-answer. When the emulator shuts down
+ * (`stop`), producing stops too, but readers still get the lifecycle events (`announce`) and one last
+ * event (`finish`).
  */
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -17,6 +19,8 @@ export interface SseOptions {
   dropAfterTextDeltas?: number | undefined;
   /** A background response outlives its connections; only cancel stops it. */
   background?: boolean;
+  /** Aborted when the emulator begins to shut down: stop producing, then `finish` with a last event. */
+  stop?: AbortSignal | undefined;
 }
 
 interface Frame {
@@ -40,9 +44,19 @@ export class SseWriter {
     this.options = options;
   }
 
-  /** True when the producer should stop: cancelled, or the foreground client went away. */
+  /** True when the producer should stop: cancelled, stopping, or the foreground client went away. */
   get aborted(): boolean {
-    return this.stopped || (!this.options.background && this.originGone);
+    return this.stopped || this.stopping || this.clientGone;
+  }
+
+  /** The client that asked for a foreground stream went away (a background one never counts as gone). */
+  get clientGone(): boolean {
+    return !this.options.background && this.originGone;
+  }
+
+  /** The emulator is shutting down. */
+  get stopping(): boolean {
+    return this.options.stop?.aborted === true;
   }
 
   /** True once `cancel()` was called (a background response the caller stopped). */
@@ -87,7 +101,21 @@ export class SseWriter {
   }
 
   send(event: Json & { type: string }): void {
-    if (this.aborted && !this.stopped) return;
+    if (!this.aborted) this.write(event);
+  }
+
+  /** A lifecycle event (created, queued, in_progress): sent even while stopping, so the stream is whole. */
+  announce(event: Json & { type: string }): void {
+    if (!this.clientGone) this.write(event);
+  }
+
+  /** The last event (also after a cancel or while stopping), then the end of the stream. */
+  finish(event: Json & { type: string }): void {
+    if (!this.clientGone) this.write(event);
+    this.end();
+  }
+
+  private write(event: Json & { type: string }): void {
     const { type, ...rest } = event;
     const sequence = this.sequence++;
     const text = `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence, ...rest })}\n\n`;
@@ -106,7 +134,9 @@ export class SseWriter {
   }
 
   async pause(): Promise<void> {
-    if (this.options.delayMs > 0 && !this.aborted) await sleep(this.options.delayMs);
+    if (this.options.delayMs <= 0 || this.aborted) return;
+    // A shutdown cuts the pause short, so the last event goes out at once.
+    await sleep(this.options.delayMs, undefined, { signal: this.options.stop }).catch(() => {});
   }
 
   end(): void {

@@ -102,17 +102,17 @@ async function play(app: App, live: Live, output: Json[]) {
   const end = (response: ResponseObject, event?: string) => {
     live.response = response;
     if (!live.deleted) persist(app, turn, response);
-    if (event !== undefined) sse.send({ type: event, response });
-    sse.end();
+    if (event === undefined) sse.end();
+    else sse.finish({ type: event, response });
   };
-  sse.send({ type: "response.created", response: live.response });
+  sse.announce({ type: "response.created", response: live.response });
   if (turn.background) {
-    sse.send({ type: "response.queued", response: live.response });
+    sse.announce({ type: "response.queued", response: live.response });
     await sse.pause();
     live.response = { ...live.response, status: "in_progress" };
   }
   const shell = live.response;
-  sse.send({ type: "response.in_progress", response: shell });
+  sse.announce({ type: "response.in_progress", response: shell });
   const delivered: Json[] = [];
   for (const [index, item] of output.entries()) {
     if (sse.aborted) break;
