@@ -103,11 +103,6 @@ export class ResponseStore {
     return { responseIds: rows.map((row) => row.id), conversationId: rows[0]?.conversation_id ?? null };
   }
 
-  /** Replaces a stored response's body (a running response changing status); its items stay as saved. */
-  updateBody(response: Json & { id: string }): void {
-    this.db.prepare("UPDATE responses SET body = ? WHERE id = ?").run(JSON.stringify(response), response.id);
-  }
-
   /** An output item of any stored response, by its id (what an `item_reference` input points at). */
   findOutputItem(id: string): Json | undefined {
     const row = this.db

@@ -5,7 +5,8 @@
  * it goes away the stream stops quietly. A background response keeps going until it ends or is
  * cancelled. The `lab-drop-stream` fault cuts that first connection after a set number of text deltas,
  * which is how tests prove a client survives a network loss mid-answer. When the emulator shuts down
- * (`stop`), producing stops too, but readers still get one last event (`finish`).
+ * (`stop`), producing stops too, but readers still get the lifecycle events (`announce`) and one last
+ * event (`finish`).
  */
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -43,12 +44,17 @@ export class SseWriter {
     this.options = options;
   }
 
-  /** True when the producer should stop: cancelled, the emulator stopping, or the foreground client gone. */
+  /** True when the producer should stop: cancelled, stopping, or the foreground client went away. */
   get aborted(): boolean {
-    return this.stopped || this.stopping || (!this.options.background && this.originGone);
+    return this.stopped || this.stopping || this.clientGone;
   }
 
-  /** True once the emulator began to shut down. */
+  /** The client that asked for a foreground stream went away (a background one never counts as gone). */
+  get clientGone(): boolean {
+    return !this.options.background && this.originGone;
+  }
+
+  /** The emulator is shutting down. */
   get stopping(): boolean {
     return this.options.stop?.aborted === true;
   }
@@ -95,18 +101,17 @@ export class SseWriter {
   }
 
   send(event: Json & { type: string }): void {
-    if (this.aborted && !this.stopped) return;
-    this.write(event);
+    if (!this.aborted) this.write(event);
   }
 
-  /** A lifecycle event (created, queued, in_progress): sent even while the emulator stops, so the stream is whole. */
+  /** A lifecycle event (created, queued, in_progress): sent even while stopping, so the stream is whole. */
   announce(event: Json & { type: string }): void {
-    this.write(event);
+    if (!this.clientGone) this.write(event);
   }
 
-  /** The terminal event, sent even while the emulator stops, then the end of the stream. */
+  /** The last event (also after a cancel or while stopping), then the end of the stream. */
   finish(event: Json & { type: string }): void {
-    this.write(event);
+    if (!this.clientGone) this.write(event);
     this.end();
   }
 

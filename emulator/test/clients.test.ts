@@ -11,7 +11,7 @@ let target: ClientTarget;
 
 beforeAll(async () => {
   // A pause between chunks, so a background turn is still running when a test looks at it.
-  lab = await startLab({ streamDelayMs: 20 });
+  lab = await startLab({ streamDelayMs: 30 });
   target = {
     openai: lab.openai,
     baseURL: `${lab.emulator.endpoint}/openai/v1`,

@@ -160,6 +160,14 @@ describe("background mode", () => {
     await expect(lab.openai.responses.cancel(foreground.id)).rejects.toMatchObject({ status: 400 });
   });
 
+  it("deleting a running response stops it, and it stays gone", async () => {
+    const queued = await lab.openai.responses.create({ input: LONG, background: true }, { body: agent });
+    await lab.openai.responses.delete(queued.id);
+    await expect(lab.openai.responses.retrieve(queued.id)).rejects.toMatchObject({ status: 404 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(lab.openai.responses.retrieve(queued.id)).rejects.toMatchObject({ status: 404 });
+  });
+
   it("a streamed background response: retrieve says in_progress mid-stream, cancel ends the stream", async () => {
     const stream = await lab.openai.responses.create(
       { input: LONG, background: true, stream: true },

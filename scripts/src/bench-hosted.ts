@@ -32,20 +32,39 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-/** Sends `total` requests from `concurrency` workers; returns throughput and latency quantiles. */
-async function load(total: number, concurrency: number, once: () => Promise<number>): Promise<Load> {
-  for (let i = 0; i < 20; i++) await once(); // warm-up: JIT, connection pool
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < total) latencies.push(await once());
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+const ROUNDS = 5;
+
+/**
+ * Measures a baseline and a subject under the same conditions: both warm up, then take turns, `ROUNDS`
+ * times, each sending its share of `total` requests from `concurrency` workers (so a neighbour's load on
+ * a shared machine falls on both alike). Returns throughput and latency quantiles for each.
+ */
+async function loadPair(
+  total: number,
+  concurrency: number,
+  baseline: () => Promise<number>,
+  subject: () => Promise<number>,
+): Promise<[Load, Load]> {
+  const runs = [baseline, subject].map((once) => ({ once, latencies: [] as number[], seconds: 0 }));
+  for (const run of runs) for (let i = 0; i < 20; i++) await run.once(); // warm-up: JIT, connection pool
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const run of runs) {
+      let next = 0;
+      const share = Math.ceil(total / ROUNDS);
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next++ < share) run.latencies.push(await run.once());
+        }),
+      );
+      run.seconds += (performance.now() - started) / 1000;
+    }
+  }
+  const [a, b] = runs.map(({ latencies, seconds }) => {
+    latencies.sort((x, y) => x - y);
+    return { rps: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  });
+  return [a as Load, b as Load];
 }
 
 /**
@@ -97,13 +116,21 @@ export async function benchHosted(work: string): Promise<void> {
   const turn = JSON.stringify({ input: "Convert 10 km to miles and tell me about ada@example.com" });
   const streamed = JSON.stringify({ input: "hello", stream: true });
   const delta = "response.output_text.delta";
-  const relayJson = await load(REQUESTS, CONCURRENCY, () => post(relayUrl, turn));
-  const json = await load(REQUESTS, CONCURRENCY, () => post(hostedUrl, turn));
-  const relayText = await load(STREAMS, 1, () => post(relayUrl, streamed, delta));
-  const firstText = await load(STREAMS, 1, () => post(hostedUrl, streamed, delta));
+  const [relayJson, json] = await loadPair(
+    REQUESTS,
+    CONCURRENCY,
+    () => post(relayUrl, turn),
+    () => post(hostedUrl, turn),
+  );
+  const [relayText, firstText] = await loadPair(
+    STREAMS,
+    1,
+    () => post(relayUrl, streamed, delta),
+    () => post(hostedUrl, streamed, delta),
+  );
 
   console.log(
-    `\nDemo 8, hosted agent server on ${os.cpus().length} cores: ${REQUESTS} JSON turns at concurrency ${CONCURRENCY}, ${STREAMS} streamed turns one at a time; baseline: an express relay making the same model call (model: the emulator's lab model)\n`,
+    `\nDemo 8, hosted agent server on ${os.cpus().length} cores: ${REQUESTS} JSON turns at concurrency ${CONCURRENCY}, ${STREAMS} streamed turns one at a time, each in ${ROUNDS} rounds taken in turn with the baseline; baseline: an express relay making the same model call (model: the emulator's lab model)\n`,
   );
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   console.log(

@@ -49,8 +49,13 @@ export interface CreateRequest {
   /** The client's own function tools: the agent passes them to the model with its own logic. */
   tools: Item[];
   toolChoice: string | Record<string, unknown>;
-  /** Echoed on the response object, and the sampling ones passed to the model. */
+  /** Echoed on the response object. */
   settings: Settings;
+  /**
+   * The sampling parameters the caller sent, passed to the model as sent and only then (a reasoning model
+   * behind model-router refuses `temperature`, so a default must never be invented on the way).
+   */
+  sampling: { temperature?: number; top_p?: number; max_output_tokens?: number };
 }
 
 /** The response object's echo of the request, with the values the service reports when not sent. */
@@ -169,6 +174,11 @@ export function readCreateRequest(body: unknown): CreateRequest {
     tools: readTools(body.tools),
     toolChoice: readToolChoice(body.tool_choice),
     settings: readSettings(body),
+    sampling: Object.fromEntries(
+      ["temperature", "top_p", "max_output_tokens"]
+        .filter((k) => typeof body[k] === "number")
+        .map((k) => [k, body[k]]),
+    ),
   };
 }
 

@@ -130,7 +130,8 @@ export class ResponseStore {
       history,
       inputItems,
       response,
-      events: [],
+      // A turn nobody streams keeps no events: there is no stream to resume.
+      events: request.stream || request.background ? [] : undefined,
       listeners: new Set(listen ? [listen] : []),
       controller: new AbortController(),
       finished: Promise.resolve(),
@@ -147,7 +148,7 @@ export class ResponseStore {
       throw new ApiError(
         400,
         "invalid_value",
-        `Response '${stored.id}' no longer keeps its stream; retrieve it instead.`,
+        `Response '${stored.id}' has no stream to resume (it was not streamed, or it is too old); retrieve it instead.`,
         "stream",
       );
     }
@@ -216,12 +217,15 @@ export class ResponseStore {
   private async run(stored: StoredResponse): Promise<void> {
     const { response, request } = stored;
     let sequence = 0;
+    // Events are built only for someone: a listener, or the record a resumed stream replays.
+    const wanted = () => stored.events !== undefined || stored.listeners.size > 0;
     const send = (type: string, fields: Record<string, unknown>) => {
       const event = { type, sequence_number: sequence++, ...fields };
+      if (!wanted()) return;
       stored.events?.push(event);
       for (const listen of stored.listeners) listen(event);
     };
-    const snapshot = () => structuredClone(response);
+    const snapshot = () => (wanted() ? structuredClone(response) : response);
     let started = false;
     const begin = () => {
       if (started) return;
@@ -245,8 +249,9 @@ export class ResponseStore {
           break;
         }
         const event: AgentEvent = next.value;
-        // The model that serves is known from its first event: every lifecycle event names the same one.
-        if (event.type === "model") response.model = event.model;
+        // The model that serves is known from its first event; once announced (a background turn
+        // announces itself at once, as its deployment) every lifecycle event names the same one.
+        if (event.type === "model" && !started) response.model = event.model;
         begin();
         if (event.type === "text") items.text(event.delta);
         if (event.type === "function_call") items.functionCall(event);
@@ -371,13 +376,7 @@ function agentTurn(stored: StoredResponse) {
     tools: request.tools as unknown as FunctionTool[],
     toolChoice: request.toolChoice as never,
     parallelToolCalls: request.settings.parallel_tool_calls,
-    sampling: {
-      temperature: request.settings.temperature,
-      top_p: request.settings.top_p,
-      ...(request.settings.max_output_tokens === null
-        ? {}
-        : { max_output_tokens: request.settings.max_output_tokens }),
-    },
+    sampling: request.sampling,
   };
 }
 

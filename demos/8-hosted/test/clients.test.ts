@@ -14,7 +14,7 @@ let server: HostedServer;
 let target: ClientTarget;
 
 beforeAll(async () => {
-  backend = await startBackend({ streamDelayMs: 20 });
+  backend = await startBackend({ streamDelayMs: 30 });
   server = await startServer({
     openai: backend.openai,
     deployment: "model-router",

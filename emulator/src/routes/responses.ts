@@ -37,14 +37,31 @@ export function mountResponses(router: Router, prefix: string, foundry: boolean)
   router.add("GET", `${prefix}/responses/:id/input_items`, listInputItems, foundry);
 }
 
-/** Streams of this process, running or recently finished, by response id (their events, for resuming). */
-const streams = new WeakMap<App, Map<string, SseWriter>>();
+/**
+ * Streamed and background responses of this process, running or recently finished: their events (for
+ * resuming) and, while they run, the response as it stands. A response is saved once, when it ends, so
+ * the store sees one finished response per id, as with a JSON turn.
+ */
+interface Live {
+  sse: SseWriter;
+  turn: Turn;
+  response: ResponseObject;
+  /** Deleted while it ran: it ends without being saved. */
+  deleted: boolean;
+}
+const lives = new WeakMap<App, Map<string, Live>>();
 const KEPT_STREAMS = 200;
 
-function streamsOf(app: App): Map<string, SseWriter> {
-  const found = streams.get(app) ?? new Map<string, SseWriter>();
-  streams.set(app, found);
+function livesOf(app: App): Map<string, Live> {
+  const found = lives.get(app) ?? new Map<string, Live>();
+  lives.set(app, found);
   return found;
+}
+
+/** A stored response that is still running in this process, if it is. */
+function running(ctx: RequestContext): Live | undefined {
+  const live = livesOf(ctx.app).get(param(ctx, "id"));
+  return live !== undefined && !live.sse.finished && live.turn.store && !live.deleted ? live : undefined;
 }
 
 async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
@@ -74,7 +91,7 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
   const output = (plan?.output ?? []).map(withLogprobs);
   if (!turn.stream && !turn.background) {
     const response = completed(shell, turn, output);
-    save(ctx.app, turn, response);
+    persist(ctx.app, turn, response);
     finishTurn(ctx.app, turn, response);
     return { status: 200, body: response };
   }
@@ -84,73 +101,53 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
     background: turn.background,
     stop: ctx.app.stopping,
   });
-  // Stored from the start, so `GET /responses/{id}` answers while the turn runs.
-  save(ctx.app, turn, shell);
-  keep(ctx.app, shell.id, sse);
+  const live: Live = { sse, turn, response: shell, deleted: false };
+  keep(ctx.app, shell.id, live);
   if (turn.stream) sse.attach(ctx.res);
-  const running = play(ctx.app, turn, shell, output, sse).catch((error: unknown) => {
+  const playing = play(ctx.app, live, output).catch((error: unknown) => {
     sse.end();
     console.error(`[emulator] response ${shell.id} failed: ${(error as Error).message ?? String(error)}`);
   });
   if (!turn.stream) return { status: 200, body: shell };
-  await running;
+  await playing;
   return undefined;
 }
 
-/** Plays a plan as events; the stored response follows every change of status. */
-async function play(app: App, turn: Turn, queued: ResponseObject, output: Json[], sse: SseWriter) {
-  const update = (response: ResponseObject) => {
-    if (turn.store && !app.closed) app.responses.updateBody(response);
+/** Plays a plan as events; `live.response` follows every change of status, and the end is saved. */
+async function play(app: App, live: Live, output: Json[]) {
+  const { sse, turn } = live;
+  const end = (response: ResponseObject, event?: string) => {
+    live.response = response;
+    if (!live.deleted) persist(app, turn, response);
+    if (event === undefined) sse.end();
+    else sse.finish({ type: event, response });
   };
-  sse.announce({ type: "response.created", response: queued });
-  let shell = queued;
+  sse.announce({ type: "response.created", response: live.response });
   if (turn.background) {
-    sse.announce({ type: "response.queued", response: queued });
+    sse.announce({ type: "response.queued", response: live.response });
     await sse.pause();
-    shell = { ...queued, status: "in_progress" };
-    update(shell);
+    live.response = { ...live.response, status: "in_progress" };
   }
+  const shell = live.response;
   sse.announce({ type: "response.in_progress", response: shell });
   const delivered: Json[] = [];
   for (const [index, item] of output.entries()) {
     if (sse.aborted) break;
     delivered.push(await emitItem(sse, item, index));
   }
-  if (sse.stopping && !sse.cancelled) {
-    // The emulator is stopping: readers get a terminal event naming why, and the turn is kept as failed.
-    const response = stoppedByShutdown(shell, turn, delivered);
-    update(response);
-    return sse.finish({ type: "response.failed", response });
-  }
-  if (sse.cancelled) {
-    // The caller cancelled: keep what was produced; the conversation gains nothing.
-    const response = cancelled(shell, turn, delivered);
-    update(response);
-    sse.send({ type: "response.incomplete", response });
-    return sse.end();
-  }
-  if (sse.aborted) {
-    // The client is gone: keep what it saw for inspection, but the conversation gains nothing.
-    update(abandoned(shell, turn, delivered));
-    return sse.end();
-  }
+  // The emulator is stopping: readers get a terminal event naming why, and the turn is kept as failed.
+  if (sse.stopping && !sse.cancelled)
+    return end(stoppedByShutdown(shell, turn, delivered), "response.failed");
+  // Cancelled by the caller: keep what was produced; the conversation gains nothing.
+  if (sse.cancelled) return end(cancelled(shell, turn, delivered), "response.incomplete");
+  // The client is gone: keep what it saw for inspection, but the conversation gains nothing.
+  if (sse.aborted) return end(abandoned(shell, turn, delivered));
   const response = completed(shell, turn, output);
-  update(response);
-  finishTurn(app, turn, response);
-  sse.send({ type: "response.completed", response });
-  sse.end();
+  if (!live.deleted) finishTurn(app, turn, response);
+  end(response, "response.completed");
 }
 
-function keep(app: App, id: string, sse: SseWriter): void {
-  const kept = streamsOf(app);
-  kept.set(id, sse);
-  for (const [oldId, old] of kept) {
-    if (kept.size <= KEPT_STREAMS) break;
-    if (old.finished) kept.delete(oldId);
-  }
-}
-
-function save(app: App, turn: Turn, response: ResponseObject): void {
+function persist(app: App, turn: Turn, response: ResponseObject): void {
   if (!turn.store || app.closed) return;
   app.responses.save({
     response,
@@ -159,6 +156,15 @@ function save(app: App, turn: Turn, response: ResponseObject): void {
     previousResponseId: turn.previousResponseId,
     conversationId: turn.conversationId,
   });
+}
+
+function keep(app: App, id: string, live: Live): void {
+  const kept = livesOf(app);
+  kept.set(id, live);
+  for (const [oldId, old] of kept) {
+    if (kept.size <= KEPT_STREAMS) break;
+    if (old.sse.finished) kept.delete(oldId);
+  }
 }
 
 /** A completed turn: its approval requests become answerable, and its conversation gains its items. */
@@ -191,9 +197,16 @@ function unlessStopping<T>(stopping: AbortSignal, work: Promise<T>): Promise<T |
 }
 
 function stored(ctx: RequestContext) {
+  const live = running(ctx);
+  if (live !== undefined)
+    return { response: live.response, inputItems: live.turn.input, background: live.turn.background };
   const found = ctx.app.responses.get(param(ctx, "id"));
   if (found === undefined) throw notFound(`Response with id '${param(ctx, "id")}' not found.`);
-  return found;
+  return {
+    response: found.response,
+    inputItems: found.inputItems,
+    background: found.response.background === true,
+  };
 }
 
 async function getResponse(ctx: RequestContext): Promise<Reply | undefined> {
@@ -205,25 +218,25 @@ async function getResponse(ctx: RequestContext): Promise<Reply | undefined> {
   if (!Number.isInteger(after) || after < -1) {
     throw invalidValue("starting_after", "'starting_after' must be a sequence number (an integer).");
   }
-  const sse = streamsOf(ctx.app).get(id);
-  if (sse === undefined) {
-    stored(ctx);
+  stored(ctx); // a response kept nowhere (`store: false`) has no stream to come back to either
+  const live = livesOf(ctx.app).get(id);
+  if (live === undefined) {
     throw invalidValue(
       "stream",
       `Response '${id}' has no stream to resume: only responses streamed or run in the background since the emulator started keep their events.`,
     );
   }
-  sse.attach(ctx.res, after);
+  live.sse.attach(ctx.res, after);
   await new Promise<void>((resolve) => {
     ctx.res.once("close", resolve);
-    void sse.done.then(resolve);
+    void live.sse.done.then(resolve);
   });
   return undefined;
 }
 
 async function cancelResponse(ctx: RequestContext): Promise<Reply> {
-  const { response } = stored(ctx);
-  if (response.background !== true) {
+  const { background } = stored(ctx);
+  if (!background) {
     throw new ApiError(
       400,
       "invalid_request",
@@ -233,10 +246,10 @@ async function cancelResponse(ctx: RequestContext): Promise<Reply> {
       },
     );
   }
-  const sse = streamsOf(ctx.app).get(response.id);
-  if (sse !== undefined && !sse.finished) {
-    sse.cancel();
-    await sse.done;
+  const live = running(ctx);
+  if (live !== undefined) {
+    live.sse.cancel();
+    await live.sse.done;
   }
   // Cancelling a finished response is idempotent: it answers the response as it ended.
   return { status: 200, body: stored(ctx).response };
@@ -251,8 +264,14 @@ function compact(): Reply {
 
 function deleteResponse(ctx: RequestContext): Reply {
   const id = param(ctx, "id");
-  if (!ctx.app.responses.delete(id)) throw notFound(`Response with id '${id}' not found.`);
-  streamsOf(ctx.app).get(id)?.cancel();
+  const live = running(ctx);
+  if (live !== undefined) {
+    // Deleted while it runs: it stops, and is never saved.
+    live.deleted = true;
+    live.sse.cancel();
+  } else if (!ctx.app.responses.delete(id)) {
+    throw notFound(`Response with id '${id}' not found.`);
+  }
   return { status: 200, body: { id, object: "response.deleted", deleted: true } };
 }
 
