@@ -400,6 +400,22 @@ print("DONE")`);
     expect(sizeOf(dataDir) - before).toBeLessThanOrEqual(3 * DISK_MB * 1024 * 1024);
   });
 
+  it("finds no other memory or disk to fill: /, /dev/shm, /opt, memfd, SysV shared memory, io_uring", async () => {
+    const { logs } = await run(`${TRY}
+import ctypes, mmap
+libc = ctypes.CDLL(None, use_errno=True)
+for folder in ("/", "/dev", "/dev/shm", "/opt", "/mnt", "/usr", "/proc"):
+    attempt("write in " + folder, lambda: open(os.path.join(folder, "fill"), "wb").write(b"x" * 4096))
+attempt("memfd", lambda: os.write(os.memfd_create("fill"), b"x" * 4096))
+attempt("shmget", lambda: 1 / 0 if libc.shmget(0, 64 << 20, 0o1000 | 0o600) < 0 else "segment")
+attempt("io_uring", lambda: 1 / 0 if libc.syscall(425, 8, ctypes.create_string_buffer(120)) < 0 else "ring")
+attempt("anonymous map", lambda: mmap.mmap(-1, 1024 << 20))
+attempt("many pipes", lambda: [os.pipe() for _ in range(1000)])
+print("DONE")`);
+    expect(logs).toContain("DONE");
+    expect(logs).not.toContain("GOT");
+  });
+
   it("stops an output flood on stdout or stderr at the cap", async () => {
     for (const code of ["import os\nwhile True:\n    os.write(2, b'y' * 65536)", "print('z' * 10_000_000)"]) {
       const { status, logs, text } = await run(code);

@@ -132,6 +132,11 @@ export function bwrapArgs(
     String(sizes.data),
     "--tmpfs",
     WORKING_FOLDER,
+    // Everything else read-only: bubblewrap's root and /dev are tmpfs the code could otherwise fill.
+    "--remount-ro",
+    "/dev",
+    "--remount-ro",
+    "/",
     "--chdir",
     WORKING_FOLDER,
     "--clearenv",

@@ -54,28 +54,33 @@ stdin.close()
 def seccomp_filter():
     """A classic-BPF seccomp program: no fork/vfork/clone without CLONE_THREAD, no clone3 (libc then
     falls back to clone, so threads still work), no execve (the code's process stays this Python), no
-    ptrace, process_vm_*, unshare, setns."""
+    ptrace, process_vm_*, unshare, setns; and no memory outside the address-space limit and the two
+    tmpfs (memfd, SysV shared memory), nor io_uring (a way around this very filter)."""
     import struct
 
     machine = os.uname().machine
     if machine == "x86_64":
         arch = 0xC000003E
         nr = {"clone": 56, "fork": 57, "vfork": 58, "clone3": 435, "ptrace": 101, "process_vm_readv": 310,
-              "process_vm_writev": 311, "unshare": 272, "setns": 308, "execve": 59, "execveat": 322}
+              "process_vm_writev": 311, "unshare": 272, "setns": 308, "execve": 59, "execveat": 322,
+              "memfd_create": 319, "memfd_secret": 447, "shmget": 29, "io_uring_setup": 425}
     elif machine == "aarch64":
         arch = 0xC00000B7
         nr = {"clone": 220, "clone3": 435, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
-              "unshare": 97, "setns": 268, "execve": 221, "execveat": 281}
+              "unshare": 97, "setns": 268, "execve": 221, "execveat": 281,
+              "memfd_create": 279, "memfd_secret": 447, "shmget": 194, "io_uring_setup": 425}
     else:
         raise OSError(f"no seccomp filter for {machine}")
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, kill = 0x7FFF0000, 0x80000000
     eperm, enosys = 0x00050000 | 1, 0x00050000 | 38
-    refused = [n for name, n in nr.items() if name not in ("clone", "clone3")]
+    unavailable = ("memfd_create", "memfd_secret", "shmget", "io_uring_setup")  # ENOSYS: as if not built in
+    refused = [n for name, n in nr.items() if name not in ("clone", "clone3", *unavailable)]
     prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, kill), (ld, 0, 0, 0)]
     # x32 system calls on x86_64 (bit 30 set) are refused wholesale.
     prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
-    prog += [(jeq, 0, 1, nr["clone3"]), (ret, 0, 0, enosys)]
+    for n in [nr["clone3"], *(nr[name] for name in unavailable)]:
+        prog += [(jeq, 0, 1, n), (ret, 0, 0, enosys)]
     for n in refused:
         prog += [(jeq, 0, 1, n), (ret, 0, 0, eperm)]
     prog += [(jeq, 1, 0, nr["clone"]), (ret, 0, 0, allow)]
@@ -92,6 +97,7 @@ def lock_down():
         (resource.RLIMIT_CPU, limits["cpu_seconds"]),
         (resource.RLIMIT_FSIZE, limits["file_bytes"]),
         (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, 256),  # each pipe or socket holds kernel memory the address space does not count
     ):
         try:
             resource.setrlimit(limit, (value, value))
