@@ -375,7 +375,7 @@ print("DONE")`);
 });
 
 describe.skipIf(!contained)("sandbox escape set: disk, output, environment, network", () => {
-  it("stops a disk fill at the quota, in its folder and in /tmp, without the host's disk filling", async () => {
+  it("stops a disk fill at the quota (bytes and files), in its folder and in /tmp, without the host's disk filling", async () => {
     const before = sizeOf(dataDir);
     const { logs } = await run(`${DISARM}
 import os
@@ -390,12 +390,24 @@ for folder in ("/mnt/data", "/tmp"):
     except OSError as e:
         print(folder, "stopped", e.strerror)
     print(folder, "MB", written)
+os.mkdir("many")
+count = 0
+try:
+    while count < 1_000_000:
+        os.close(os.open(f"many/{count}", os.O_CREAT | os.O_WRONLY))
+        count += 1
+except OSError as e:
+    print("empty files stopped", e.strerror)
+print("empty files", count)
 print("DONE")`);
     expect(logs).toContain("DONE");
     for (const folder of ["/mnt/data", "/tmp"]) {
       expect(logs).toContain(`${folder} stopped No space left on device`);
       expect(Number(new RegExp(`${folder} MB (\\d+)`).exec(logs)?.[1])).toBeLessThanOrEqual(DISK_MB);
     }
+    // Each empty file costs kernel memory no byte quota counts: the folders cap their number too.
+    expect(logs).toContain("empty files stopped No space left on device");
+    expect(Number(/empty files (\d+)/.exec(logs)?.[1])).toBeLessThanOrEqual(10_000);
     // What came back is at most the quota (the SQLite copy and the working copy).
     expect(sizeOf(dataDir) - before).toBeLessThanOrEqual(3 * DISK_MB * 1024 * 1024);
   });

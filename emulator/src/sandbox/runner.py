@@ -24,6 +24,38 @@ stdin = sys.stdin.buffer
 header = json.loads(stdin.readline())
 limits = header["limits"]
 code = stdin.read(header["code_bytes"]).decode("utf-8", "replace")
+
+
+def mount_folders():
+    """The runner's one privileged step (CAP_SYS_ADMIN in the sandbox's own user namespace): /mnt/data
+    and /tmp as tmpfs limited in bytes and in files; then every capability is dropped for good."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for folder, size in limits["folders"].items():
+        options = f"size={max(size, 4096)},nr_inodes={limits['files']},mode=0755".encode()
+        if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0x2 | 0x4, options) != 0:  # nosuid, nodev
+            raise OSError(ctypes.get_errno(), f"could not mount {folder}")
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    if libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()) != 0:  # _LINUX_CAPABILITY_VERSION_3
+        raise OSError(ctypes.get_errno(), "could not drop capabilities")
+    status = open("/proc/self/status").read()
+    if any(f"{kind}:\t0000000000000000" not in status for kind in ("CapEff", "CapPrm", "CapAmb")):
+        raise OSError("capabilities are still held")
+
+
+if mode == "seccomp":
+    try:
+        mount_folders()
+    except BaseException as error:  # never run the code with a capability or without its quota
+        os.write(1, f"sandbox setup failed: {error}\n".encode())
+        sys.exit(70)
 os.chdir(root)
 os.environ.pop("PWD", None)  # bubblewrap's --chdir sets it; the code gets exactly PATH, HOME, TMPDIR, LANG
 
