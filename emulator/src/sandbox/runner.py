@@ -6,11 +6,12 @@
 #   fd 1    the code's output (stdout and stderr together), read by the emulator with its output cap
 #   fd 3    results for the emulator: a JSON line per file the code wrote (then its bytes), then "end"
 #
-# It writes the input files into the working folder (/mnt/data), forks the code's process, and in that
-# child sets the limits (address space, CPU time, file size) and a seccomp filter that refuses new
-# processes and exec (threads are allowed), ptrace and new namespaces: so the memory limit covers
-# everything the code can ever run. After the code ends (or is killed at the wall-clock limit) it sends back the regular
-# files it finds, by name; the emulator trusts nothing in them but the bytes.
+# As PID 1 of the sandbox it mounts /mnt/data and /tmp (tmpfs capped in bytes and files) with the one
+# capability bubblewrap leaves it, drops it, writes the input files, and forks the code's process. That
+# child sets the limits (address space, CPU time, file size, open files) and a seccomp filter that refuses
+# new processes and exec (threads are allowed), ptrace and new namespaces: so the memory limit covers
+# everything the code can ever run. After the code ends (or is killed at the wall-clock limit) this sends
+# back the regular files it finds, by name; the emulator trusts nothing in them but the bytes.
 import base64
 import json
 import os
