@@ -327,51 +327,59 @@ print("DONE")`);
     expect(allocated).toBeLessThanOrEqual(MEMORY_MB);
   });
 
-  it("leaves no sandbox running when the emulator itself is killed", async () => {
-    const emulatorData = tempDir();
-    const marker = `die${TOKEN.slice(0, 8)}`;
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [path.resolve(import.meta.dirname, "../src/main.ts")],
-      {
-        env: {
-          ...process.env,
-          EMULATOR_DATA_DIR: emulatorData,
-          EMULATOR_PORT: String(await freePort()),
-          EMULATOR_CODE_TIMEOUT_MS: "60000",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    try {
-      let banner = "";
-      child.stdout?.on("data", (chunk) => {
-        banner += chunk;
-      });
-      await waitFor(() => /NODE_EXTRA_CA_CERTS=(.+)\n/.test(banner), "the emulator's banner");
-      const endpoint = /FOUNDRY_PROJECT_ENDPOINT=(\S+)/.exec(banner)?.[1] ?? "";
-      trust(readFileSync(/NODE_EXTRA_CA_CERTS=(.+)\n/.exec(banner)?.[1] ?? "", "utf8"));
-      const openai = new AIProjectClient(endpoint, credential()).getOpenAIClient();
-      const pending = openai.responses
-        .create(
-          {
-            model: "model-router",
-            input: `Run this:\n\`\`\`python\nimport time\nopen("/proc/self/comm", "w").write("${marker}")\ntime.sleep(60)\n\`\`\``,
-            tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: [] } }],
+  it.each(["SIGKILL", "SIGTERM"] as const)(
+    "leaves no sandbox running when the emulator gets %s",
+    async (signal) => {
+      const emulatorData = tempDir();
+      const marker = `${signal.slice(3, 6).toLowerCase()}${TOKEN.slice(0, 8)}`;
+      const child: ChildProcess = spawn(
+        process.execPath,
+        [path.resolve(import.meta.dirname, "../src/main.ts")],
+        {
+          env: {
+            ...process.env,
+            EMULATOR_DATA_DIR: emulatorData,
+            EMULATOR_PORT: String(await freePort()),
+            EMULATOR_CODE_TIMEOUT_MS: "60000",
           },
-          { maxRetries: 0 },
-        )
-        .catch(() => "cut off");
-      await waitFor(() => processesNamed(marker).length > 0, "the code to start");
-      child.kill("SIGKILL");
-      expect(await pending).toBe("cut off");
-      await waitFor(() => processesNamed(marker).length === 0, "the sandbox to die with the emulator");
-      expect(processesNamed(marker)).toEqual([]);
-    } finally {
-      child.kill("SIGKILL");
-      rmSync(emulatorData, { recursive: true, force: true });
-    }
-  });
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      try {
+        let banner = "";
+        child.stdout?.on("data", (chunk) => {
+          banner += chunk;
+        });
+        await waitFor(() => /NODE_EXTRA_CA_CERTS=(.+)\n/.test(banner), "the emulator's banner");
+        const endpoint = /FOUNDRY_PROJECT_ENDPOINT=(\S+)/.exec(banner)?.[1] ?? "";
+        trust(readFileSync(/NODE_EXTRA_CA_CERTS=(.+)\n/.exec(banner)?.[1] ?? "", "utf8"));
+        const openai = new AIProjectClient(endpoint, credential()).getOpenAIClient();
+        const pending = openai.responses
+          .create(
+            {
+              model: "model-router",
+              input: `Run this:\n\`\`\`python\nimport time\nopen("/proc/self/comm", "w").write("${marker}")\ntime.sleep(60)\n\`\`\``,
+              tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: [] } }],
+            },
+            { maxRetries: 0 },
+          )
+          .then(
+            () => "answered",
+            () => "cut off",
+          );
+        await waitFor(() => processesNamed(marker).length > 0, "the code to start");
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill(signal);
+        await exited;
+        await pending; // answered (a failed call) or cut off; either way it ends
+        await waitFor(() => processesNamed(marker).length === 0, "the sandbox to die with the emulator");
+        expect(processesNamed(marker)).toEqual([]);
+      } finally {
+        child.kill("SIGKILL");
+        rmSync(emulatorData, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe.skipIf(!contained)("sandbox escape set: disk, output, environment, network", () => {
