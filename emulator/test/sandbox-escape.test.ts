@@ -601,27 +601,27 @@ open("missing.txt")`);
 
 describe("where no boundary can be had", () => {
   it("refuses to run code with one sentence saying why, unless EMULATOR_CODE_SANDBOX=none", async () => {
-    const saved = { PATH: process.env.PATH, EMULATOR_PYTHON: process.env.EMULATOR_PYTHON };
+    const names = ["PATH", "EMULATOR_PYTHON", "EMULATOR_CODE_SANDBOX"] as const;
+    const saved = names.map((name) => process.env[name]);
     try {
+      delete process.env.EMULATOR_CODE_SANDBOX; // CI without user namespaces sets it for the other tests
       process.env.EMULATOR_PYTHON = info.python ?? "python3";
       process.env.PATH = "/nonexistent"; // a Linux machine without bubblewrap
       const refused = await run("print('ran')");
       expect(refused.status).toBe("failed");
       expect(refused.logs).not.toContain("ran");
       expect(refused.text).toMatch(
-        /^The code did not finish: it was not run: the emulator runs code only inside a bubblewrap sandbox, .*EMULATOR_CODE_SANDBOX=none to run code unsandboxed, as your own user\. It wrote no files\.$/,
+        /^The code did not finish: it was not run: (on \w+ the emulator has no sandbox boundary|the emulator runs code only inside a bubblewrap sandbox, and none could start here \(bwrap is not installed\)).* set EMULATOR_CODE_SANDBOX=none to run code unsandboxed, as your own user\. It wrote no files\.$/,
       );
       process.env.EMULATOR_CODE_SANDBOX = "none";
       const opted = await run("print('ran')");
       expect(opted.status).toBe("completed");
       expect(opted.logs).toBe("ran\n");
     } finally {
-      process.env.PATH = saved.PATH;
-      for (const name of ["EMULATOR_PYTHON", "EMULATOR_CODE_SANDBOX"] as const) {
-        if (name === "EMULATOR_PYTHON" && saved.EMULATOR_PYTHON !== undefined)
-          process.env[name] = saved[name];
-        else delete process.env[name];
-      }
+      names.forEach((name, i) => {
+        if (saved[i] === undefined) delete process.env[name];
+        else process.env[name] = saved[i];
+      });
     }
   });
 });
