@@ -7,6 +7,7 @@ import tls from "node:tls";
 import { removeDiscoveryFile, writeDiscoveryFile } from "./discovery.ts";
 import { EmulatorSettingError } from "./model/remote/settings.ts";
 import { defaultDataDir } from "./paths.ts";
+import { stopAllRuns } from "./sandbox/run.ts";
 import { type RunningEmulator, startEmulator } from "./server.ts";
 
 const DEFAULT_PORT = 8443;
@@ -64,6 +65,8 @@ async function run(): Promise<void> {
     stopping = true;
     clearInterval(keepAlive);
     removeDiscoveryFile(dataDir);
+    // Code still running in a sandbox is stopped now: its call fails saying why, and the stream ends.
+    stopAllRuns();
     emulator.close().then(
       () => process.exit(0),
       () => process.exit(0),

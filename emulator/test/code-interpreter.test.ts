@@ -22,6 +22,8 @@ const rows = CSV.trim()
 
 let lab: Lab;
 let fileId: string;
+// Unsandboxed (EMULATOR_CODE_SANDBOX=none, where bubblewrap cannot run) only the limits hold.
+const sandboxed = (await sandboxInfo()).boundary === "bubblewrap";
 
 beforeAll(async () => {
   process.env.EMULATOR_CODE_TIMEOUT_MS = "2000";
@@ -254,10 +256,8 @@ describe("code interpreter: questions an analyst asks (issue 11)", () => {
   });
 });
 
-describe("code interpreter: the sandbox", async () => {
+describe("code interpreter: the sandbox", () => {
   const run = (code: string) => ask(`Run this:\n\`\`\`python\n${code}\n\`\`\``);
-  // Unsandboxed (EMULATOR_CODE_SANDBOX=none, where bubblewrap cannot run) only the limits hold.
-  const sandboxed = (await sandboxInfo()).boundary === "bubblewrap";
   const refusals: [string, string, RegExp][] = [
     [
       "reads outside its folder",

@@ -29,7 +29,7 @@ let dataDir: string;
 let outside: string;
 
 beforeAll(async () => {
-  process.env.EMULATOR_CODE_TIMEOUT_MS = "3000";
+  process.env.EMULATOR_CODE_TIMEOUT_MS = "15000"; // roomy for a loaded machine; one test sets its own
   process.env.EMULATOR_CODE_MEMORY_MB = String(MEMORY_MB);
   process.env.EMULATOR_CODE_DISK_MB = String(DISK_MB);
   process.env.EMULATOR_CODE_MAX_OUTPUT_BYTES = "65536";
@@ -193,7 +193,7 @@ print("DONE")`);
     const second = await run(`${TRY}
 found = []
 for top, dirs, files in os.walk("/"):
-    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ("/proc", "/sys", "/usr", "/dev")]
+    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ("/proc", "/sys", "/usr", "/dev", sys.base_prefix)]
     found += [os.path.join(top, f) for f in files if "${TOKEN}" in f]
 print("FOUND" if found else "nothing", len(found))
 attempt("host path", lambda: open(${JSON.stringify(hostCopy)}).read())
@@ -263,6 +263,7 @@ print("DONE")`);
 
   it("leaves nothing running after a run (setsid, double fork), and one holding on past the wall clock is stopped", async () => {
     const marker = `esc${TOKEN.slice(0, 8)}`;
+    process.env.EMULATOR_CODE_TIMEOUT_MS = "2000";
     const { status, text } = await run(`${DISARM}
 import ctypes, os, signal, subprocess, time
 libc = ctypes.CDLL(None)
@@ -284,7 +285,9 @@ signal.signal(signal.SIGTERM, signal.SIG_IGN)
 open("/proc/self/comm", "w").write("${marker}")
 print("DONE", flush=True)
 while True:
-    time.sleep(1)`);
+    time.sleep(1)`).finally(() => {
+      process.env.EMULATOR_CODE_TIMEOUT_MS = "15000";
+    });
     expect(status).toBe("failed");
     expect(text).toContain("wall-clock limit");
     expect(processesNamed(marker)).toEqual([]);
@@ -327,55 +330,63 @@ print("DONE")`);
     expect(allocated).toBeLessThanOrEqual(MEMORY_MB);
   });
 
-  it("leaves no sandbox running when the emulator itself is killed", async () => {
-    const emulatorData = tempDir();
-    const marker = `die${TOKEN.slice(0, 8)}`;
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [path.resolve(import.meta.dirname, "../src/main.ts")],
-      {
-        env: {
-          ...process.env,
-          EMULATOR_DATA_DIR: emulatorData,
-          EMULATOR_PORT: String(await freePort()),
-          EMULATOR_CODE_TIMEOUT_MS: "60000",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    try {
-      let banner = "";
-      child.stdout?.on("data", (chunk) => {
-        banner += chunk;
-      });
-      await waitFor(() => /NODE_EXTRA_CA_CERTS=(.+)\n/.test(banner), "the emulator's banner");
-      const endpoint = /FOUNDRY_PROJECT_ENDPOINT=(\S+)/.exec(banner)?.[1] ?? "";
-      trust(readFileSync(/NODE_EXTRA_CA_CERTS=(.+)\n/.exec(banner)?.[1] ?? "", "utf8"));
-      const openai = new AIProjectClient(endpoint, credential()).getOpenAIClient();
-      const pending = openai.responses
-        .create(
-          {
-            model: "model-router",
-            input: `Run this:\n\`\`\`python\nimport time\nopen("/proc/self/comm", "w").write("${marker}")\ntime.sleep(60)\n\`\`\``,
-            tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: [] } }],
+  it.each(["SIGKILL", "SIGTERM"] as const)(
+    "leaves no sandbox running when the emulator gets %s",
+    async (signal) => {
+      const emulatorData = tempDir();
+      const marker = `${signal.slice(3, 6).toLowerCase()}${TOKEN.slice(0, 8)}`;
+      const child: ChildProcess = spawn(
+        process.execPath,
+        [path.resolve(import.meta.dirname, "../src/main.ts")],
+        {
+          env: {
+            ...process.env,
+            EMULATOR_DATA_DIR: emulatorData,
+            EMULATOR_PORT: String(await freePort()),
+            EMULATOR_CODE_TIMEOUT_MS: "60000",
           },
-          { maxRetries: 0 },
-        )
-        .catch(() => "cut off");
-      await waitFor(() => processesNamed(marker).length > 0, "the code to start");
-      child.kill("SIGKILL");
-      expect(await pending).toBe("cut off");
-      await waitFor(() => processesNamed(marker).length === 0, "the sandbox to die with the emulator");
-      expect(processesNamed(marker)).toEqual([]);
-    } finally {
-      child.kill("SIGKILL");
-      rmSync(emulatorData, { recursive: true, force: true });
-    }
-  });
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      try {
+        let banner = "";
+        child.stdout?.on("data", (chunk) => {
+          banner += chunk;
+        });
+        await waitFor(() => /NODE_EXTRA_CA_CERTS=(.+)\n/.test(banner), "the emulator's banner");
+        const endpoint = /FOUNDRY_PROJECT_ENDPOINT=(\S+)/.exec(banner)?.[1] ?? "";
+        trust(readFileSync(/NODE_EXTRA_CA_CERTS=(.+)\n/.exec(banner)?.[1] ?? "", "utf8"));
+        const openai = new AIProjectClient(endpoint, credential()).getOpenAIClient();
+        const pending = openai.responses
+          .create(
+            {
+              model: "model-router",
+              input: `Run this:\n\`\`\`python\nimport time\nopen("/proc/self/comm", "w").write("${marker}")\ntime.sleep(60)\n\`\`\``,
+              tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: [] } }],
+            },
+            { maxRetries: 0 },
+          )
+          .then(
+            () => "answered",
+            () => "cut off",
+          );
+        await waitFor(() => processesNamed(marker).length > 0, "the code to start");
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill(signal);
+        await exited;
+        await pending; // answered (a failed call) or cut off; either way it ends
+        await waitFor(() => processesNamed(marker).length === 0, "the sandbox to die with the emulator");
+        expect(processesNamed(marker)).toEqual([]);
+      } finally {
+        child.kill("SIGKILL");
+        rmSync(emulatorData, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe.skipIf(!contained)("sandbox escape set: disk, output, environment, network", () => {
-  it("stops a disk fill at the quota, in its folder and in /tmp, without the host's disk filling", async () => {
+  it("stops a disk fill at the quota (bytes and files), in its folder and in /tmp, without the host's disk filling", async () => {
     const before = sizeOf(dataDir);
     const { logs } = await run(`${DISARM}
 import os
@@ -390,14 +401,42 @@ for folder in ("/mnt/data", "/tmp"):
     except OSError as e:
         print(folder, "stopped", e.strerror)
     print(folder, "MB", written)
+os.mkdir("many")
+count = 0
+try:
+    while count < 1_000_000:
+        os.close(os.open(f"many/{count}", os.O_CREAT | os.O_WRONLY))
+        count += 1
+except OSError as e:
+    print("empty files stopped", e.strerror)
+print("empty files", count)
 print("DONE")`);
     expect(logs).toContain("DONE");
     for (const folder of ["/mnt/data", "/tmp"]) {
       expect(logs).toContain(`${folder} stopped No space left on device`);
       expect(Number(new RegExp(`${folder} MB (\\d+)`).exec(logs)?.[1])).toBeLessThanOrEqual(DISK_MB);
     }
+    // Each empty file costs kernel memory no byte quota counts: the folders cap their number too.
+    expect(logs).toContain("empty files stopped No space left on device");
+    expect(Number(/empty files (\d+)/.exec(logs)?.[1])).toBeLessThanOrEqual(10_000);
     // What came back is at most the quota (the SQLite copy and the working copy).
     expect(sizeOf(dataDir) - before).toBeLessThanOrEqual(3 * DISK_MB * 1024 * 1024);
+  });
+
+  it("finds no other memory or disk to fill: /, /dev/shm, /opt, memfd, SysV shared memory, io_uring", async () => {
+    const { logs } = await run(`${TRY}
+import ctypes, mmap
+libc = ctypes.CDLL(None, use_errno=True)
+for folder in ("/", "/dev", "/dev/shm", "/opt", "/mnt", "/usr", "/proc"):
+    attempt("write in " + folder, lambda: open(os.path.join(folder, "fill"), "wb").write(b"x" * 4096))
+attempt("memfd", lambda: os.write(os.memfd_create("fill"), b"x" * 4096))
+attempt("shmget", lambda: 1 / 0 if libc.shmget(0, 64 << 20, 0o1000 | 0o600) < 0 else "segment")
+attempt("io_uring", lambda: 1 / 0 if libc.syscall(425, 8, ctypes.create_string_buffer(120)) < 0 else "ring")
+attempt("anonymous map", lambda: mmap.mmap(-1, 1024 << 20))
+attempt("many pipes", lambda: [os.pipe() for _ in range(1000)])
+print("DONE")`);
+    expect(logs).toContain("DONE");
+    expect(logs).not.toContain("GOT");
   });
 
   it("stops an output flood on stdout or stderr at the cap", async () => {
@@ -565,27 +604,27 @@ open("missing.txt")`);
 
 describe("where no boundary can be had", () => {
   it("refuses to run code with one sentence saying why, unless EMULATOR_CODE_SANDBOX=none", async () => {
-    const saved = { PATH: process.env.PATH, EMULATOR_PYTHON: process.env.EMULATOR_PYTHON };
+    const names = ["PATH", "EMULATOR_PYTHON", "EMULATOR_CODE_SANDBOX"] as const;
+    const saved = names.map((name) => process.env[name]);
     try {
+      delete process.env.EMULATOR_CODE_SANDBOX; // CI without user namespaces sets it for the other tests
       process.env.EMULATOR_PYTHON = info.python ?? "python3";
       process.env.PATH = "/nonexistent"; // a Linux machine without bubblewrap
       const refused = await run("print('ran')");
       expect(refused.status).toBe("failed");
       expect(refused.logs).not.toContain("ran");
       expect(refused.text).toMatch(
-        /^The code did not finish: it was not run: the emulator runs code only inside a bubblewrap sandbox, .*EMULATOR_CODE_SANDBOX=none to run code unsandboxed, as your own user\. It wrote no files\.$/,
+        /^The code did not finish: it was not run: (on \w+ the emulator has no sandbox boundary|the emulator runs code only inside a bubblewrap sandbox, and none could start here \(bwrap is not installed\)).* set EMULATOR_CODE_SANDBOX=none to run code unsandboxed, as your own user\. It wrote no files\.$/,
       );
       process.env.EMULATOR_CODE_SANDBOX = "none";
       const opted = await run("print('ran')");
       expect(opted.status).toBe("completed");
       expect(opted.logs).toBe("ran\n");
     } finally {
-      process.env.PATH = saved.PATH;
-      for (const name of ["EMULATOR_PYTHON", "EMULATOR_CODE_SANDBOX"] as const) {
-        if (name === "EMULATOR_PYTHON" && saved.EMULATOR_PYTHON !== undefined)
-          process.env[name] = saved[name];
-        else delete process.env[name];
-      }
+      names.forEach((name, i) => {
+        if (saved[i] === undefined) delete process.env[name];
+        else process.env[name] = saved[i];
+      });
     }
   });
 });

@@ -78,13 +78,13 @@ function isUnder(p: string, root: string): boolean {
   return p === root || p.startsWith(`${root}/`);
 }
 
-/** bubblewrap's arguments to run `command` in a sandbox; `sizes` bound the two tmpfs folders (the disk quota). */
-export function bwrapArgs(
-  python: PythonInstall,
-  sizes: { data: number; tmp: number },
-  command: string[],
-  withRunner = true,
-): string[] {
+/**
+ * bubblewrap's arguments to run `command` in a sandbox. Inside, the command is uid 0 of the new user
+ * namespace with one capability there, CAP_SYS_ADMIN, so that the runner can mount /mnt/data and /tmp as
+ * tmpfs limited in bytes *and* files (bubblewrap's own --size cannot cap the number of files, and
+ * millions of empty files are gigabytes of kernel memory); the runner then drops it before the code runs.
+ */
+export function bwrapArgs(python: PythonInstall, command: string[], withRunner = true): string[] {
   const args = [
     "--unshare-user",
     "--unshare-pid",
@@ -93,9 +93,13 @@ export function bwrapArgs(
     "--unshare-uts",
     "--unshare-cgroup-try",
     "--uid",
-    "1000",
+    "0",
     "--gid",
-    "1000",
+    "0",
+    "--cap-drop",
+    "ALL",
+    "--cap-add",
+    "CAP_SYS_ADMIN",
     "--hostname",
     "sandbox",
     "--die-with-parent", // the emulator's death (even SIGKILL) kills the whole sandbox
@@ -124,14 +128,15 @@ export function bwrapArgs(
     "/proc",
     "--dev",
     "/dev",
-    "--size",
-    String(sizes.tmp),
-    "--tmpfs",
+    "--dir",
     "/tmp",
-    "--size",
-    String(sizes.data),
-    "--tmpfs",
+    "--dir",
     WORKING_FOLDER,
+    // Everything else read-only: bubblewrap's root and /dev are tmpfs the code could otherwise fill.
+    "--remount-ro",
+    "/dev",
+    "--remount-ro",
+    "/",
     "--chdir",
     WORKING_FOLDER,
     "--clearenv",
@@ -199,9 +204,11 @@ async function probe(command: string, choice: string): Promise<Boundary> {
     };
   }
   const bwrap = onPath("bwrap");
-  const sizes = { data: 1 << 20, tmp: 1 << 20 };
+  // The same sandbox, proving the runner's one privileged step works: a size-limited tmpfs.
+  const mount =
+    "import ctypes; assert ctypes.CDLL(None).mount(b'tmpfs', b'/tmp', b'tmpfs', 0, b'size=1m,nr_inodes=16') == 0, 'no tmpfs mount'";
   const tried = bwrap
-    ? await exec(bwrap, bwrapArgs(python, sizes, [python.executable, "-I", "-c", "import ctypes"], false))
+    ? await exec(bwrap, bwrapArgs(python, [python.executable, "-I", "-c", mount], false))
     : { ok: false, stderr: "bwrap is not installed" };
   if (bwrap === undefined || !tried.ok) {
     const said = tried.stderr.trim().split("\n")[0]?.slice(0, 200) ?? "";

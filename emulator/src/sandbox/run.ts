@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Boundary, boundary, bwrapArgs, RUNNER, runnerCommand } from "./boundary.ts";
+import { type Boundary, boundary, bwrapArgs, RUNNER, runnerCommand, WORKING_FOLDER } from "./boundary.ts";
 import { containedName, readRegular, regularFiles, writeContained } from "./folder.ts";
 
 export interface SandboxLimits {
@@ -50,6 +50,8 @@ const RUNNER_SOURCE = readFileSync(RUNNER);
 /** At most this many files (and bytes) come back from one run; the rest are left in the sandbox. */
 const COLLECT_FILES = 50;
 const COLLECT_BYTES = 40 * 1024 * 1024;
+/** Files (and folders) each of /mnt/data and /tmp can hold: each costs kernel memory no limit counts. */
+const MAX_FILES_PER_FOLDER = 10_000;
 
 /** Limits from the environment (read per run, like the other EMULATOR_* switches), else defaults. */
 export function limitsFromEnv(env = process.env): SandboxLimits {
@@ -124,12 +126,17 @@ export async function runPython(
       timeout_seconds: limits.timeoutMs / 1000,
       collect_files: COLLECT_FILES,
       collect_bytes: COLLECT_BYTES,
+      // The two tmpfs the runner mounts: the quota (plus the inputs, in /mnt/data) and a file count.
+      folders: {
+        [WORKING_FOLDER]: limits.diskBytes + inputs.reduce((sum, f) => sum + f.content.byteLength, 0),
+        "/tmp": limits.diskBytes,
+      },
+      files: MAX_FILES_PER_FOLDER,
     },
     code_bytes: codeBytes.byteLength,
     files: inputs.map((f) => [f.name, f.content.byteLength]),
   };
-  const inputBytes = inputs.reduce((sum, f) => sum + f.content.byteLength, 0);
-  const outcome = await spawnRun(where, limits, inputBytes, [
+  const outcome = await spawnRun(where, limits, [
     Buffer.from(`${JSON.stringify(header)}\n`),
     codeBytes,
     ...inputs.map((f) => f.content),
@@ -150,20 +157,12 @@ interface Outcome {
 function spawnRun(
   where: Exclude<Boundary, { kind: "refused" }>,
   limits: SandboxLimits,
-  inputBytes: number,
   stdin: Buffer[],
 ): Promise<Outcome> {
   const sandboxed = where.kind === "bubblewrap";
   const scratch = sandboxed ? undefined : mkdtempSync(path.join(os.tmpdir(), "lab-code-"));
   const [file, ...args] = sandboxed
-    ? [
-        "bwrap",
-        ...bwrapArgs(
-          where.python,
-          { data: limits.diskBytes + inputBytes, tmp: limits.diskBytes },
-          runnerCommand(where.python, true),
-        ),
-      ]
+    ? [where.bwrap, ...bwrapArgs(where.python, runnerCommand(where.python, true))]
     : runnerCommand(where.python, false, scratch);
   return new Promise((resolve) => {
     const child = spawn(file ?? "", args, {
@@ -286,7 +285,7 @@ function explain(status: number, logs: string, limits: SandboxLimits): string | 
     return `it ran out of memory (the limit is ${Math.round(limits.memoryBytes / 1024 / 1024)} MB)`;
   }
   if (/No space left on device/.test(logs)) {
-    return `it filled its disk space (${Math.round(limits.diskBytes / 1024 / 1024)} MB)`;
+    return `it filled its disk space (${Math.round(limits.diskBytes / 1024 / 1024)} MB or ${MAX_FILES_PER_FOLDER} files)`;
   }
   if (status === -24) return "it used up its CPU-time limit and was stopped"; // SIGXCPU
   if (status === -25) return `it wrote a file larger than ${limits.maxFileBytes} bytes`; // SIGXFSZ

@@ -6,11 +6,12 @@
 #   fd 1    the code's output (stdout and stderr together), read by the emulator with its output cap
 #   fd 3    results for the emulator: a JSON line per file the code wrote (then its bytes), then "end"
 #
-# It writes the input files into the working folder (/mnt/data), forks the code's process, and in that
-# child sets the limits (address space, CPU time, file size) and a seccomp filter that refuses new
-# processes and exec (threads are allowed), ptrace and new namespaces: so the memory limit covers
-# everything the code can ever run. After the code ends (or is killed at the wall-clock limit) it sends back the regular
-# files it finds, by name; the emulator trusts nothing in them but the bytes.
+# As PID 1 of the sandbox it mounts /mnt/data and /tmp (tmpfs capped in bytes and files) with the one
+# capability bubblewrap leaves it, drops it, writes the input files, and forks the code's process. That
+# child sets the limits (address space, CPU time, file size, open files) and a seccomp filter that refuses
+# new processes and exec (threads are allowed), ptrace and new namespaces: so the memory limit covers
+# everything the code can ever run. After the code ends (or is killed at the wall-clock limit) this sends
+# back the regular files it finds, by name; the emulator trusts nothing in them but the bytes.
 import base64
 import json
 import os
@@ -24,6 +25,38 @@ stdin = sys.stdin.buffer
 header = json.loads(stdin.readline())
 limits = header["limits"]
 code = stdin.read(header["code_bytes"]).decode("utf-8", "replace")
+
+
+def mount_folders():
+    """The runner's one privileged step (CAP_SYS_ADMIN in the sandbox's own user namespace): /mnt/data
+    and /tmp as tmpfs limited in bytes and in files; then every capability is dropped for good."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for folder, size in limits["folders"].items():
+        options = f"size={max(size, 4096)},nr_inodes={limits['files']},mode=0755".encode()
+        if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0x2 | 0x4, options) != 0:  # nosuid, nodev
+            raise OSError(ctypes.get_errno(), f"could not mount {folder}")
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    if libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()) != 0:  # _LINUX_CAPABILITY_VERSION_3
+        raise OSError(ctypes.get_errno(), "could not drop capabilities")
+    status = open("/proc/self/status").read()
+    if any(f"{kind}:\t0000000000000000" not in status for kind in ("CapEff", "CapPrm", "CapAmb")):
+        raise OSError("capabilities are still held")
+
+
+if mode == "seccomp":
+    try:
+        mount_folders()
+    except BaseException as error:  # never run the code with a capability or without its quota
+        os.write(1, f"sandbox setup failed: {error}\n".encode())
+        sys.exit(70)
 os.chdir(root)
 os.environ.pop("PWD", None)  # bubblewrap's --chdir sets it; the code gets exactly PATH, HOME, TMPDIR, LANG
 
@@ -54,28 +87,33 @@ stdin.close()
 def seccomp_filter():
     """A classic-BPF seccomp program: no fork/vfork/clone without CLONE_THREAD, no clone3 (libc then
     falls back to clone, so threads still work), no execve (the code's process stays this Python), no
-    ptrace, process_vm_*, unshare, setns."""
+    ptrace, process_vm_*, unshare, setns; and no memory outside the address-space limit and the two
+    tmpfs (memfd, SysV shared memory), nor io_uring (a way around this very filter)."""
     import struct
 
     machine = os.uname().machine
     if machine == "x86_64":
         arch = 0xC000003E
         nr = {"clone": 56, "fork": 57, "vfork": 58, "clone3": 435, "ptrace": 101, "process_vm_readv": 310,
-              "process_vm_writev": 311, "unshare": 272, "setns": 308, "execve": 59, "execveat": 322}
+              "process_vm_writev": 311, "unshare": 272, "setns": 308, "execve": 59, "execveat": 322,
+              "memfd_create": 319, "memfd_secret": 447, "shmget": 29, "io_uring_setup": 425}
     elif machine == "aarch64":
         arch = 0xC00000B7
         nr = {"clone": 220, "clone3": 435, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
-              "unshare": 97, "setns": 268, "execve": 221, "execveat": 281}
+              "unshare": 97, "setns": 268, "execve": 221, "execveat": 281,
+              "memfd_create": 279, "memfd_secret": 447, "shmget": 194, "io_uring_setup": 425}
     else:
         raise OSError(f"no seccomp filter for {machine}")
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, kill = 0x7FFF0000, 0x80000000
     eperm, enosys = 0x00050000 | 1, 0x00050000 | 38
-    refused = [n for name, n in nr.items() if name not in ("clone", "clone3")]
+    unavailable = ("memfd_create", "memfd_secret", "shmget", "io_uring_setup")  # ENOSYS: as if not built in
+    refused = [n for name, n in nr.items() if name not in ("clone", "clone3", *unavailable)]
     prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, kill), (ld, 0, 0, 0)]
     # x32 system calls on x86_64 (bit 30 set) are refused wholesale.
     prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
-    prog += [(jeq, 0, 1, nr["clone3"]), (ret, 0, 0, enosys)]
+    for n in [nr["clone3"], *(nr[name] for name in unavailable)]:
+        prog += [(jeq, 0, 1, n), (ret, 0, 0, enosys)]
     for n in refused:
         prog += [(jeq, 0, 1, n), (ret, 0, 0, eperm)]
     prog += [(jeq, 1, 0, nr["clone"]), (ret, 0, 0, allow)]
@@ -92,6 +130,7 @@ def lock_down():
         (resource.RLIMIT_CPU, limits["cpu_seconds"]),
         (resource.RLIMIT_FSIZE, limits["file_bytes"]),
         (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, 256),  # each pipe or socket holds kernel memory the address space does not count
     ):
         try:
             resource.setrlimit(limit, (value, value))
