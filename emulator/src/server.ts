@@ -48,6 +48,8 @@ export interface RunningEmulator {
   dataDir: string;
   caCertPath: string;
   caCertPem: string;
+  /** The real model behind it (EMULATOR_MODEL_URL), or null. */
+  localModel: LocalModelSettings | null;
   /** Stops listening, ends open connections, closes the db. */
   close(): Promise<void>;
 }
@@ -108,6 +110,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     dataDir,
     caCertPath: identity.certPath,
     caCertPem: identity.certPem,
+    localModel: local,
     close() {
       closing ??= new Promise<void>((resolve) => {
         app.closed = true;

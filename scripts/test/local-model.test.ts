@@ -85,6 +85,27 @@ describe("a local model, as the README shows it", () => {
     }
   });
 
+  it("pnpm emulator says which local model is behind it", async () => {
+    let seen = "";
+    const run = await runLab(["emulator"], {
+      env: fresh({
+        EMULATOR_MODEL_URL: standIn.url,
+        EMULATOR_MODEL_NAME: "phi-4-mini",
+        EMULATOR_ROUTER: "auto",
+        EMULATOR_PORT: String(await closedPort()),
+      }),
+      keepOpen: true,
+      onStdout: (chunk, child) => {
+        seen += chunk;
+        if (seen.includes("Local model:")) child.kill("SIGTERM");
+      },
+    });
+    expect(run.stdout).toContain(
+      `Local model: phi-4-mini at ${standIn.url}, a deployment of that name; model-router sends it demanding requests.`,
+    );
+    expect(run.code).toBe(0);
+  });
+
   it("a bad setting is one sentence and exit code 2, for a demo and for pnpm emulator", async () => {
     const bad = await runLab(["0-hello"], {
       env: fresh({ EMULATOR_MODEL_URL: "localhost:11434", EMULATOR_MODEL_NAME: "qwen2.5:0.5b" }),
