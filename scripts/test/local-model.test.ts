@@ -3,6 +3,8 @@
  * `pnpm 0-hello` chats with it through the embedded emulator, and a bad setting is one sentence with
  * exit code 2. The model server is the tests' stand-in (emulator/test/stand-in-model.ts), not a model.
  */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWeatherFixture } from "../../demos/1-tools/test/weather-fixture.ts";
 import { type StandIn, startStandIn } from "../../emulator/test/stand-in-model.ts";
@@ -52,6 +54,16 @@ describe("a local model, as the README shows it", () => {
     expect(row(down.stdout, CHECK)).toMatch(/^\| ✖ .*no model server/);
     expect(down.stdout).toMatch(/is not reachable \(ECONNREFUSED\): start it/);
     expect(down.code).toBe(1);
+  });
+
+  it("pnpm doctor warns when the local model is set in a .env file, which the emulator does not read", async () => {
+    const rootEnv = path.join(tempDir("lab-env-"), ".env");
+    writeFileSync(rootEnv, `EMULATOR_MODEL_URL=${standIn.url}\nEMULATOR_MODEL_NAME=phi-4-mini\n`);
+    const run = await runLab(["doctor"], { env: fresh({ LAB_ROOT_ENV: rootEnv }) });
+    expect(row(run.stdout, CHECK)).toMatch(
+      /^\| ! .*EMULATOR_MODEL_URL, EMULATOR_MODEL_NAME are set in .*\.env, which the emulator does not read; export them in the shell instead/,
+    );
+    expect(run.code).toBe(0);
   });
 
   it("pnpm 0-hello answers with the local model, and names it", async () => {
