@@ -82,6 +82,13 @@ async function run(): Promise<void> {
     `\nFoundry Agent Lab emulator running (data in ${dataDir}). Demos on this machine find it on their own;` +
       " other programs need the two variables above. Press Ctrl-C to stop.",
   );
+  const local = emulator.localModel;
+  if (local !== null) {
+    const routed = { local: "every request", auto: "demanding requests", lab: "none (EMULATOR_ROUTER=lab)" };
+    console.log(
+      `Local model: ${local.name} at ${local.url}, a deployment of that name; model-router sends it ${routed[local.router]}.`,
+    );
+  }
 }
 
 await run();

@@ -56,6 +56,8 @@ export interface RunningEmulator {
   dataDir: string;
   caCertPath: string;
   caCertPem: string;
+  /** The real model behind it (EMULATOR_MODEL_URL), or null. */
+  localModel: LocalModelSettings | null;
   /** Stops listening, ends streams with a terminal event, waits (bounded) for requests, closes the db. */
   close(): Promise<void>;
 }
@@ -134,6 +136,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     dataDir,
     caCertPath: identity.certPath,
     caCertPem: identity.certPem,
+    localModel: local,
     close() {
       closing ??= (async () => {
         stopping.abort();

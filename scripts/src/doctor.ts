@@ -95,7 +95,7 @@ export async function doctor(): Promise<void> {
     add({ check: "list agents (permission)", status: "skip", detail: needs });
   }
 
-  add(await localModelLine(config?.backend));
+  add(await localModelLine(config));
 
   if (ready && lab && deploymentOk) {
     for (const line of await demoHints(lab, ctx)) add(line);
@@ -360,8 +360,9 @@ async function agentsLine(lab: Lab, ctx: ErrorContext): Promise<Line> {
  * The real model behind the emulator (EMULATOR_MODEL_URL): its server answers `GET /models` and has the
  * model named by EMULATOR_MODEL_NAME. Read from the environment, as the emulator reads it.
  */
-async function localModelLine(backend: Backend | undefined): Promise<Line> {
+async function localModelLine(config: LabConfig | undefined): Promise<Line> {
   const check = "local model (EMULATOR_MODEL_URL)";
+  const backend = config?.backend;
   let settings: LocalModelSettings | null;
   try {
     settings = localModelFromEnv();
@@ -369,6 +370,18 @@ async function localModelLine(backend: Backend | undefined): Promise<Line> {
     return { check, status: "fail", detail: "a setting is not valid", fix: (err as Error).message };
   }
   if (settings === null) {
+    // The emulator reads its settings from the environment only: one written in a .env file does nothing.
+    const inFiles = Object.keys(config?.env ?? {})
+      .filter((name) => /^EMULATOR_(MODEL_|ROUTER$)/.test(name) && process.env[name] === undefined)
+      .sort((a, b) => Number(b === "EMULATOR_MODEL_URL") - Number(a === "EMULATOR_MODEL_URL"));
+    const first = inFiles[0];
+    if (first !== undefined && config !== undefined) {
+      return {
+        check,
+        status: "warn",
+        detail: `${inFiles.join(", ")} ${inFiles.length > 1 ? "are" : "is"} set in ${config.sources[first] ?? "a .env file"}, which the emulator does not read; export ${inFiles.length > 1 ? "them" : "it"} in the shell instead`,
+      };
+    }
     return { check, status: "skip", detail: "none: the emulator's lab model answers offline" };
   }
   if (backend === "azure") {

@@ -3,6 +3,8 @@
  * `pnpm 0-hello` chats with it through the embedded emulator, and a bad setting is one sentence with
  * exit code 2. The model server is the tests' stand-in (emulator/test/stand-in-model.ts), not a model.
  */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWeatherFixture } from "../../demos/1-tools/test/weather-fixture.ts";
 import { type StandIn, startStandIn } from "../../emulator/test/stand-in-model.ts";
@@ -54,6 +56,16 @@ describe("a local model, as the README shows it", () => {
     expect(down.code).toBe(1);
   });
 
+  it("pnpm doctor warns when the local model is set in a .env file, which the emulator does not read", async () => {
+    const rootEnv = path.join(tempDir("lab-env-"), ".env");
+    writeFileSync(rootEnv, `EMULATOR_MODEL_URL=${standIn.url}\nEMULATOR_MODEL_NAME=phi-4-mini\n`);
+    const run = await runLab(["doctor"], { env: fresh({ LAB_ROOT_ENV: rootEnv }) });
+    expect(row(run.stdout, CHECK)).toMatch(
+      /^\| ! .*EMULATOR_MODEL_URL, EMULATOR_MODEL_NAME are set in .*\.env, which the emulator does not read; export them in the shell instead/,
+    );
+    expect(run.code).toBe(0);
+  });
+
   it("pnpm 0-hello answers with the local model, and names it", async () => {
     const chat = await runLab(["0-hello"], {
       env: fresh({ EMULATOR_MODEL_URL: standIn.url, EMULATOR_MODEL_NAME: "phi-4-mini" }),
@@ -83,6 +95,27 @@ describe("a local model, as the README shows it", () => {
     } finally {
       await weather.close();
     }
+  });
+
+  it("pnpm emulator says which local model is behind it", async () => {
+    let seen = "";
+    const run = await runLab(["emulator"], {
+      env: fresh({
+        EMULATOR_MODEL_URL: standIn.url,
+        EMULATOR_MODEL_NAME: "phi-4-mini",
+        EMULATOR_ROUTER: "auto",
+        EMULATOR_PORT: String(await closedPort()),
+      }),
+      keepOpen: true,
+      onStdout: (chunk, child) => {
+        seen += chunk;
+        if (seen.includes("Local model:")) child.kill("SIGTERM");
+      },
+    });
+    expect(run.stdout).toContain(
+      `Local model: phi-4-mini at ${standIn.url}, a deployment of that name; model-router sends it demanding requests.`,
+    );
+    expect(run.code).toBe(0);
   });
 
   it("a bad setting is one sentence and exit code 2, for a demo and for pnpm emulator", async () => {

@@ -18,7 +18,7 @@ import { type Source, turnTools } from "./server-tools.ts";
 import type { LocalModelSettings } from "./settings.ts";
 import { BUILT_IN, mcpFunctionName } from "./tool-names.ts";
 
-/** Tool rounds per response; the last round offers no tools, so the model has to answer. */
+/** Model steps per response (so one fewer rounds of tools): the last offers no tools, so the model has to answer. */
 const MAX_STEPS = 6;
 
 export function createLocalModel(settings: LocalModelSettings): LabModel {
