@@ -10,9 +10,11 @@ import { capabilities } from "./capabilities.ts";
 import {
   describe,
   type Fact,
+  factAbout,
   factsIn,
   firstPersonStatement,
   isAboutUser,
+  isQuestion,
   knownFacts,
   latestRemembered,
   quoteRequest,
@@ -84,25 +86,24 @@ function reply(request: ModelRequest, t: TurnView): string {
   if (GREETING.test(t.current) || WHO_ARE_YOU.test(t.current)) return introduce(request, t);
   if (WHAT_CAN_YOU_DO.test(t.current))
     return `I'm ${t.model}, the offline lab model. ${capabilities(request.tools)}`;
+  // "What was the door code?", "Which gate am I at?": a question naming something the user told.
+  const named = isQuestion(t.current) ? factAbout(t.current, facts) : undefined;
+  if (named !== undefined) return toldEarlier(describe(named));
   if (isAboutUser(t.current)) {
-    const statement = statementAbout(t.current, t.earlier);
-    if (statement !== undefined)
-      return `${capitalize(statement)} — you told me earlier in this conversation.`;
+    const about = statementAbout(t.current, t.earlier);
+    if (about !== undefined) return toldEarlier(about);
   }
   return fallback(request, t);
 }
 
 function recall(key: string, facts: Map<string, string>, t: TurnView): string {
+  // "What did I ask you to remember?" means the latest thing, whatever it was called.
+  const latest = key === "remembered" ? latestRemembered(t.earlier) : undefined;
+  if (latest !== undefined) return toldEarlier(describe(latest));
   const value = facts.get(key);
-  if (value !== undefined)
-    return `${capitalize(describe({ key, value }))} — you told me earlier in this conversation.`;
-  if (key === "remembered") {
-    const latest = latestRemembered(t.earlier);
-    if (latest !== undefined)
-      return `${capitalize(describe(latest))} — you told me earlier in this conversation.`;
-  }
+  if (value !== undefined) return toldEarlier(describe({ key, value }));
   const statement = statementAbout(t.current, t.earlier);
-  if (statement !== undefined) return `${capitalize(statement)} — you told me earlier in this conversation.`;
+  if (statement !== undefined) return toldEarlier(statement);
   const what =
     key === "home"
       ? "where you live"
@@ -112,13 +113,15 @@ function recall(key: string, facts: Map<string, string>, t: TurnView): string {
           ? "where you work"
           : key === "remembered"
             ? "anything to remember"
-            : PERSONAL_KEY.test(key)
-              ? `your ${key}`
-              : `a ${key} to remember`;
+            : key.startsWith("remembered ")
+              ? `a ${key.slice("remembered ".length)} to remember`
+              : `your ${key}`;
   return `You haven't told me ${what} in this conversation, so I don't know it. Tell me and I'll remember it for the rest of this conversation.`;
 }
 
-const PERSONAL_KEY = /\s|'|^(?:name|age|allergy|birthday|email|phone|address)$/;
+function toldEarlier(what: string): string {
+  return `${capitalize(what)} — you told me earlier in this conversation.`;
+}
 
 function acknowledge(facts: Fact[]): string {
   const name = facts.find((f) => f.key === "name");

@@ -31,6 +31,10 @@ const FAMILIES = [
   "price cost pay payment spend expensive cheap",
   "movie film cinema showtime",
   "recipe cook cooking ingredient dish",
+  "invoice bill billing charge",
+  "air quality pollution polluted aqi smog pollen",
+  "timer countdown",
+  "job jobs vacancy vacancies hiring career position opening",
 ];
 
 const STEMMED = FAMILIES.map((line) => line.split(" ").map(stem));

@@ -13,7 +13,7 @@
 import { newId } from "../../ids.ts";
 import { textOf } from "../../items.ts";
 import { isObject, type Json } from "../../validate.ts";
-import { factsIn, knownFacts } from "../memory.ts";
+import { asksAboutSelf, canRecall, factsIn, knownFacts } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
 import type { Skill, TurnView } from "../types.ts";
 import { fillArguments } from "./tool-arguments.ts";
@@ -52,6 +52,9 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   const forced = forcedTools(tools, toolChoice);
   const candidates = forced ?? tools;
   if (forced === undefined && isStatement(turn.current)) return undefined;
+  // "Which hotel am I staying at?" after "My hotel is the Grand Budapest": memory answers, not a tool.
+  if (forced === undefined && asksAboutSelf(turn.current) && canRecall(turn.current, turn.earlier))
+    return undefined;
   const previous = turn.earlier[turn.earlier.length - 1] ?? "";
   const asked = ASKED.exec(lastAssistantText(items))?.[1];
   const askedTool = candidates.find((t) => t.name === asked);
@@ -72,14 +75,15 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
   const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
-  const tries: Attempt[] = eligible.map(({ tool }) => {
+  const tries: Attempt[] = eligible.map(({ tool, topical }) => {
     const options = { strict: tool.strict === true, home };
     const filled = fillArguments(tool, text, options);
-    if (filled.missing.length === 0 || context === undefined) return { tool, ...filled };
+    if (filled.missing.length === 0 || context === undefined) return { tool, topical, ...filled };
     const base = fillArguments(tool, context, options).calls[0] ?? {};
     const given = filled.missing.filter((m) => base[m] !== undefined);
     return {
       tool,
+      topical,
       calls: filled.calls.map((call) =>
         ordered(tool, { ...call, ...Object.fromEntries(given.map((m) => [m, base[m]])) }),
       ),
@@ -91,13 +95,15 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
   const ask = closest(tries);
-  return ask === undefined ? undefined : [assistantMessage(askFor(ask.tool, ask.missing))];
+  if (ask === undefined || !worthAsking(ask, askedTool !== undefined)) return undefined;
+  return [assistantMessage(askFor(ask.tool, ask.missing))];
 }
 
 interface Attempt {
   tool: Json;
   calls: Json[];
   missing: string[];
+  topical?: boolean;
 }
 
 /** A statement to remember ("My favourite city is Paris.") is not a request for a tool. */
@@ -109,6 +115,15 @@ function isStatement(text: string): boolean {
 function shortlist(ranked: Scored[]): Scored[] {
   const best = ranked[0]?.score ?? 0;
   return ranked.filter((r) => r.score >= THRESHOLD && r.score >= best * 0.75);
+}
+
+/**
+ * Asking for arguments needs a reason to think the user wants this tool: a word that names its topic,
+ * or some argument the message already gave, or an answer to this model's own question.
+ */
+function worthAsking(attempt: Attempt, answering: boolean): boolean {
+  if (answering || attempt.topical !== false) return true;
+  return attempt.calls.some((call) => Object.values(call).some((v) => v !== null && v !== false));
 }
 
 function complete(tries: Attempt[]): Attempt | undefined {
@@ -126,11 +141,13 @@ function closest(tries: Attempt[]): Attempt | undefined {
  */
 export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
   if (isStatement(text)) return undefined;
-  const tries = shortlist(rank(tools, text, options)).map(({ tool }) => ({
+  const tries: Attempt[] = shortlist(rank(tools, text, options)).map(({ tool, topical }) => ({
     tool,
+    topical,
     ...fillArguments(tool, text, { strict: tool.strict === true }),
   }));
-  const chosen = complete(tries) ?? closest(tries);
+  const ask = closest(tries);
+  const chosen = complete(tries) ?? (ask !== undefined && worthAsking(ask, false) ? ask : undefined);
   return chosen === undefined ? undefined : String(chosen.tool.name);
 }
 

@@ -80,7 +80,7 @@ function typeOf(spec: Json): { type: string; nullable: boolean; spec: Json } {
 }
 
 const TEXTY = new Set(
-  "text message body content note notes title subject query q search keyword keywords question prompt description summary reminder task todo comment caption phrase sentence topic request instructions".split(
+  "text message body content note notes title subject query q search keyword keywords question prompt description summary reminder task todo comment caption label phrase sentence topic request instructions".split(
     " ",
   ),
 );
@@ -167,7 +167,7 @@ class Reading {
     this.numbers = numbers(text).filter(
       (n) => ![...taken, ...this.whens].some((s) => overlaps(s, { index: n.index, end: n.valueEnd })),
     );
-    const ordinary = (w: string) => toolStems.some((s) => sameStem(s, stem(w)));
+    const ordinary = (w: string) => toolStems.some((s) => sameStem(s, stem(w)) || related(s, stem(w)));
     this.names = properNames(text, ordinary).filter(
       (n) =>
         ![...taken, ...this.whens].some((s) => overlaps(s, n)) &&
@@ -207,7 +207,10 @@ class Reading {
 
 export function fillArguments(tool: Json, text: string, options: FillOptions): Filled {
   const schema = isObject(tool.parameters) ? tool.parameters : {};
-  const toolStems = contentStems(`${String(tool.name ?? "")} ${String(tool.description ?? "")}`);
+  const paramNames = Object.keys(isObject(schema.properties) ? schema.properties : {}).join(" ");
+  const toolStems = contentStems(
+    `${String(tool.name ?? "")} ${String(tool.description ?? "")} ${paramNames}`,
+  );
   const reading = new Reading(text, options.now ?? new Date(), toolStems);
   return fillObject(schema, reading, options);
 }
@@ -494,8 +497,25 @@ function numberValue(param: Param, reading: Reading): number | undefined {
   const best = [...free].sort((a, b) => scoreOf(b) - scoreOf(a) || a.index - b.index)[0];
   if (best === undefined || scoreOf(best) < -1) return undefined;
   reading.use(best);
-  const value = param.type === "integer" ? Math.round(best.value) : best.value;
-  return value;
+  const value = best.value * timeFactor(best.unit, paramWords);
+  return param.type === "integer" ? Math.round(value) : value;
+}
+
+const SECONDS: Record<string, number> = {
+  second: 1,
+  sec: 1,
+  minute: 60,
+  min: 60,
+  hour: 3600,
+  hr: 3600,
+  day: 86400,
+};
+
+/** "90 seconds" for a parameter in minutes is 1.5; "2 hours" is 120. Other units stay as said. */
+function timeFactor(unit: string | undefined, paramWords: string[]): number {
+  const said = SECONDS[(unit ?? "").replace(/s$/, "")];
+  const wanted = paramWords.map((w) => SECONDS[w.replace(/s$/, "")]).find((n) => n !== undefined);
+  return said === undefined || wanted === undefined ? 1 : said / wanted;
 }
 
 /** Numbers said without digits: "just me" is one person, "a week" is seven nights. */
@@ -547,6 +567,15 @@ function booleanValue(param: Param, reading: Reading): boolean | undefined {
 function code(reading: Reading): string | undefined {
   const quote = take(reading, reading.quotes);
   if (quote) return quote.text;
+  // "LH 400": an airline or carrier code and its number, written apart, is one code.
+  const split = /\b([A-Z]{2,3}) (\d{1,5})\b/.exec(reading.text);
+  if (split !== null) {
+    const span = { text: `${split[1]}${split[2]}`, index: split.index, end: split.index + split[0].length };
+    if (reading.free(span)) {
+      reading.use(span, ...reading.numbers.filter((n) => overlaps(n, span)));
+      return span.text;
+    }
+  }
   // "order A-1234", "#4411", "AAPL": a token with digits or all capitals.
   for (const m of reading.text.matchAll(
     /#?\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{1,}\b|\b[A-Z]{2,6}\b/g,
@@ -735,12 +764,36 @@ function arrayValue(param: Param, reading: Reading): unknown[] | undefined {
     return quotes.map((q) => q.text);
   }
   const values = entities({ ...inner, kind: "entity" }, reading, { strict: false });
-  return values.length === 0 ? undefined : values;
+  if (values.length > 0) return values;
+  const listed = lowercaseList(reading);
+  return listed.length === 0 ? undefined : listed;
+}
+
+/** "with eggs, spinach and feta", "using lentils": things named in lower case after "with"/"using". */
+function lowercaseList(reading: Reading): string[] {
+  const item = String.raw`[\p{Ll}][\p{L}'-]*(?: (?!(?:and|or|in|for|under|within|with|at|on|by|that|please)\b)[\p{Ll}][\p{L}'-]*)?`;
+  const pattern = new RegExp(
+    String.raw`\b(?:with|using|from|of|include|including)\s+(${item}(?:\s*(?:,|\band\b|&)\s*${item})*)`,
+    "gu",
+  );
+  for (const m of reading.text.matchAll(pattern)) {
+    const list = m[1] ?? "";
+    const index = m.index + m[0].length - list.length;
+    const items = list
+      .split(/\s*(?:,|\band\b|&)\s*/)
+      .map((i) => i.replace(/\s+(?:in|for|under|within|at|on|by|that|which|please)$/, "").trim())
+      .filter((i) => i !== "" && !STOPWORDS.has(i) && !reading.toolStems.some((s) => sameStem(s, stem(i))));
+    const span = { text: list, index, end: index + list.length };
+    if (items.length === 0 || !reading.free(span)) continue;
+    reading.use(span);
+    return items;
+  }
+  return [];
 }
 
 /** Verbs that ask for the tool's action rather than say what it is about ("Set an alert …"). */
 const REQUEST_VERBS = new Set(
-  "set put add create make schedule book send write save plan arrange log record enter need want like give tell show new".split(
+  "set put add create make schedule book send write save plan arrange log record enter need want like give tell show new find get look fetch search check".split(
     " ",
   ),
 );
@@ -752,7 +805,7 @@ const LEAD_INS =
 /** Free text: quoted text first, else what the message says once the other values are taken out. */
 function isTitle(param: Param): boolean {
   return words(param.name).some((w) =>
-    ["title", "subject", "name", "topic", "caption", "summary"].includes(w),
+    ["title", "subject", "name", "topic", "caption", "summary", "label"].includes(w),
   );
 }
 
@@ -807,8 +860,8 @@ function freeText(
     rest = rest.replace(/^[\s,.:;!?-]+/, "").replace(LEAD_INS, "");
     const [first, second] = rest.split(/\s+/);
     if (first === undefined || first === "") break;
-    // "the report is ready" keeps its article; "the task buy milk" loses "the task".
-    const article = /^(?:a|an|the)$/i.test(first);
+    // "the report is ready" keeps its article; "the task buy milk" loses "the task"; a title loses it.
+    const article = /^(?:a|an|the)$/i.test(first) && !isTitle(param);
     if (article ? second !== undefined && skip(second) : skip(first)) rest = rest.slice(first.length);
   }
   for (
