@@ -62,10 +62,10 @@ const STATEMENTS: Array<{ pattern: RegExp; key?: string }> = [
 
 /** "Remember the word pelican", "please remember the door code 4411", "remember the code: AX-77". */
 const REMEMBER_THE =
-  /\b(?:remember|memori[sz]e|don't forget|do not forget|note|keep in mind)\s+(?:the|this)\s+([^.!?,;]+)/i;
+  /^\s*(?:(?:hey|hi|ok|okay|please|and|also|now|i want you to|i'd like you to|can you|could you)[,!]?\s+)*(?:remember|memori[sz]e|don't forget|do not forget|note|keep in mind)\s+(?:the|this)\s+([^.!?,;]+)/i;
 /** "Remember that the meeting is in room 12", "remember: pelican". */
 const REMEMBER_THAT =
-  /\b(?:remember|memori[sz]e|don't forget|do not forget|keep in mind|note)\s*(?:that|this|:)?\s+["“'‘]?([^"”'’.!?;]+)/i;
+  /^\s*(?:(?:hey|hi|ok|okay|please|and|also|now|i want you to|i'd like you to|can you|could you)[,!]?\s+)*(?:remember|memori[sz]e|don't forget|do not forget|keep in mind|note)\s*(?:that|this|:)?\s+["“'‘]?([^"”'’.!?;]+)/i;
 
 /**
  * "word pelican" → key "word", value "pelican"; "door code 4411" → "door code", "4411"; "name Rosalind

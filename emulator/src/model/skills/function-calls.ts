@@ -126,8 +126,17 @@ function worthAsking(attempt: Attempt, answering: boolean): boolean {
   return attempt.calls.some((call) => Object.values(call).some((v) => v !== null && v !== false));
 }
 
+/**
+ * The complete attempt that used the most of the message ("warm the study up to 23 degrees" fills a
+ * thermostat's room and temperature, a weather tool only a location); ties keep the ranking.
+ */
 function complete(tries: Attempt[]): Attempt | undefined {
-  return tries.find((t) => t.missing.length === 0);
+  const filled = (t: Attempt) =>
+    Object.values(t.calls[0] ?? {}).filter((v) => v !== null && v !== false).length;
+  let best: Attempt | undefined;
+  for (const t of tries)
+    if (t.missing.length === 0 && (best === undefined || filled(t) > filled(best))) best = t;
+  return best;
 }
 
 /** The tool to ask about: the one closest to complete. */

@@ -798,9 +798,16 @@ const REQUEST_VERBS = new Set(
   ),
 );
 
+/** Words that join a free text to the rest of the request, dropped at its ends. */
+const CONNECTORS = new Set(
+  "to for of on in at with by about that and or please me my the a an so then also just now any some there is are".split(
+    " ",
+  ),
+);
+
 /** Phrases that lead into free text and are not part of it. */
 const LEAD_INS =
-  /^(?:(?:please|can you|could you|would you|will you|i want to|i'd like to|i would like to|i need to|help me|go ahead and|and|then|also|me|to|that|saying|say|says|which says|with the (?:text|message)|about|for|of|called|titled|named|on|is|it|my|new|put|add|create|make|schedule|set|book|send|write|save|plan|arrange|log|record|enter|jot down|note down)\b[\s,:]*)+/i;
+  /^(?:(?:please|can you|could you|would you|will you|i want to|i'd like to|i would like to|i need to|help me|go ahead and|and|then|also|me|to|that|saying|say|says|which says|with the (?:text|message)|about|for|of|called|titled|named|on|is|it|my|new|put|add|create|make|schedule|set|book|send|write|save|plan|arrange|log|record|enter|jot down|note down|(?:a |the )?(?:note|message|line|text|mail|email|e-mail) (?:that|saying|to say))\b[\s,:]*)+/i;
 
 /** Free text: quoted text first, else what the message says once the other values are taken out. */
 function isTitle(param: Param): boolean {
@@ -854,6 +861,9 @@ function freeText(
     .split(/\s*[,:]\s*/)
     .filter((part) => words(part).some((w) => !skip(w)))
     .join(", ");
+  // At the ends only connecting words go, not pronouns: "translate I love you" keeps "I love you".
+  const edge = (w: string) => CONNECTORS.has(w.toLowerCase()) || (!STOPWORDS.has(w.toLowerCase()) && skip(w));
+  rest = rest.replace(/\bto-do\b/gi, "todo");
   let previous = "";
   while (previous !== rest) {
     previous = rest;
@@ -862,11 +872,13 @@ function freeText(
     if (first === undefined || first === "") break;
     // "the report is ready" keeps its article; "the task buy milk" loses "the task"; a title loses it.
     const article = /^(?:a|an|the)$/i.test(first) && !isTitle(param);
-    if (article ? second !== undefined && skip(second) : skip(first)) rest = rest.slice(first.length);
+    // "wake me up at 6:45 to …": a particle after the request's verb goes too.
+    const lead = edge(first) || first.toLowerCase() === "up";
+    if (article ? second !== undefined && edge(second) : lead) rest = rest.slice(first.length);
   }
   for (
     let last = /([\p{L}']+)[\s,.;:!?-]*$/u.exec(rest);
-    last !== null && skip(last[1] ?? "");
+    last !== null && edge(last[1] ?? "");
     last = /([\p{L}']+)[\s,.;:!?-]*$/u.exec(rest)
   )
     rest = rest.slice(0, last.index).replace(/[\s-]+$/, "");
