@@ -39,6 +39,8 @@ const SKILLS: Skill[] = [functionCalls, fileSearch, webSearch, mcp, codeInterpre
 const GREETING = /^\s*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|yo)\b/i;
 const WHO_ARE_YOU =
   /\b(?:who|what) are you\b|\bintroduce yourself\b|\bare you (?:a|an) (?:ai|bot|model|llm|language model)\b/i;
+const THANKS = /^\s*(?:thanks|thank you|thx|cheers|great|perfect|ok(?:ay)?|cool|nice)\b[\s\w,!.]{0,20}$/i;
+const BYE = /^\s*(?:bye|goodbye|see you|good night|later)\b[\s\w,!.]{0,20}$/i;
 const WHAT_CAN_YOU_DO =
   /\b(?:what can you do|what (?:can|could) i ask|what do you do|how can you help|what are you able to|what are your (?:tools|skills|abilities|capabilities)|help me\s*[?.!]*$|^\s*help\b)/i;
 
@@ -84,6 +86,9 @@ function reply(request: ModelRequest, t: TurnView): string {
   if (statement !== undefined)
     return `Noted: ${statement}. I'll remember that for the rest of this conversation — ask me about it in a later turn.`;
   if (GREETING.test(t.current) || WHO_ARE_YOU.test(t.current)) return introduce(request, t);
+  if (THANKS.test(t.current)) return "You're welcome. (I'm the offline lab model; ask me again any time.)";
+  if (BYE.test(t.current))
+    return "Goodbye! (The conversation stays on the service: come back to it any time.)";
   if (WHAT_CAN_YOU_DO.test(t.current))
     return `I'm ${t.model}, the offline lab model. ${capabilities(request.tools)}`;
   // "What was the door code?", "Which gate am I at?": a question naming something the user told.

@@ -60,13 +60,16 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   const askedTool = candidates.find((t) => t.name === asked);
 
   let ranked = rank(candidates, turn.current);
-  let context: string | undefined;
+  // Earlier turns a follow-up leans on, latest first ("Convert 10 euros to dollars" … "And 50?" …
+  // "what about in yen").
+  let context: string[] = [];
   if (askedTool !== undefined) {
     // The user is answering the question about a missing argument: keep that tool and its earlier words.
     if ((ranked[0]?.score ?? 0) < THRESHOLD) ranked = [{ tool: askedTool, score: THRESHOLD }];
-  } else if (FOLLOW_UP.test(turn.current) && (ranked[0]?.score ?? 0) < THRESHOLD) {
-    ranked = rank(candidates, `${previous} ${turn.current}`);
-    context = previous;
+  } else if (FOLLOW_UP.test(turn.current)) {
+    context = turn.earlier.slice(-3).reverse();
+    if ((ranked[0]?.score ?? 0) < THRESHOLD)
+      ranked = rank(candidates, `${context.join(" ")} ${turn.current}`);
   }
   // Forced (tool_choice "required" or a named tool): every candidate may serve, best first.
   const eligible = forced !== undefined ? ranked : shortlist(ranked);
@@ -78,17 +81,17 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   const tries: Attempt[] = eligible.map(({ tool, topical }) => {
     const options = { strict: tool.strict === true, home };
     const filled = fillArguments(tool, text, options);
-    if (filled.missing.length === 0 || context === undefined) return { tool, topical, ...filled };
-    const base = fillArguments(tool, context, options).calls[0] ?? {};
-    const given = filled.missing.filter((m) => base[m] !== undefined);
-    return {
-      tool,
-      topical,
-      calls: filled.calls.map((call) =>
+    let { calls, missing } = filled;
+    for (const earlier of context) {
+      if (missing.length === 0) break;
+      const base = fillArguments(tool, earlier, options).calls[0] ?? {};
+      const given = missing.filter((m) => base[m] !== undefined && base[m] !== null);
+      calls = calls.map((call) =>
         ordered(tool, { ...call, ...Object.fromEntries(given.map((m) => [m, base[m]])) }),
-      ),
-      missing: filled.missing.filter((m) => base[m] === undefined),
-    };
+      );
+      missing = missing.filter((m) => !given.includes(m));
+    }
+    return { tool, topical, calls, missing };
   });
   // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
   const chosen = complete(tries) ?? (forced !== undefined ? tries[0] : undefined);

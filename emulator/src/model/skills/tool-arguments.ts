@@ -27,8 +27,6 @@ export interface Filled {
 export interface FillOptions {
   strict: boolean;
   now?: Date;
-  /** Words of the tool (name, description): not part of a free-text value ("Remind me to …"). */
-  toolWords?: string[];
   /** Where the user said they live, for "here" / "where I live". */
   home?: string;
 }
@@ -72,9 +70,7 @@ function typeOf(spec: Json): { type: string; nullable: boolean; spec: Json } {
       nullable: options.some((o) => o.type === "null"),
     };
   }
-  const types = Array.isArray(spec.type)
-    ? spec.type.map(String)
-    : [String(spec.type ?? (spec.enum ? "string" : "string"))];
+  const types = Array.isArray(spec.type) ? spec.type.map(String) : [String(spec.type ?? "string")];
   const type = types.find((t) => t !== "null") ?? "string";
   return { type, nullable: types.includes("null"), spec };
 }
@@ -258,7 +254,7 @@ function fillObject(schema: Json, reading: Reading, options: FillOptions): Fille
       else if (param.required && !param.nullable)
         missing.push(...inner.missing.map((m) => `${param.name}.${m}`));
     } else if (param.kind === "text") {
-      value = freeText(param, reading, param !== primary, options, params);
+      value = freeText(param, reading, param !== primary, params);
     } else {
       value = valueFor(param, reading);
     }
@@ -368,7 +364,10 @@ function currency(param: Param, reading: Reading): string | undefined {
   const free = candidates.filter((c) => !reading.isPicked("currency", c.index));
   const pick =
     param.cue === "from"
-      ? (free.find((c) => c.attached) ?? free.find((c) => roleFits(reading, c.index, "from")) ?? free[0])
+      ? (free.find((c) => c.attached) ??
+        free.find((c) => roleFits(reading, c.index, "from")) ??
+        // "… in yen" names what to convert to, never what from.
+        free.find((c) => !/^(?:to|into|in)$/.test(reading.before(c.index, 1))))
       : param.cue === "to"
         ? (free.find((c) => !c.attached && roleFits(reading, c.index, "to")) ??
           free.find((c) => !c.attached) ??
@@ -816,13 +815,7 @@ function isTitle(param: Param): boolean {
   );
 }
 
-function freeText(
-  param: Param,
-  reading: Reading,
-  secondary: boolean,
-  options: FillOptions,
-  params: Param[],
-): string | undefined {
+function freeText(param: Param, reading: Reading, secondary: boolean, params: Param[]): string | undefined {
   const quote = take(reading, reading.quotes);
   if (quote !== undefined) return quote.text;
   if (secondary || isTitle(param)) {
@@ -839,7 +832,7 @@ function freeText(
     }
     if (secondary) return undefined;
   }
-  const toolStems = options.toolWords ?? reading.toolStems;
+  const toolStems = reading.toolStems;
   let rest = without(
     reading.text,
     [...reading.used, ...reading.removed].filter((u) => u.end > u.index),
