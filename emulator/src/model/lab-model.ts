@@ -94,8 +94,10 @@ function reply(request: ModelRequest, t: TurnView): string {
   // "What was the door code?", "Which gate am I at?": a question naming something the user told.
   const named = isQuestion(t.current) ? factAbout(t.current, facts) : undefined;
   if (named !== undefined) return toldEarlier(describe(named));
-  if (isAboutUser(t.current)) {
-    const about = statementAbout(t.current, t.earlier);
+  // About the user, one shared word is enough ("Where did I park?"); about anything else, two or a name
+  // ("How old is Zoe?" after "My daughter is called Zoe and she is 7").
+  if (isQuestion(t.current)) {
+    const about = statementAbout(t.current, t.earlier, isAboutUser(t.current) ? 1 : 2);
     if (about !== undefined) return toldEarlier(about);
   }
   return fallback(request, t);

@@ -242,7 +242,7 @@ export function firstPersonStatement(text: string): string | undefined {
 export function asksAboutSelf(text: string): boolean {
   return (
     isQuestion(text) &&
-    /\b(?:am i|did i|do i|have i|was i|were i|will i|is my|are my|was my|were my)\b|^\s*(?:am|did|do|have|was) i\b/i.test(
+    /\b(?:am i|did i|do i|have i|was i|were i|will i|(?:is|are|was|were|does|do|did|has|have|will) my)\b|^\s*(?:am|did|do|have|was) i\b/i.test(
       text,
     )
   );
@@ -266,22 +266,30 @@ export function isAboutUser(text: string): boolean {
  * The earlier first-person statement that answers a question about the user: the one sharing the most
  * meaningful words with it ("Where did I park?" ↔ "I parked on level 3 of the garage").
  */
-export function statementAbout(question: string, texts: string[]): string | undefined {
+export function statementAbout(question: string, texts: string[], minHits = 1): string | undefined {
   const asked = contentStems(question).filter((s) => !ASK_WORDS.has(s));
   if (asked.length === 0) return undefined;
+  // A name in the question ("How old is Zoe?") counts double: it is what the question is about.
+  const names = new Set(contentStems((question.slice(1).match(/\b\p{Lu}[\p{L}'-]+/gu) ?? []).join(" ")));
   let best: { sentence: string; hits: number } | undefined;
   for (const text of texts) {
     for (const sentence of text.split(/(?<=[.!?;\n])\s+/)) {
-      if (isQuestion(sentence) || !/\b(?:i|my|i'm|i've|i'll|i'd)\b/i.test(sentence)) continue;
+      if (isQuestion(sentence)) continue;
+      // Said about the user, or asked to be kept ("remember: the spare key is under the mat").
+      const kept = /^\s*(?:please\s+)?(?:note|remember|don't forget|keep in mind)\b/i.test(sentence);
+      if (!kept && !/\b(?:i|my|i'm|i've|i'll|i'd)\b/i.test(sentence)) continue;
       const said = contentStems(sentence);
-      const hits = asked.filter((a) => said.some((s) => sameStem(a, s))).length;
-      if (hits > 0 && (best === undefined || hits >= best.hits)) best = { sentence: sentence.trim(), hits };
+      const hits = asked
+        .filter((a) => said.some((s) => sameStem(a, s)))
+        .reduce((n, a) => n + (names.has(a) ? 2 : 1), 0);
+      if (hits >= minHits && (best === undefined || hits >= best.hits))
+        best = { sentence: sentence.trim(), hits };
     }
   }
   if (best === undefined) return undefined;
   const said = best.sentence
     .replace(/[.!;]+$/, "")
-    .replace(/^(?:please\s+)?(?:note|remember|don't forget)(?: that)?\s+/i, "");
+    .replace(/^(?:please\s+)?(?:note|remember|don't forget|keep in mind)(?: that)?\s*:?\s*/i, "");
   return secondPerson(said);
 }
 
@@ -293,12 +301,10 @@ const SWAPS: Record<string, string> = {
   my: "your",
   mine: "yours",
   myself: "yourself",
-  am: "are",
   "i'm": "you're",
   "i've": "you've",
   "i'll": "you'll",
   "i'd": "you'd",
-  was: "was",
   we: "you",
   our: "your",
   us: "you",
@@ -309,7 +315,15 @@ export function secondPerson(text: string): string {
   let afterI = false;
   return text.replace(/[\p{L}']+/gu, (word) => {
     const lower = word.toLowerCase();
-    const swapped = afterI && lower === "was" ? "were" : (SWAPS[lower] ?? word);
+    // "am" and "was" change only after "I" ("I am" → "you are"; "6 am" stays).
+    const swapped =
+      lower === "was" || lower === "am"
+        ? afterI
+          ? lower === "am"
+            ? "are"
+            : "were"
+          : word
+        : (SWAPS[lower] ?? word);
     afterI = lower === "i";
     return swapped;
   });

@@ -13,7 +13,7 @@
 import { newId } from "../../ids.ts";
 import { textOf } from "../../items.ts";
 import { isObject, type Json } from "../../validate.ts";
-import { asksAboutSelf, canRecall, factsIn, knownFacts } from "../memory.ts";
+import { asksAboutSelf, canRecall, factsIn, firstPersonStatement, knownFacts } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
 import type { Skill, TurnView } from "../types.ts";
 import { fillArguments } from "./tool-arguments.ts";
@@ -78,7 +78,7 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
   const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
-  const tries: Attempt[] = eligible.map(({ tool, topical }) => {
+  const tries: Attempt[] = eligible.map(({ tool, score, topical }) => {
     const options = { strict: tool.strict === true, home };
     const filled = fillArguments(tool, text, options);
     let { calls, missing } = filled;
@@ -91,7 +91,7 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
       );
       missing = missing.filter((m) => !given.includes(m));
     }
-    return { tool, topical, calls, missing };
+    return { tool, score, topical, calls, missing };
   });
   // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
   const chosen = complete(tries) ?? (forced !== undefined ? tries[0] : undefined);
@@ -104,14 +104,19 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
 
 interface Attempt {
   tool: Json;
+  score: number;
   calls: Json[];
   missing: string[];
   topical?: boolean;
 }
 
-/** A statement to remember ("My favourite city is Paris.") is not a request for a tool. */
+/**
+ * A statement to remember ("My favourite city is Paris.", "I'm staying at the Hotel Adlon.") is not a
+ * request for a tool; "I need a hotel in Vienna" or "I'd like to book …" are requests.
+ */
 function isStatement(text: string): boolean {
-  return factsIn(text).length > 0 && !/\?/.test(text);
+  if (/\?|\bplease\b/i.test(text)) return false;
+  return factsIn(text).length > 0 || firstPersonStatement(text) !== undefined;
 }
 
 /** The tools worth filling: above the threshold, and close seconds ("convert" fits two converters). */
@@ -134,17 +139,21 @@ function worthAsking(attempt: Attempt, answering: boolean): boolean {
  * thermostat's room and temperature, a weather tool only a location); ties keep the ranking.
  */
 function complete(tries: Attempt[]): Attempt | undefined {
-  const filled = (t: Attempt) =>
-    Object.values(t.calls[0] ?? {}).filter((v) => v !== null && v !== false).length;
   let best: Attempt | undefined;
   for (const t of tries)
     if (t.missing.length === 0 && (best === undefined || filled(t) > filled(best))) best = t;
   return best;
 }
 
-/** The tool to ask about: the one closest to complete. */
+/** The tool to ask about: the best scored; of equals, the one the message filled most, then nearest done. */
 function closest(tries: Attempt[]): Attempt | undefined {
-  return [...tries].sort((a, b) => a.missing.length - b.missing.length)[0];
+  return [...tries].sort(
+    (a, b) => b.score - a.score || filled(b) - filled(a) || a.missing.length - b.missing.length,
+  )[0];
+}
+
+function filled(attempt: Attempt): number {
+  return Object.values(attempt.calls[0] ?? {}).filter((v) => v !== null && v !== false).length;
 }
 
 /**
@@ -153,8 +162,9 @@ function closest(tries: Attempt[]): Attempt | undefined {
  */
 export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
   if (isStatement(text)) return undefined;
-  const tries: Attempt[] = shortlist(rank(tools, text, options)).map(({ tool, topical }) => ({
+  const tries: Attempt[] = shortlist(rank(tools, text, options)).map(({ tool, score, topical }) => ({
     tool,
+    score,
     topical,
     ...fillArguments(tool, text, { strict: tool.strict === true }),
   }));
