@@ -204,4 +204,41 @@ describe("the lab model's function calls", () => {
     const required = await callsFor([catalogue.tools.get_stock_price as Json], "MSFT please", "required");
     expect(required.map((c) => c.arguments)).toEqual(['{"symbol":"MSFT"}']);
   });
+
+  it("copes with odd schemas and odd messages: no exception, arguments always JSON", async () => {
+    const odd = [
+      { type: "function", name: "bare" },
+      { type: "function", name: "nulled", parameters: null },
+      {
+        type: "function",
+        name: "mixed",
+        description: "Mixed up schema",
+        parameters: {
+          type: "object",
+          properties: { a: 5, b: { enum: [1, 2, null] }, c: { type: ["null"] }, d: { anyOf: [] } },
+          required: ["a", "b", "c", "d", "missing"],
+        },
+      },
+      {
+        type: "function",
+        name: "nested",
+        description: 42,
+        parameters: { properties: { deep: { type: "object", properties: { deeper: { type: "object" } } } } },
+      },
+    ] as Json[];
+    for (const text of [
+      "mixed up",
+      "bare nulled nested",
+      "1 2 3",
+      "",
+      "é".repeat(20_000),
+      '"""',
+      "$$$ 10k",
+    ]) {
+      for (const choice of ["auto", "required"]) {
+        const calls = await callsFor(odd, text, choice);
+        for (const call of calls) expect(() => JSON.parse(call.arguments)).not.toThrow();
+      }
+    }
+  });
 });

@@ -36,8 +36,17 @@ export const functionCalls: Skill = (request, turn) => {
   if (literal) return [functionCall(literal.tool, literal.args)];
   const repeat = repeatRequest(turn, tools);
   if (repeat) return [functionCall(repeat.tool, repeat.args)];
-  return plan(tools, request.items, request.toolChoice, turn);
+  // A request is read for tools up to its first few thousand characters (a pasted log beyond that is not
+  // a tool's argument), which keeps a long message from costing seconds.
+  const clipped = {
+    ...turn,
+    current: turn.current.slice(0, MAX_READ),
+    earlier: turn.earlier.map((t) => t.slice(0, MAX_READ)),
+  };
+  return plan(tools, request.items, request.toolChoice, clipped);
 };
+
+const MAX_READ = 8000;
 
 export function functionTools(tools: Json[]): Json[] {
   return tools.filter((tool) => tool.type === "function" && typeof tool.name === "string");
