@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import type { App } from "../src/context.ts";
 import { createLabModel } from "../src/model/lab-model.ts";
@@ -101,5 +103,142 @@ describe("the lab model", () => {
     expect(factsIn("my dog's name is Rex")).toEqual([{ key: "dog's name", value: "Rex" }]);
     expect(recallKey("What is my dog's name?")).toBe("dog's name");
     expect(recallKey("Tell me a joke")).toBeUndefined();
+  });
+});
+
+describe("the lab model's function calls", () => {
+  const catalogue = JSON.parse(readFileSync(new URL("./corpus/tools.json", import.meta.url), "utf8")) as {
+    tools: Record<string, Json & { strict?: boolean; parameters: object }>;
+  };
+  /** A strict schema of every kind the service allows: nullable, enum, integer, boolean, array, object. */
+  const everyKind = {
+    type: "function",
+    name: "plan_trip",
+    description: "Plan a trip for a traveller.",
+    strict: true,
+    parameters: {
+      type: "object",
+      properties: {
+        destination: { type: "string", description: "City to travel to" },
+        depart_on: { type: "string", description: "Departure date, YYYY-MM-DD" },
+        travellers: { type: "integer", description: "Number of travellers" },
+        budget: { type: ["number", "null"], description: "Budget amount" },
+        pace: { type: "string", enum: ["relaxed", "busy"] },
+        pets: { type: "boolean", description: "Travelling with pets" },
+        interests: { type: "array", items: { type: "string" }, description: "Things to see" },
+        contact: {
+          type: "object",
+          properties: { email: { type: ["string", "null"], description: "E-mail address" } },
+          required: ["email"],
+          additionalProperties: false,
+        },
+      },
+      required: ["destination", "depart_on", "travellers", "budget", "pace", "pets", "interests", "contact"],
+      additionalProperties: false,
+    },
+  };
+  const strictTools = [...Object.values(catalogue.tools).filter((t) => t.strict === true), everyKind];
+  const requests = [
+    "Plan a relaxed trip to Kyoto on 2027-04-01 for 2 travellers with a budget of $3000, interested in Temples and Gardens, email me at ada@example.com",
+    "A busy trip to Lima for one, on 2027-05-05, with my dog",
+    "Trip to Oslo",
+    "Rent a van in Bergen from 2027-06-01 to 2027-06-03",
+    "Book Noma for 2 tomorrow at 8pm",
+    "Convert 12 euros to yen",
+    "Invoice Northwind for 99.50 GBP",
+    "Flights from Tunis to Rome on 2027-10-10 for 4, first class",
+    "hello",
+  ];
+
+  async function callsFor(tools: Json[], text: string, toolChoice: Json | string = "auto") {
+    const reply = await model.respond({
+      deployment: "lab-offline-mini",
+      instructions: null,
+      tools,
+      items: [user(text)],
+      toolChoice,
+      include: [],
+      app: {} as App,
+    });
+    return reply.output.filter((item) => item.type === "function_call") as Array<{
+      name: string;
+      arguments: string;
+    }>;
+  }
+
+  it("gives strict schemas arguments that validate, whatever the request says", async () => {
+    const ajv = new Ajv({ strict: false });
+    let made = 0;
+    for (const tool of strictTools) {
+      const validate = ajv.compile(tool.parameters as object);
+      for (const text of requests) {
+        for (const call of await callsFor([tool], text)) {
+          made++;
+          const args = JSON.parse(call.arguments);
+          expect(
+            validate(args),
+            `${tool.name} for "${text}": ${call.arguments} ${ajv.errorsText(validate.errors)}`,
+          ).toBe(true);
+        }
+      }
+    }
+    expect(made).toBeGreaterThanOrEqual(6);
+    const [trip] = await callsFor([everyKind], requests[0] ?? "");
+    expect(JSON.parse(trip?.arguments ?? "{}")).toEqual({
+      destination: "Kyoto",
+      depart_on: "2027-04-01",
+      travellers: 2,
+      budget: 3000,
+      pace: "relaxed",
+      pets: false,
+      interests: ["Temples", "Gardens"],
+      contact: { email: "ada@example.com" },
+    });
+  });
+
+  it("honours tool_choice: none answers in text, a named tool or required forces a call", async () => {
+    const tools = Object.values(catalogue.tools);
+    expect(await callsFor(tools, "Weather in Oslo?", "none")).toEqual([]);
+    const named = await callsFor(tools, "Lisbon", { type: "function", name: "get_local_time" });
+    expect(named.map((c) => [c.name, c.arguments])).toEqual([["get_local_time", '{"city":"Lisbon"}']]);
+    const required = await callsFor([catalogue.tools.get_stock_price as Json], "MSFT please", "required");
+    expect(required.map((c) => c.arguments)).toEqual(['{"symbol":"MSFT"}']);
+  });
+
+  it("copes with odd schemas and odd messages: no exception, arguments always JSON", async () => {
+    const odd = [
+      { type: "function", name: "bare" },
+      { type: "function", name: "nulled", parameters: null },
+      {
+        type: "function",
+        name: "mixed",
+        description: "Mixed up schema",
+        parameters: {
+          type: "object",
+          properties: { a: 5, b: { enum: [1, 2, null] }, c: { type: ["null"] }, d: { anyOf: [] } },
+          required: ["a", "b", "c", "d", "missing"],
+        },
+      },
+      {
+        type: "function",
+        name: "nested",
+        description: 42,
+        parameters: { properties: { deep: { type: "object", properties: { deeper: { type: "object" } } } } },
+      },
+    ] as Json[];
+    for (const text of [
+      "mixed up",
+      "bare nulled nested",
+      "1 2 3",
+      "",
+      "é".repeat(20_000),
+      '"""',
+      "$$$ 10k",
+    ]) {
+      for (const choice of ["auto", "required"]) {
+        const calls = await callsFor(odd, text, choice);
+        for (const call of calls) expect(() => JSON.parse(call.arguments)).not.toThrow();
+      }
+    }
   });
 });

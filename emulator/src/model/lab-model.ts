@@ -10,9 +10,11 @@ import { capabilities } from "./capabilities.ts";
 import {
   describe,
   type Fact,
+  factAbout,
   factsIn,
   firstPersonStatement,
   isAboutUser,
+  isQuestion,
   knownFacts,
   latestRemembered,
   quoteRequest,
@@ -37,6 +39,8 @@ const SKILLS: Skill[] = [functionCalls, fileSearch, webSearch, mcp, codeInterpre
 const GREETING = /^\s*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|yo)\b/i;
 const WHO_ARE_YOU =
   /\b(?:who|what) are you\b|\bintroduce yourself\b|\bare you (?:a|an) (?:ai|bot|model|llm|language model)\b/i;
+const THANKS = /^\s*(?:thanks|thank you|thx|cheers|great|perfect|ok(?:ay)?|cool|nice)\b[\s\w,!.]{0,20}$/i;
+const BYE = /^\s*(?:bye|goodbye|see you|good night|later)\b[\s\w,!.]{0,20}$/i;
 const WHAT_CAN_YOU_DO =
   /\b(?:what can you do|what (?:can|could) i ask|what do you do|how can you help|what are you able to|what are your (?:tools|skills|abilities|capabilities)|help me\s*[?.!]*$|^\s*help\b)/i;
 
@@ -82,27 +86,31 @@ function reply(request: ModelRequest, t: TurnView): string {
   if (statement !== undefined)
     return `Noted: ${statement}. I'll remember that for the rest of this conversation — ask me about it in a later turn.`;
   if (GREETING.test(t.current) || WHO_ARE_YOU.test(t.current)) return introduce(request, t);
+  if (THANKS.test(t.current)) return "You're welcome. (I'm the offline lab model; ask me again any time.)";
+  if (BYE.test(t.current))
+    return "Goodbye! (The conversation stays on the service: come back to it any time.)";
   if (WHAT_CAN_YOU_DO.test(t.current))
     return `I'm ${t.model}, the offline lab model. ${capabilities(request.tools)}`;
-  if (isAboutUser(t.current)) {
-    const statement = statementAbout(t.current, t.earlier);
-    if (statement !== undefined)
-      return `${capitalize(statement)} — you told me earlier in this conversation.`;
+  // "What was the door code?", "Which gate am I at?": a question naming something the user told.
+  const named = isQuestion(t.current) ? factAbout(t.current, facts) : undefined;
+  if (named !== undefined) return toldEarlier(describe(named));
+  // About the user, one shared word is enough ("Where did I park?"); about anything else, two or a name
+  // ("How old is Zoe?" after "My daughter is called Zoe and she is 7").
+  if (isQuestion(t.current)) {
+    const about = statementAbout(t.current, t.earlier, isAboutUser(t.current) ? 1 : 2);
+    if (about !== undefined) return toldEarlier(about);
   }
   return fallback(request, t);
 }
 
 function recall(key: string, facts: Map<string, string>, t: TurnView): string {
+  // "What did I ask you to remember?" means the latest thing, whatever it was called.
+  const latest = key === "remembered" ? latestRemembered(t.earlier) : undefined;
+  if (latest !== undefined) return toldEarlier(describe(latest));
   const value = facts.get(key);
-  if (value !== undefined)
-    return `${capitalize(describe({ key, value }))} — you told me earlier in this conversation.`;
-  if (key === "remembered") {
-    const latest = latestRemembered(t.earlier);
-    if (latest !== undefined)
-      return `${capitalize(describe(latest))} — you told me earlier in this conversation.`;
-  }
+  if (value !== undefined) return toldEarlier(describe({ key, value }));
   const statement = statementAbout(t.current, t.earlier);
-  if (statement !== undefined) return `${capitalize(statement)} — you told me earlier in this conversation.`;
+  if (statement !== undefined) return toldEarlier(statement);
   const what =
     key === "home"
       ? "where you live"
@@ -112,13 +120,15 @@ function recall(key: string, facts: Map<string, string>, t: TurnView): string {
           ? "where you work"
           : key === "remembered"
             ? "anything to remember"
-            : PERSONAL_KEY.test(key)
-              ? `your ${key}`
-              : `a ${key} to remember`;
+            : key.startsWith("remembered ")
+              ? `a ${key.slice("remembered ".length)} to remember`
+              : `your ${key}`;
   return `You haven't told me ${what} in this conversation, so I don't know it. Tell me and I'll remember it for the rest of this conversation.`;
 }
 
-const PERSONAL_KEY = /\s|'|^(?:name|age|allergy|birthday|email|phone|address)$/;
+function toldEarlier(what: string): string {
+  return `${capitalize(what)} — you told me earlier in this conversation.`;
+}
 
 function acknowledge(facts: Fact[]): string {
   const name = facts.find((f) => f.key === "name");

@@ -60,17 +60,34 @@ const STATEMENTS: Array<{ pattern: RegExp; key?: string }> = [
   { pattern: /\bmy ([a-z][a-z' -]{0,40}?) (?:is|are|was) ([^.!?,;]+)/i },
 ];
 
-/** "Remember the word pelican", "please remember the number 4411", "remember the code: AX-7". */
+/** "Remember the word pelican", "please remember the door code 4411", "remember the code: AX-77". */
 const REMEMBER_THE =
-  /\b(?:remember|memori[sz]e|don't forget|do not forget|note|keep in mind)\s+(?:the|this|my)\s+([a-z]+(?: [a-z]+)?)\s*[:=]?\s+["“'‘]?([^"”'’.!?,;]+)/i;
+  /^\s*(?:(?:hey|hi|ok|okay|please|and|also|now|i want you to|i'd like you to|can you|could you)[,!]?\s+)*(?:remember|memori[sz]e|don't forget|do not forget|note|keep in mind)\s+(?:the|this)\s+([^.!?,;]+)/i;
 /** "Remember that the meeting is in room 12", "remember: pelican". */
 const REMEMBER_THAT =
-  /\b(?:remember|memori[sz]e|don't forget|do not forget|keep in mind)\s*(?:that|this|:)?\s+["“'‘]?([^"”'’.!?;]+)/i;
+  /^\s*(?:(?:hey|hi|ok|okay|please|and|also|now|i want you to|i'd like you to|can you|could you)[,!]?\s+)*(?:remember|memori[sz]e|don't forget|do not forget|keep in mind|note)\s*(?:that|this|:)?\s+["“'‘]?([^"”'’.!?;]+)/i;
+
+/**
+ * "word pelican" → key "word", value "pelican"; "door code 4411" → "door code", "4411"; "name Rosalind
+ * for me" → "name", "Rosalind". The value is a quoted, capitalized or numbered word, else the last one.
+ */
+function keyAndValue(phrase: string): { key: string; value: string } | undefined {
+  const colon = /^([a-z][a-z ]*?)\s*[:=]\s*(.+)$/i.exec(phrase.trim());
+  if (colon !== null) return { key: colon[1] ?? "", value: colon[2] ?? "" };
+  const tokens = phrase
+    .trim()
+    .replace(/\s+(?:for me|please|too|as well|for later)$/i, "")
+    .split(/\s+/);
+  if (tokens.length < 2) return undefined;
+  const at = tokens.findIndex((t, i) => i > 0 && (/^["“'‘\p{Lu}\d#]/u.test(t) || /\d/.test(t)));
+  const split = at > 0 ? at : tokens.length - 1;
+  return { key: tokens.slice(0, split).join(" "), value: tokens.slice(split).join(" ") };
+}
 
 /** "My question is …" states a request, not something about the user to remember. */
 const NOT_FACTS = new Set(["question", "problem", "point", "guess", "answer", "request", "goal", "task"]);
 
-function isQuestion(sentence: string): boolean {
+export function isQuestion(sentence: string): boolean {
   return (
     /\?\s*$/.test(sentence) ||
     /^\s*(?:what|where|who|which|when|how|why|do|does|did|is|are|can|could|would|will)\b/i.test(sentence)
@@ -87,8 +104,10 @@ export function factsIn(text: string): Fact[] {
   for (const sentence of text.split(/(?<=[.!;\n])\s*/)) {
     if (isQuestion(sentence)) continue;
     const the = REMEMBER_THE.exec(sentence);
-    if (the !== null) {
-      add(normalizeKey(the[1] ?? ""), the[2] ?? "");
+    const kv = the === null ? undefined : keyAndValue(the[1] ?? "");
+    if (kv !== undefined) {
+      // Kept apart from facts about the user: "remember the name Rosalind" is not the user's name.
+      add(`remembered ${normalizeKey(kv.key)}`, kv.value);
       continue;
     }
     const that = REMEMBER_THAT.exec(sentence);
@@ -131,7 +150,7 @@ export function recallKey(text: string): string | undefined {
     /\b(?:what|which)\s+([a-z]+(?: [a-z]+)?)\s+(?:did|have)\s+i\s+(?:ask(?:ed)? you to|tell you to|told you to|want(?:ed)? you to)\s+(?:remember|memori[sz]e|keep in mind|not forget)/i.exec(
       t,
     );
-  if (which?.[1] !== undefined) return normalizeKey(which[1]);
+  if (which?.[1] !== undefined) return `remembered ${normalizeKey(which[1])}`;
   if (
     /\bwhat (?:did|have) i (?:ask(?:ed)? you to|tell you to|told you to) (?:remember|memori[sz]e|keep in mind)\b/i.test(
       t,
@@ -161,18 +180,22 @@ export function describe(fact: Fact): string {
     case "remembered":
       return `you asked me to remember: ${secondPerson(fact.value)}`;
     default:
-      return fact.key.includes(" ") || fact.key.includes("'") || PERSONAL.has(fact.key)
-        ? `your ${fact.key} is ${fact.value}`
-        : `the ${fact.key} you asked me to remember is ${fact.value}`;
+      return fact.key.startsWith("remembered ")
+        ? `the ${fact.key.slice("remembered ".length)} you asked me to remember is ${fact.value}`
+        : `your ${fact.key} is ${fact.value}`;
   }
 }
 
-/** Keys that come from "my X is Y" (said as "your X"); others come from "remember the X Y". */
-const PERSONAL = new Set(
-  "name birthday age email phone address colour color car dog cat pet partner wife husband son daughter team password pin number locker room seat flight booking favourite".split(
-    " ",
-  ),
-);
+/** A fact whose key the question names ("Which gate am I at?" ↔ "my gate is B42"). */
+export function factAbout(question: string, facts: Map<string, string>): Fact | undefined {
+  const asked = contentStems(question);
+  for (const [key, value] of [...facts].reverse()) {
+    const keyStems = contentStems(key.replace(/^remembered /, ""));
+    if (keyStems.length > 0 && keyStems.every((k) => asked.some((a) => sameStem(a, k))))
+      return { key, value };
+  }
+  return undefined;
+}
 
 /** What the user asked the model to remember, under a key, when none is asked for by name. */
 export function latestRemembered(texts: string[]): Fact | undefined {
@@ -180,7 +203,11 @@ export function latestRemembered(texts: string[]): Fact | undefined {
   for (const text of texts) {
     if (!/\b(?:remember|memori[sz]e|don't forget|do not forget|keep in mind)\b/i.test(text)) continue;
     const facts = factsIn(text);
-    found = facts.find((f) => f.key !== "remembered") ?? facts[0] ?? found;
+    found =
+      facts.find((f) => f.key.startsWith("remembered ")) ??
+      facts.find((f) => f.key !== "remembered") ??
+      facts[0] ??
+      found;
   }
   return found;
 }
@@ -208,6 +235,26 @@ export function firstPersonStatement(text: string): string | undefined {
   return sentences.map((s) => secondPerson(s.trim().replace(/[.!;]+$/, ""))).join("; ");
 }
 
+/**
+ * A question whose subject is the user ("Which hotel am I staying at?", "where did I park?", "what is my
+ * seat?"), as opposed to one that only mentions them ("What's the weather where I live?").
+ */
+export function asksAboutSelf(text: string): boolean {
+  return (
+    isQuestion(text) &&
+    /\b(?:am i|did i|do i|have i|was i|were i|will i|(?:is|are|was|were|does|do|did|has|have|will) my)\b|^\s*(?:am|did|do|have|was) i\b/i.test(
+      text,
+    )
+  );
+}
+
+/** Whether something the user said earlier answers this question (a fact by its key, or a statement). */
+export function canRecall(question: string, earlier: string[]): boolean {
+  return (
+    factAbout(question, knownFacts(earlier)) !== undefined || statementAbout(question, earlier) !== undefined
+  );
+}
+
 /** A question about the user ("where did I park?", "what's my plan for Friday?"), not about the world. */
 export function isAboutUser(text: string): boolean {
   return (
@@ -219,19 +266,31 @@ export function isAboutUser(text: string): boolean {
  * The earlier first-person statement that answers a question about the user: the one sharing the most
  * meaningful words with it ("Where did I park?" ↔ "I parked on level 3 of the garage").
  */
-export function statementAbout(question: string, texts: string[]): string | undefined {
+export function statementAbout(question: string, texts: string[], minHits = 1): string | undefined {
   const asked = contentStems(question).filter((s) => !ASK_WORDS.has(s));
   if (asked.length === 0) return undefined;
+  // A name in the question ("How old is Zoe?") counts double: it is what the question is about.
+  const names = new Set(contentStems((question.slice(1).match(/\b\p{Lu}[\p{L}'-]+/gu) ?? []).join(" ")));
   let best: { sentence: string; hits: number } | undefined;
   for (const text of texts) {
     for (const sentence of text.split(/(?<=[.!?;\n])\s+/)) {
-      if (isQuestion(sentence) || !/\b(?:i|my|i'm|i've|i'll|i'd)\b/i.test(sentence)) continue;
+      if (isQuestion(sentence)) continue;
+      // Said about the user, or asked to be kept ("remember: the spare key is under the mat").
+      const kept = /^\s*(?:please\s+)?(?:note|remember|don't forget|keep in mind)\b/i.test(sentence);
+      if (!kept && !/\b(?:i|my|i'm|i've|i'll|i'd)\b/i.test(sentence)) continue;
       const said = contentStems(sentence);
-      const hits = asked.filter((a) => said.some((s) => sameStem(a, s))).length;
-      if (hits > 0 && (best === undefined || hits >= best.hits)) best = { sentence: sentence.trim(), hits };
+      const hits = asked
+        .filter((a) => said.some((s) => sameStem(a, s)))
+        .reduce((n, a) => n + (names.has(a) ? 2 : 1), 0);
+      if (hits >= minHits && (best === undefined || hits >= best.hits))
+        best = { sentence: sentence.trim(), hits };
     }
   }
-  return best === undefined ? undefined : secondPerson(best.sentence.replace(/[.!;]+$/, ""));
+  if (best === undefined) return undefined;
+  const said = best.sentence
+    .replace(/[.!;]+$/, "")
+    .replace(/^(?:please\s+)?(?:note|remember|don't forget|keep in mind)(?: that)?\s*:?\s*/i, "");
+  return secondPerson(said);
 }
 
 const ASK_WORDS = new Set(["tell", "remember", "say", "said", "ask", "forget", "mention", "told"].map(stem));
@@ -242,12 +301,10 @@ const SWAPS: Record<string, string> = {
   my: "your",
   mine: "yours",
   myself: "yourself",
-  am: "are",
   "i'm": "you're",
   "i've": "you've",
   "i'll": "you'll",
   "i'd": "you'd",
-  was: "was",
   we: "you",
   our: "your",
   us: "you",
@@ -258,7 +315,15 @@ export function secondPerson(text: string): string {
   let afterI = false;
   return text.replace(/[\p{L}']+/gu, (word) => {
     const lower = word.toLowerCase();
-    const swapped = afterI && lower === "was" ? "were" : (SWAPS[lower] ?? word);
+    // "am" and "was" change only after "I" ("I am" → "you are"; "6 am" stays).
+    const swapped =
+      lower === "was" || lower === "am"
+        ? afterI
+          ? lower === "am"
+            ? "are"
+            : "were"
+          : word
+        : (SWAPS[lower] ?? word);
     afterI = lower === "i";
     return swapped;
   });

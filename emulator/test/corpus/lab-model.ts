@@ -119,12 +119,12 @@ type Output = OpenAI.Responses.ResponseOutputItem;
 /** Runs one case; returns undefined when it passes, else what went wrong. */
 export async function runCase(runner: Runner, c: Case, ajv: Ajv): Promise<string | undefined> {
   const tools = toolsOf(c.tools);
-  // Foundry refuses tool_choice with an agent ("Not allowed when agent is specified."): a case that
-  // forces or forbids a tool sends the tools with the request itself, as a client without an agent does.
+  // The service refuses tool_choice next to an agent_reference (the agent owns its tools), so a case
+  // that sets it talks to the model directly, with the tools in the request, as the Responses API allows.
   const direct = c.tool_choice !== undefined;
-  const agent = direct ? undefined : await agentFor(runner, tools);
-  const body =
-    agent === undefined ? undefined : { agent_reference: { type: "agent_reference" as const, ...agent } };
+  const body = direct
+    ? { model: "model-router", instructions: "You help with everyday tasks.", tools }
+    : { agent_reference: { type: "agent_reference" as const, ...(await agentFor(runner, tools)) } };
   const openai = runner.lab.openai;
   const conversation = c.chain === "conversation" ? (await openai.conversations.create()).id : undefined;
   let previous: string | undefined;
@@ -142,16 +142,9 @@ export async function runCase(runner: Runner, c: Case, ajv: Ajv): Promise<string
       {
         input: [...outputs, { type: "message", role: "user", content: text }],
         ...(conversation === undefined ? { previous_response_id: previous } : { conversation }),
-        ...(direct
-          ? {
-              model: "model-router",
-              instructions: "You help with everyday tasks.",
-              tools: tools as never,
-              ...(toolChoice === undefined ? {} : { tool_choice: toolChoice }),
-            }
-          : {}),
+        ...(toolChoice === undefined ? {} : { tool_choice: toolChoice }),
       },
-      body === undefined ? undefined : { body },
+      { body: body as never },
     );
     previous = response.id;
     pending = response.output;

@@ -22,25 +22,39 @@ export function localDate(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/** "3 minute", "90 seconds": how long, not when (chrono reads them as that long from now). */
+const DURATION =
+  /^(?:a|an|\d+(?:\.\d+)?|[a-z]+)[\s-]*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)$/i;
+
 export function whenIn(text: string, now: Date = new Date()): WhenSpan[] {
   const out: WhenSpan[] = [];
   for (const r of chrono.parse(text, now, { forwardDate: true })) {
-    if (/^(?:for|during|within)\b/i.test(r.text)) continue;
+    if (/^(?:for|during|within)\b/i.test(r.text) || DURATION.test(r.text.trim())) continue;
     // A bare number ("4" in "for 4") is not a time; chrono needs a colon, am/pm or a day word for one.
     if (/^\d{1,2}$/.test(r.text.trim())) continue;
-    const d = r.start.date();
-    const hasDay = ["day", "weekday"].some((k) => r.start.isCertain(k as chrono.Component));
-    const hasTime = r.start.isCertain("hour");
-    const span: WhenSpan = {
-      text: r.text,
-      index: r.index,
-      end: r.index + r.text.length,
-      dateTime: `${localDate(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}:00`,
-    };
-    if (hasDay || /\b(?:today|tonight|tomorrow|yesterday|now)\b/i.test(r.text)) span.date = localDate(d);
-    if (hasTime) span.time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-    if (span.date === undefined && span.time === undefined) span.date = localDate(d);
-    out.push(span);
+    // A range ("2027-07-01 to 2027-07-08", "tomorrow until Friday") gives a start and an end.
+    const cut = /\s+(?:to|until|till|through|thru|-|–)\s+/i.exec(r.text);
+    if (r.end !== undefined && r.end !== null && cut !== null) {
+      out.push(span(r.start, r.text.slice(0, cut.index), r.index));
+      const endText = r.text.slice(cut.index + cut[0].length);
+      out.push(span(r.end, endText, r.index + r.text.length - endText.length));
+    } else out.push(span(r.start, r.text, r.index));
   }
+  return out;
+}
+
+function span(component: chrono.ParsedComponents, text: string, index: number): WhenSpan {
+  const d = component.date();
+  const hasDay = ["day", "weekday"].some((k) => component.isCertain(k as chrono.Component));
+  const hasTime = component.isCertain("hour");
+  const out: WhenSpan = {
+    text,
+    index,
+    end: index + text.length,
+    dateTime: `${localDate(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}:00`,
+  };
+  if (hasDay || /\b(?:today|tonight|tomorrow|yesterday|now)\b/i.test(text)) out.date = localDate(d);
+  if (hasTime) out.time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (out.date === undefined && out.time === undefined) out.date = localDate(d);
   return out;
 }

@@ -44,6 +44,9 @@ const NUMBERED = new Set(
   ),
 );
 
+const STREETS =
+  /\b(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Way|Boulevard|Blvd|Drive|Dr|Square|Place|Plaza|Strasse|Straße|Gate|Gata|Rue|Calle|Via)\.?$/;
+
 const JOINERS = new Set(["of", "de", "da", "del", "la", "le", "du", "van", "von", "der", "den", "y", "&"]);
 
 /** Words that are capitalized for other reasons than being a name. */
@@ -123,6 +126,13 @@ export function properNames(text: string, ordinary: (word: string) => boolean = 
         start = index + phrase.length - rest.length;
         phrase = rest;
       }
+    }
+    // "221B Baker Street": a house number belongs to a street name.
+    const number = /(\d+[A-Za-z]?)\s+$/.exec(text.slice(0, start));
+    if (number !== null && STREETS.test(phrase)) {
+      start -= number[0].length;
+      phrase = text.slice(start, start + number[0].length) + phrase;
+      phrase = phrase.replace(/\s+/, " ");
     }
     if (phrase !== "") out.push({ text: phrase, index: start, end: start + phrase.length });
     i = end + 1;

@@ -3,21 +3,24 @@
  * it in Oslo?" reaches get_weather, "a table for two" reaches book_restaurant. Each line is one family;
  * a word of the request and a word of a tool are related when some family holds both (compared by stem).
  * It is deliberately short and general (everyday topics people give agents tools for), and it is the
- * only place to add to when a new kind of tool should be found by words it does not contain.
+ * only place to add to when a new kind of tool should be found by words it does not contain. A family
+ * holds topic words, not actions: "convert" in both the money and the units family would make "degrees"
+ * reach a currency converter.
  */
 import { sameStem, stem } from "./words.ts";
 
 const FAMILIES = [
   "weather temperature forecast warm cold hot chilly freezing rain raining rainy snow snowing sunny sun wind windy humid humidity umbrella degrees cloudy storm climate",
   "train rail railway departure depart leave leaves station platform timetable journey trip commute",
-  "flight fly flying plane airline airport depart departure arrival",
+  "flight fly flying flew plane airline airport",
   "book booking reserve reservation table seat party",
   "restaurant dinner lunch breakfast brunch eat dine dining meal bistro cafe table sushi pizza pasta curry tapas",
   "taxi cab ride rideshare uber lift pickup driver chauffeur",
   "hotel room stay night accommodation",
-  "convert conversion exchange rate currency money dollar euro pound yen krone franc rupee",
-  "convert conversion unit mile kilometre kilometer km meter metre feet foot inch centimetre kilogram kg pound lb ounce gram celsius fahrenheit litre liter gallon",
-  "remind reminder alarm alert notify notification",
+  "exchange rate currency money dollar euro pound yen krone franc rupee",
+  "unit mile kilometre kilometer km meter metre feet foot inch centimetre kilogram kg pound lb ounce gram celsius fahrenheit degree degrees litre liter gallon",
+  "remind reminder alarm alert notify notification wake",
+  "thermostat heating heater heat warm warmer cool cooler degrees temperature",
   "calendar meeting event appointment schedule invite agenda",
   "email mail message send write inbox",
   "time clock timezone hour",
@@ -31,6 +34,10 @@ const FAMILIES = [
   "price cost pay payment spend expensive cheap",
   "movie film cinema showtime",
   "recipe cook cooking ingredient dish",
+  "invoice bill billing charge",
+  "air quality pollution polluted aqi smog pollen",
+  "timer countdown",
+  "job jobs vacancy vacancies hiring career position opening",
 ];
 
 const STEMMED = FAMILIES.map((line) => line.split(" ").map(stem));

@@ -51,6 +51,7 @@ export function sameStem(a: string, b: string): boolean {
 export function words(text: string): string[] {
   return (
     text
+      .replace(/\bto-do\b/gi, "todo")
       .replace(/([a-z])([A-Z])/g, "$1 $2")
       .replace(/[_-]+/g, " ")
       .toLowerCase()

@@ -13,7 +13,7 @@
 import { newId } from "../../ids.ts";
 import { textOf } from "../../items.ts";
 import { isObject, type Json } from "../../validate.ts";
-import { factsIn, knownFacts } from "../memory.ts";
+import { asksAboutSelf, canRecall, factsIn, firstPersonStatement, knownFacts } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
 import type { Skill, TurnView } from "../types.ts";
 import { fillArguments } from "./tool-arguments.ts";
@@ -36,8 +36,17 @@ export const functionCalls: Skill = (request, turn) => {
   if (literal) return [functionCall(literal.tool, literal.args)];
   const repeat = repeatRequest(turn, tools);
   if (repeat) return [functionCall(repeat.tool, repeat.args)];
-  return plan(tools, request.items, request.toolChoice, turn);
+  // A request is read for tools up to its first few thousand characters (a pasted log beyond that is not
+  // a tool's argument), which keeps a long message from costing seconds.
+  const clipped = {
+    ...turn,
+    current: turn.current.slice(0, MAX_READ),
+    earlier: turn.earlier.map((t) => t.slice(0, MAX_READ)),
+  };
+  return plan(tools, request.items, request.toolChoice, clipped);
 };
+
+const MAX_READ = 8000;
 
 export function functionTools(tools: Json[]): Json[] {
   return tools.filter((tool) => tool.type === "function" && typeof tool.name === "string");
@@ -52,18 +61,24 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   const forced = forcedTools(tools, toolChoice);
   const candidates = forced ?? tools;
   if (forced === undefined && isStatement(turn.current)) return undefined;
+  // "Which hotel am I staying at?" after "My hotel is the Grand Budapest": memory answers, not a tool.
+  if (forced === undefined && asksAboutSelf(turn.current) && canRecall(turn.current, turn.earlier))
+    return undefined;
   const previous = turn.earlier[turn.earlier.length - 1] ?? "";
   const asked = ASKED.exec(lastAssistantText(items))?.[1];
   const askedTool = candidates.find((t) => t.name === asked);
 
   let ranked = rank(candidates, turn.current);
-  let context: string | undefined;
+  // Earlier turns a follow-up leans on, latest first ("Convert 10 euros to dollars" … "And 50?" …
+  // "what about in yen").
+  let context: string[] = [];
   if (askedTool !== undefined) {
     // The user is answering the question about a missing argument: keep that tool and its earlier words.
     if ((ranked[0]?.score ?? 0) < THRESHOLD) ranked = [{ tool: askedTool, score: THRESHOLD }];
-  } else if (FOLLOW_UP.test(turn.current) && (ranked[0]?.score ?? 0) < THRESHOLD) {
-    ranked = rank(candidates, `${previous} ${turn.current}`);
-    context = previous;
+  } else if (FOLLOW_UP.test(turn.current)) {
+    context = turn.earlier.slice(-3).reverse();
+    if ((ranked[0]?.score ?? 0) < THRESHOLD)
+      ranked = rank(candidates, `${context.join(" ")} ${turn.current}`);
   }
   // Forced (tool_choice "required" or a named tool): every candidate may serve, best first.
   const eligible = forced !== undefined ? ranked : shortlist(ranked);
@@ -72,37 +87,45 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
   const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
-  const tries: Attempt[] = eligible.map(({ tool }) => {
+  const tries: Attempt[] = eligible.map(({ tool, score, topical }) => {
     const options = { strict: tool.strict === true, home };
     const filled = fillArguments(tool, text, options);
-    if (filled.missing.length === 0 || context === undefined) return { tool, ...filled };
-    const base = fillArguments(tool, context, options).calls[0] ?? {};
-    const given = filled.missing.filter((m) => base[m] !== undefined);
-    return {
-      tool,
-      calls: filled.calls.map((call) =>
+    let { calls, missing } = filled;
+    for (const earlier of context) {
+      if (missing.length === 0) break;
+      const base = fillArguments(tool, earlier, options).calls[0] ?? {};
+      const given = missing.filter((m) => base[m] !== undefined && base[m] !== null);
+      calls = calls.map((call) =>
         ordered(tool, { ...call, ...Object.fromEntries(given.map((m) => [m, base[m]])) }),
-      ),
-      missing: filled.missing.filter((m) => base[m] === undefined),
-    };
+      );
+      missing = missing.filter((m) => !given.includes(m));
+    }
+    return { tool, score, topical, calls, missing };
   });
   // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
   const chosen = complete(tries) ?? (forced !== undefined ? tries[0] : undefined);
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
   const ask = closest(tries);
-  return ask === undefined ? undefined : [assistantMessage(askFor(ask.tool, ask.missing))];
+  if (ask === undefined || !worthAsking(ask, askedTool !== undefined)) return undefined;
+  return [assistantMessage(askFor(ask.tool, ask.missing))];
 }
 
 interface Attempt {
   tool: Json;
+  score: number;
   calls: Json[];
   missing: string[];
+  topical?: boolean;
 }
 
-/** A statement to remember ("My favourite city is Paris.") is not a request for a tool. */
+/**
+ * A statement to remember ("My favourite city is Paris.", "I'm staying at the Hotel Adlon.") is not a
+ * request for a tool; "I need a hotel in Vienna" or "I'd like to book …" are requests.
+ */
 function isStatement(text: string): boolean {
-  return factsIn(text).length > 0 && !/\?/.test(text);
+  if (/\?|\bplease\b/i.test(text)) return false;
+  return factsIn(text).length > 0 || firstPersonStatement(text) !== undefined;
 }
 
 /** The tools worth filling: above the threshold, and close seconds ("convert" fits two converters). */
@@ -111,13 +134,35 @@ function shortlist(ranked: Scored[]): Scored[] {
   return ranked.filter((r) => r.score >= THRESHOLD && r.score >= best * 0.75);
 }
 
-function complete(tries: Attempt[]): Attempt | undefined {
-  return tries.find((t) => t.missing.length === 0);
+/**
+ * Asking for arguments needs a reason to think the user wants this tool: a word that names its topic,
+ * or some argument the message already gave, or an answer to this model's own question.
+ */
+function worthAsking(attempt: Attempt, answering: boolean): boolean {
+  if (answering || attempt.topical !== false) return true;
+  return attempt.calls.some((call) => Object.values(call).some((v) => v !== null && v !== false));
 }
 
-/** The tool to ask about: the one closest to complete. */
+/**
+ * The complete attempt that used the most of the message ("warm the study up to 23 degrees" fills a
+ * thermostat's room and temperature, a weather tool only a location); ties keep the ranking.
+ */
+function complete(tries: Attempt[]): Attempt | undefined {
+  let best: Attempt | undefined;
+  for (const t of tries)
+    if (t.missing.length === 0 && (best === undefined || filled(t) > filled(best))) best = t;
+  return best;
+}
+
+/** The tool to ask about: the best scored; of equals, the one the message filled most, then nearest done. */
 function closest(tries: Attempt[]): Attempt | undefined {
-  return [...tries].sort((a, b) => a.missing.length - b.missing.length)[0];
+  return [...tries].sort(
+    (a, b) => b.score - a.score || filled(b) - filled(a) || a.missing.length - b.missing.length,
+  )[0];
+}
+
+function filled(attempt: Attempt): number {
+  return Object.values(attempt.calls[0] ?? {}).filter((v) => v !== null && v !== false).length;
 }
 
 /**
@@ -126,11 +171,14 @@ function closest(tries: Attempt[]): Attempt | undefined {
  */
 export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
   if (isStatement(text)) return undefined;
-  const tries = shortlist(rank(tools, text, options)).map(({ tool }) => ({
+  const tries: Attempt[] = shortlist(rank(tools, text, options)).map(({ tool, score, topical }) => ({
     tool,
+    score,
+    topical,
     ...fillArguments(tool, text, { strict: tool.strict === true }),
   }));
-  const chosen = complete(tries) ?? closest(tries);
+  const ask = closest(tries);
+  const chosen = complete(tries) ?? (ask !== undefined && worthAsking(ask, false) ? ask : undefined);
   return chosen === undefined ? undefined : String(chosen.tool.name);
 }
 

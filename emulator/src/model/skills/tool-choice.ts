@@ -7,7 +7,7 @@
  */
 import { isObject, type Json } from "../../validate.ts";
 import { related } from "../parse/lexicon.ts";
-import { contentStems, sameStem } from "../parse/words.ts";
+import { contentStems, sameStem, stem } from "../parse/words.ts";
 
 export const THRESHOLD = 1.75;
 const RELATED = 0.6;
@@ -15,7 +15,23 @@ const RELATED = 0.6;
 export interface Scored {
   tool: Json;
   score: number;
+  /**
+   * Whether some matched word names a thing (not only an action such as "book" or "find"): "Can you
+   * recommend a good book?" matches book_doctor by its verb alone, which is not enough to ask about it.
+   */
+  topical?: boolean;
 }
+
+/** Verbs tools are named with: a match on them alone says little about what the user wants. */
+const ACTIONS = new Set(
+  (
+    "book get set create add find search check send make start track convert schedule reserve order list " +
+    "delete remove update cancel rent translate lookup look show play open close turn buy sell pay call " +
+    "run compute calculate fetch save"
+  )
+    .split(" ")
+    .map(stem),
+);
 
 /** The tool's stems with the weight of the strongest place each appears in. */
 function vocabulary(tool: Json): Map<string, number> {
@@ -49,6 +65,10 @@ export interface ScoreOptions {
 }
 
 export function score(tool: Json, text: string, options: ScoreOptions = {}): number {
+  return scored(tool, text, options).score;
+}
+
+function scored(tool: Json, text: string, options: ScoreOptions): Scored {
   const useLexicon = options.lexicon ?? true;
   let vocab = VOCABULARIES.get(tool);
   if (vocab === undefined) {
@@ -56,6 +76,7 @@ export function score(tool: Json, text: string, options: ScoreOptions = {}): num
     VOCABULARIES.set(tool, vocab);
   }
   let total = 0;
+  let topical = false;
   for (const said of contentStems(text)) {
     let best = 0;
     for (const [word, weight] of vocab) {
@@ -63,11 +84,12 @@ export function score(tool: Json, text: string, options: ScoreOptions = {}): num
       else if (useLexicon && weight * RELATED > best && related(said, word)) best = weight * RELATED;
     }
     total += best;
+    if (best > 0 && !ACTIONS.has(said)) topical = true;
   }
-  return total;
+  return { tool, score: total, topical };
 }
 
 /** The tools, best first, with their scores (ties keep the agent's order). */
 export function rank(tools: Json[], text: string, options: ScoreOptions = {}): Scored[] {
-  return tools.map((tool) => ({ tool, score: score(tool, text, options) })).sort((a, b) => b.score - a.score);
+  return tools.map((tool) => scored(tool, text, options)).sort((a, b) => b.score - a.score);
 }

@@ -1,0 +1,210 @@
+/**
+ * Names and lists: the phrase after the cue word a parameter listens for ("from Oslo", "at Luigi's",
+ * "with Ada and Grace"), "name is X", the thing a request acts on, and lists for array parameters.
+ */
+import { isObject } from "../../../validate.ts";
+import { CUE_WORDS, type Cue } from "../../parse/cues.ts";
+import { overlaps, type Span } from "../../parse/spans.ts";
+import { STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
+import { type FillOptions, kindOf, type Param, type Reading, roleFits, take, typeOf } from "./reading.ts";
+import { enumValue } from "./values.ts";
+
+/** Names in the slot a cue word opens: "from Oslo", "at Luigi's", "in Oslo and Paris". */
+export function entities(param: Param, reading: Reading, options: FillOptions): string[] {
+  const named = namedValue(param, reading);
+  if (named !== undefined) return [named];
+  const names = reading.names.filter((n) => reading.free(n));
+  if (param.cue !== undefined) {
+    for (const name of names) {
+      if (!roleFits(reading, name.index, param.cue) && !roleFits(reading, name.index - 4, param.cue))
+        continue;
+      // "the Ritz": allow an article between the cue and the name.
+      const list = [name, ...following(reading, name, names)];
+      reading.use(...list);
+      return joinCommaPairs(param, reading, list).map((n) => n.text);
+    }
+    if (param.cue === "in" || param.cue === "at") {
+      const home = /\b(?:here|where i live|my (?:city|town|place)|at home|near me)\b/i.test(reading.text);
+      if (home && options.home !== undefined) return [options.home];
+      const lower = lowercaseAfterCue(param.cue, reading);
+      if (lower !== undefined) return [lower];
+    }
+  }
+  if (!reading.hasText) {
+    const quote = take(reading, reading.quotes);
+    if (quote !== undefined) return [quote.text];
+  }
+  // People are named after "with" (or "to", "for", "invite"): any other name is something else.
+  if (param.cue === "with") return [];
+  // No cue before it: the next unused name ("Oslo weather?"), unless that name sits in another role's
+  // slot ("to Bergen" is a destination, not a station) or is a title ("called Dentist").
+  const name = names.find((n) => {
+    const before = reading.before(n.index, 1);
+    if (/^(?:called|titled|named)$/.test(before)) return false;
+    return param.cue === undefined || !/^(?:to|from|with)$/.test(before);
+  });
+  if (name === undefined) {
+    const object = objectNoun(param, reading);
+    return object === undefined ? [] : [object];
+  }
+  const list = [name, ...following(reading, name, names)];
+  reading.use(...list);
+  return joinCommaPairs(param, reading, list).map((n) => n.text);
+}
+
+/** Names joined to this one by "and", "or", "&" or commas. */
+function following(reading: Reading, first: Span, names: Span[]): Span[] {
+  const out: Span[] = [];
+  let last = first;
+  for (const next of names) {
+    if (next.index <= last.index) continue;
+    const gap = reading.text.slice(last.end, next.index);
+    if (!/^\s*(?:,|,?\s*and|,?\s*or|&)\s*$/i.test(gap)) break;
+    out.push(next);
+    last = next;
+  }
+  return out;
+}
+
+/**
+ * A parameter whose description shows a comma inside one value ("City and country, e.g. Lima, Peru")
+ * takes "Lima, Peru" whole; only "and"/"or"/"&" then separate values.
+ */
+function joinCommaPairs(param: Param, reading: Reading, list: Span[]): Span[] {
+  if (
+    !/\p{Lu}[\p{L}.-]*, \p{Lu}/u.test(param.description) &&
+    !/\band (?:country|state|region)\b/i.test(param.description)
+  )
+    return list;
+  // Only a pair joined by a comma alone: "Oslo, Bergen and Tromsø" is a list of three.
+  const [first, second] = list;
+  if (list.length !== 2 || first === undefined || second === undefined) return list;
+  if (!/^\s*,\s*$/.test(reading.text.slice(first.end, second.index))) return list;
+  return [{ text: reading.text.slice(first.index, second.end), index: first.index, end: second.end }];
+}
+
+/**
+ * The last resort for a name-like parameter: the thing the request acts on, in lower case ("Set the
+ * kitchen to 21 degrees" → kitchen; "the living room" → living room when the parameter is a room).
+ */
+function objectNoun(param: Param, reading: Reading): string | undefined {
+  const paramWords = words(param.name);
+  for (const m of reading.text.matchAll(
+    /\b(?:the|my|our)\s+([\p{Ll}][\p{L}'-]+)(?:\s+([\p{Ll}][\p{L}'-]+))?/gu,
+  )) {
+    const [, first = "", second] = m;
+    const index = m.index + m[0].indexOf(first);
+    const phrase = second !== undefined && paramWords.includes(second) ? `${first} ${second}` : first;
+    const span = { text: phrase, index, end: index + phrase.length };
+    if (
+      !reading.free(span) ||
+      STOPWORDS.has(first) ||
+      reading.toolStems.some((s) => sameStem(s, stem(first)))
+    )
+      continue;
+    if (reading.whens.some((w) => overlaps(w, span)) || [...reading.removed].some((r) => overlaps(r, span)))
+      continue;
+    reading.use(span);
+    return phrase;
+  }
+  return undefined;
+}
+
+/** "in oslo" typed in lower case: one word after the cue that is no stop word or tool word. */
+function lowercaseAfterCue(cue: Cue, reading: Reading): string | undefined {
+  const cueWords = CUE_WORDS[cue].filter((w) => !w.includes(" "));
+  const pattern = new RegExp(`\\b(?:${cueWords.join("|")})\\s+([\\p{Ll}][\\p{L}'-]+)`, "gu");
+  for (const m of reading.text.matchAll(pattern)) {
+    const word = m[1] ?? "";
+    const index = m.index + m[0].length - word.length;
+    const span = { text: word, index, end: index + word.length };
+    if (!reading.free(span) || reading.whens.some((w) => overlaps(w, span))) continue;
+    if (STOPWORDS.has(word) || reading.toolStems.some((s) => sameStem(s, stem(word)))) continue;
+    if (
+      ["general", "total", "advance", "time", "case", "order", "person", "detail", "details"].includes(word)
+    )
+      continue;
+    reading.use(span);
+    return word;
+  }
+  return undefined;
+}
+
+/** "my order number is A-1234", "name: Ada": the parameter's own name, then its value. */
+function namedValue(param: Param, reading: Reading): string | undefined {
+  const label = words(param.name).join("[ _-]?");
+  const pattern = new RegExp(`\\b${label}\\s*(?:is|=|:|of|called|named)\\s*("[^"]+"|[^,.;!?\\n]+)`, "i");
+  const m = pattern.exec(reading.text);
+  const raw = m?.[1];
+  if (m === null || raw === undefined) return undefined;
+  const index = m.index + m[0].length - raw.length;
+  const value =
+    raw
+      .replace(/^"|"$/g, "")
+      .split(/\s+(?:and|but|at|on|for|with|to|from|in)\s+/i)[0]
+      ?.trim() ?? "";
+  const span = { text: value, index, end: index + value.length };
+  if (value === "" || !reading.free(span)) return undefined;
+  reading.use(span, ...reading.names.filter((n) => overlaps(n, span)));
+  return value;
+}
+
+export function arrayValue(param: Param, reading: Reading): unknown[] | undefined {
+  const items = isObject(param.spec.items) ? param.spec.items : {};
+  const { type } = typeOf(items);
+  const inner: Param = {
+    ...param,
+    spec: items,
+    type,
+    kind: kindOf(param.name, type, items, param.description),
+  };
+  if (inner.kind === "number") {
+    const all = reading.numbers.filter((n) => reading.free(n));
+    reading.use(...all);
+    return all.length === 0
+      ? undefined
+      : all.map((n) => (type === "integer" ? Math.round(n.value) : n.value));
+  }
+  if (inner.kind === "email") {
+    const all = reading.emails.filter((e) => reading.free(e));
+    reading.use(...all);
+    return all.length === 0 ? undefined : all.map((e) => e.text);
+  }
+  if (inner.kind === "enum") {
+    const out: unknown[] = [];
+    for (let v = enumValue(inner, reading); v !== undefined; v = enumValue(inner, reading))
+      if (!out.includes(v)) out.push(v);
+    return out.length === 0 ? undefined : out;
+  }
+  const quotes = reading.quotes.filter((q) => reading.free(q));
+  if (quotes.length > 0) {
+    reading.use(...quotes);
+    return quotes.map((q) => q.text);
+  }
+  const values = entities({ ...inner, kind: "entity" }, reading, { strict: false });
+  if (values.length > 0) return values;
+  const listed = lowercaseList(reading);
+  return listed.length === 0 ? undefined : listed;
+}
+
+/** "with eggs, spinach and feta", "using lentils": things named in lower case after "with"/"using". */
+function lowercaseList(reading: Reading): string[] {
+  const item = String.raw`[\p{Ll}][\p{L}'-]*(?: (?!(?:and|or|in|for|under|within|with|at|on|by|that|please)\b)[\p{Ll}][\p{L}'-]*)?`;
+  const pattern = new RegExp(
+    String.raw`\b(?:with|using|from|of|include|including)\s+(${item}(?:\s*(?:,|\band\b|&)\s*${item})*)`,
+    "gu",
+  );
+  for (const m of reading.text.matchAll(pattern)) {
+    const list = m[1] ?? "";
+    const index = m.index + m[0].length - list.length;
+    const items = list
+      .split(/\s*(?:,|\band\b|&)\s*/)
+      .map((i) => i.replace(/\s+(?:in|for|under|within|at|on|by|that|which|please)$/, "").trim())
+      .filter((i) => i !== "" && !STOPWORDS.has(i) && !reading.toolStems.some((s) => sameStem(s, stem(i))));
+    const span = { text: list, index, end: index + list.length };
+    if (items.length === 0 || !reading.free(span)) continue;
+    reading.use(span);
+    return items;
+  }
+  return [];
+}

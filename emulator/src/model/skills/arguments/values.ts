@@ -1,0 +1,276 @@
+/**
+ * Values recognized by their form: dates and times, currencies and units by role ("100 dollars to
+ * euros"), enum options and their aliases, numbers next to the unit the parameter implies, booleans and
+ * codes.
+ */
+import type { WhenSpan } from "../../parse/dates.ts";
+import { CURRENCIES, type NumberSpan, UNITS } from "../../parse/numbers.ts";
+import { overlaps } from "../../parse/spans.ts";
+import { STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
+import { type Param, type Reading, roleFits, take } from "./reading.ts";
+
+export function when(param: Param, reading: Reading): string | undefined {
+  const wanted = param.kind;
+  const free = reading.whens.filter((w) => reading.free(w));
+  const fits = (w: WhenSpan) =>
+    wanted === "date" ? w.date !== undefined : wanted === "time" ? w.time !== undefined : true;
+  // A parameter about the end ("return_date", "end_time") takes the later of two.
+  const later = /\b(?:return|end|until|to|check ?out|finish)\b/i.test(`${param.name.replace(/_/g, " ")}`);
+  const candidates = free.filter(fits);
+  const span = later ? candidates[candidates.length - 1] : candidates[0];
+  if (span === undefined) return undefined;
+  // A date and a time in one phrase serve a date and a time parameter both: use it up only when it
+  // gave what every date/time parameter needs.
+  if (wanted === "datetime" || span.date === undefined || span.time === undefined) reading.use(span);
+  else if (wanted === "time") reading.use(span);
+  if (wanted === "date") return span.date;
+  if (wanted === "time") return span.time;
+  return span.time === undefined ? (span.date ?? span.dateTime.slice(0, 10)) : span.dateTime;
+}
+
+export function currency(param: Param, reading: Reading): string | undefined {
+  const candidates: Array<{ code: string; index: number; end: number; attached: boolean }> = [];
+  for (const n of reading.numbers)
+    if (n.currency) candidates.push({ code: n.currency, index: n.index, end: n.end, attached: true });
+  for (const m of reading.text.matchAll(/[$€£¥₹]|\b[A-Za-z]+\b/gu)) {
+    const code = CURRENCIES[m[0].toLowerCase()];
+    // A three-letter code counts in capitals only ("EUR", not "eur" inside a sentence), except "yen".
+    if (
+      code === undefined ||
+      (m[0].length === 3 && m[0] !== m[0].toUpperCase() && m[0].toLowerCase() !== "yen")
+    )
+      continue;
+    // Inside a number's span, or the code written just before it ("EUR 1,200"): already a candidate.
+    if (candidates.some((c) => c.attached && m.index < c.end && m.index + m[0].length + 2 >= c.index))
+      continue;
+    candidates.push({ code, index: m.index, end: m.index + m[0].length, attached: false });
+  }
+  candidates.sort((a, b) => a.index - b.index);
+  const free = candidates.filter((c) => !reading.isPicked("currency", c.index));
+  const pick =
+    param.cue === "from"
+      ? (free.find((c) => c.attached) ??
+        free.find((c) => roleFits(reading, c.index, "from")) ??
+        // "… in yen" names what to convert to, never what from.
+        free.find((c) => !/^(?:to|into|in)$/.test(reading.before(c.index, 1))))
+      : param.cue === "to"
+        ? (free.find((c) => !c.attached && roleFits(reading, c.index, "to")) ??
+          free.find((c) => !c.attached) ??
+          free[free.length - 1])
+        : free[0];
+  if (pick === undefined) return undefined;
+  reading.pick("currency", { text: pick.code, index: pick.index, end: pick.end });
+  return pick.code;
+}
+
+export function unit(param: Param, reading: Reading): string | undefined {
+  const found: Array<{ word: string; index: number; attached: boolean }> = [];
+  for (const n of reading.numbers)
+    if (n.unit && UNITS.has(n.unit))
+      found.push({ word: n.unit, index: n.end - n.unit.length, attached: true });
+  for (const m of reading.text.matchAll(/[\p{L}°/]+/gu)) {
+    const w = m[0].toLowerCase();
+    if (!UNITS.has(w) || found.some((f) => f.index === m.index)) continue;
+    found.push({ word: w, index: m.index, attached: false });
+  }
+  const free = found.filter((f) => !reading.isPicked("unit", f.index));
+  const pick =
+    param.cue === "to"
+      ? (free.find((f) => !f.attached && roleFits(reading, f.index, "to")) ?? free[free.length - 1])
+      : (free.find((f) => f.attached) ?? free[0]);
+  if (pick === undefined) return undefined;
+  reading.pick("unit", { text: pick.word, index: pick.index, end: pick.index + pick.word.length });
+  return pick.word;
+}
+
+/** Words that name an enum option differently ("°C" for celsius). */
+const ALIASES: Record<string, string[]> = {
+  celsius: ["°c", "centigrade", "degrees c"],
+  fahrenheit: ["°f", "degrees f"],
+  km: ["kilometre", "kilometer", "kilometres", "kilometers", "kms"],
+  miles: ["mile", "mi"],
+  m: ["metre", "meter", "metres", "meters"],
+  kg: ["kilogram", "kilograms", "kilo", "kilos", "kgs"],
+  lb: ["pound", "pounds", "lbs"],
+  g: ["gram", "grams"],
+  litres: ["litre", "liter", "liters", "l"],
+  gallons: ["gallon", "gal"],
+  economy: ["coach"],
+  first: ["first class"],
+  high: ["urgent", "important", "asap"],
+  low: ["whenever"],
+};
+
+export function enumValue(param: Param, reading: Reading): unknown {
+  const options = (param.spec.enum as unknown[]) ?? [];
+  const hits: Array<{ option: unknown; index: number; end: number }> = [];
+  const lower = reading.text.toLowerCase();
+  for (const option of options) {
+    const label = String(option);
+    const forms = [label, label.replace(/[_-]/g, " "), ...(ALIASES[label.toLowerCase()] ?? [])];
+    for (const form of forms) {
+      const pattern = new RegExp(
+        `(?<![\\p{L}\\p{N}])${escapeRegExp(form.toLowerCase())}(?:s|es)?(?![\\p{L}\\p{N}])`,
+        "gu",
+      );
+      for (const m of lower.matchAll(pattern))
+        hits.push({ option, index: m.index, end: m.index + m[0].length });
+    }
+    // A word of the option by its stem ("booked" for "booking"), for options longer than an abbreviation.
+    if (label.length > 3 && !hits.some((h) => h.option === option)) {
+      const at = words(reading.text).findIndex((w) => sameStem(stem(w), stem(label)));
+      const word = words(reading.text)[at] ?? "";
+      if (at >= 0) hits.push({ option, index: lower.indexOf(word), end: lower.indexOf(word) + word.length });
+    }
+  }
+  const free = hits
+    .filter((h) => !reading.isPicked("enum", h.index) && reading.free(h))
+    .sort((a, b) => a.index - b.index);
+  // An option right after a number ("5 miles") is what is converted from; one after "to"/"into"/"in"
+  // is what it is converted to.
+  const attached = (h: { index: number }) =>
+    reading.numbers.some(
+      (n) => n.valueEnd <= h.index && /^\s*$/.test(reading.text.slice(n.valueEnd, h.index)),
+    );
+  const pick =
+    param.cue === "to"
+      ? (free.find((h) => roleFits(reading, h.index, "to")) ??
+        free.find((h) => !attached(h)) ??
+        free[free.length - 1])
+      : param.cue === "from"
+        ? (free.find((h) => roleFits(reading, h.index, "from")) ?? free.find(attached) ?? free[0])
+        : free[0];
+  if (pick === undefined) return undefined;
+  reading.pick("enum", { text: String(pick.option), index: pick.index, end: pick.end });
+  return pick.option;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+const PEOPLE = new Set(
+  "people person persons guest guests party size seat seats passenger passengers adult adults traveller travellers traveler travelers ticket tickets diner diners attendee attendees pax of us".split(
+    " ",
+  ),
+);
+const MONEY = new Set("amount price budget cost sum total money fee balance salary value".split(" "));
+
+export function numberValue(param: Param, reading: Reading): number | undefined {
+  const free = reading.numbers.filter((n) => reading.free(n));
+  const paramWords = [...words(param.name), ...words(param.description)];
+  if (free.length === 0) return impliedNumber(paramWords, reading);
+  const wantsPeople = paramWords.some((w) => PEOPLE.has(w));
+  const wantsMoney = paramWords.some((w) => MONEY.has(w)) || param.kind === "currency";
+  const scoreOf = (n: NumberSpan) => {
+    let s = 0;
+    const before = reading.before(n.index, 3);
+    if (n.unit !== undefined && paramWords.some((w) => sameStem(stem(w), stem(n.unit ?? "")))) s += 3;
+    if (wantsPeople) {
+      if (n.unit !== undefined && PEOPLE.has(n.unit)) s += 3;
+      if (/\b(?:for|party of|table for|group of)$/.test(before)) s += 2;
+      if (n.currency) s -= 3;
+    }
+    if (wantsMoney) s += n.currency ? 3 : 0;
+    else if (n.currency) s -= 1;
+    if (n.unit !== undefined && !wantsPeople && PEOPLE.has(n.unit)) s -= 2;
+    // Words of the parameter's own name right before the number: "limit 5", "top 3".
+    if (words(param.name).some((w) => before.split(" ").some((b) => sameStem(stem(b), stem(w))))) s += 2;
+    return s;
+  };
+  const best = [...free].sort((a, b) => scoreOf(b) - scoreOf(a) || a.index - b.index)[0];
+  if (best === undefined || scoreOf(best) < -1) return undefined;
+  reading.use(best);
+  const value = best.value * timeFactor(best.unit, paramWords);
+  return param.type === "integer" ? Math.round(value) : value;
+}
+
+const SECONDS: Record<string, number> = {
+  second: 1,
+  sec: 1,
+  minute: 60,
+  min: 60,
+  hour: 3600,
+  hr: 3600,
+  day: 86400,
+};
+
+/** "90 seconds" for a parameter in minutes is 1.5; "2 hours" is 120. Other units stay as said. */
+function timeFactor(unit: string | undefined, paramWords: string[]): number {
+  const said = SECONDS[(unit ?? "").replace(/s$/, "")];
+  const wanted = paramWords.map((w) => SECONDS[w.replace(/s$/, "")]).find((n) => n !== undefined);
+  return said === undefined || wanted === undefined ? 1 : said / wanted;
+}
+
+/** Numbers said without digits: "just me" is one person, "a week" is seven nights. */
+function impliedNumber(paramWords: string[], reading: Reading): number | undefined {
+  if (
+    paramWords.some((w) => PEOPLE.has(w)) &&
+    /\b(?:just|only) me\b|\bby myself\b|\balone\b|\bsolo\b/i.test(reading.text)
+  )
+    return 1;
+  if (paramWords.some((w) => ["night", "nights", "day", "days"].includes(w))) {
+    const weeks = /\b(a|one|two|three|four)\s+weeks?\b|\ba fortnight\b/i.exec(reading.text);
+    const count: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4 };
+    if (weeks !== null) return weeks[1] === undefined ? 14 : 7 * (count[weeks[1].toLowerCase()] ?? 1);
+    if (/\bthe weekend\b/i.test(reading.text)) return 2;
+  }
+  return undefined;
+}
+
+const BOOLEAN_FILLER = new Set([
+  "is",
+  "has",
+  "include",
+  "includes",
+  "with",
+  "enable",
+  "enabled",
+  "allow",
+  "use",
+  "want",
+  "flag",
+  "should",
+  "only",
+]);
+
+export function booleanValue(param: Param, reading: Reading): boolean | undefined {
+  const keys = words(param.name).filter((w) => !BOOLEAN_FILLER.has(w) && !STOPWORDS.has(w));
+  const said = words(reading.text);
+  for (let i = 0; i < said.length; i++) {
+    const w = said[i] ?? "";
+    if (!keys.some((k) => sameStem(stem(k), stem(w)))) continue;
+    const before = said.slice(Math.max(0, i - 3), i);
+    return !before.some((b) =>
+      ["no", "not", "without", "don't", "dont", "never", "non", "exclude", "excluding"].includes(b),
+    );
+  }
+  return undefined;
+}
+
+export function code(reading: Reading): string | undefined {
+  const quote = take(reading, reading.quotes);
+  if (quote) return quote.text;
+  // "LH 400": an airline or carrier code and its number, written apart, is one code.
+  const split = /\b([A-Z]{2,3}) (\d{1,5})\b/.exec(reading.text);
+  if (split !== null) {
+    const span = { text: `${split[1]}${split[2]}`, index: split.index, end: split.index + split[0].length };
+    if (reading.free(span)) {
+      reading.use(span, ...reading.numbers.filter((n) => overlaps(n, span)));
+      return span.text;
+    }
+  }
+  // "order A-1234", "#4411", "AAPL": a token with digits or all capitals.
+  for (const m of reading.text.matchAll(
+    /#?\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{1,}\b|\b[A-Z]{2,6}\b/g,
+  )) {
+    const span = { text: m[0].replace(/^#/, ""), index: m.index, end: m.index + m[0].length };
+    if (!reading.free(span) || reading.whens.some((w) => overlaps(w, span))) continue;
+    if (/^\d+$/.test(span.text) && reading.numbers.some((n) => overlaps(n, span) && n.unit !== undefined))
+      continue;
+    reading.use(span);
+    reading.use(...reading.numbers.filter((n) => overlaps(n, span)));
+    return span.text;
+  }
+  return undefined;
+}
