@@ -1,7 +1,7 @@
 /**
  * The structure of a text or Markdown document, as file search needs it: headings (ATX `#`, setext
  * `===`/`---` underlines, a line that is all bold, and in plain text a short title line), paragraphs, list
- * items, tables and code. A heading is always a block of its own, whether or not a blank line follows it.
+ * items, tables (Markdown pipes, or plain-text columns aligned with spaces) and code. A heading is always a block of its own, whether or not a blank line follows it.
  * Every block keeps its offsets, so passages cut from blocks are verbatim slices of the document.
  */
 
@@ -117,6 +117,21 @@ export function blocksOf(document: string): Block[] {
       i = j;
       continue;
     }
+    // A plain-text table: columns aligned with runs of spaces, the same number of cells on each line.
+    const width = spacedCells(text).length;
+    if (width >= 2 && next && spacedCells(next.text).length === width) {
+      let j = i;
+      const rows: string[][] = [];
+      while (j < lines.length && spacedCells(lines[j]?.text ?? "").length === width) {
+        rows.push(spacedCells(lines[j]?.text ?? ""));
+        j++;
+      }
+      const last = lines[j - 1] as Line;
+      const [header = [], ...body] = rows;
+      blocks.push({ kind: "table", header, rows: body, start: line.start, end: last.end });
+      i = j;
+      continue;
+    }
     // A paragraph or a list item: the following lines that start nothing new belong to it.
     const kind = ITEM.test(text) ? "item" : "paragraph";
     let j = i + 1;
@@ -143,6 +158,13 @@ function heading(level: number, title: string, line: Line): Block {
     start: line.start,
     end: line.end,
   };
+}
+
+/** The cells of a line aligned with runs of two or more spaces (or tabs); one cell when it is not. */
+function spacedCells(line: string): string[] {
+  const text = line.trim();
+  if (text === "" || ITEM.test(line) || !/\S(?: {2,}|\t+)\S/.test(text)) return [text];
+  return text.split(/ {2,}|\t+/);
 }
 
 function cells(row: string): string[] {

@@ -13,7 +13,14 @@
  *
  * It plans nothing when the question names no column and no label: then it says what it can do.
  */
-import { type Column, type CsvProfile, type Mention, readQuestion, tokensOf } from "../parse/columns.ts";
+import {
+  type Column,
+  type CsvProfile,
+  type LabelMention,
+  type Mention,
+  readQuestion,
+  tokensOf,
+} from "../parse/columns.ts";
 import type { Aggregate, Analysis } from "./python-writer.ts";
 
 export const CHART = /\b(?:chart|plot|graph|visuali[sz]e|draw|histogram)\b/i;
@@ -91,8 +98,14 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
 
   let per: Column | undefined;
   let groupBy: Column | undefined;
-  for (const m of mentions) {
+  for (const [i, m] of mentions.entries()) {
     const cue = cueBefore(m);
+    // "per vehicle type": of two names side by side after the cue, the one named in full.
+    const next = mentions[i + 1];
+    if (cue !== undefined && !m.complete && next?.complete && next.start === m.end && !next.column.numeric) {
+      groupBy ??= next.column;
+      continue;
+    }
     if (
       cue === "per" &&
       m.column.numeric &&
@@ -164,6 +177,14 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     filters.set(label.column.name, [...(filters.get(label.column.name) ?? []), label.value]);
   }
   const filterList = [...filters].map(([column, values]) => ({ column, values }));
+  // "in February", "during 2025": a part of a date column (when no label says so already).
+  const dates = dated
+    ? datePartsIn(
+        tokens.map((t) => t.word),
+        labels,
+      )
+    : undefined;
+  const when = dated && dates ? [{ column: dated.name, ...dates }] : [];
 
   const rankN = (() => {
     const at = lower.findIndex((w) => w === "top" || w === "bottom");
@@ -176,6 +197,7 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
   const base = {
     csv,
     filters: filterList,
+    ...(when.length > 0 ? { dates: when } : {}),
     ...(byPeriod && period ? { period } : {}),
     ...(value ? { value: value.name } : {}),
     ...(per && value ? { per: per.name } : {}),
@@ -233,6 +255,35 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
   return { ...base, aggregate: value === undefined ? "count" : (aggregate ?? amountOf(value)) };
 }
 
+const MONTH_NAMES =
+  "January February March April May June July August September October November December".split(" ");
+const MONTHS = "january february march april may june july august september october november december".split(
+  " ",
+);
+
+/** A month ("February", "Feb") and a year ("2025") the question names, unless a label took the word. */
+function datePartsIn(words: string[], labels: LabelMention[]): { month?: number; year?: number } | undefined {
+  const free = (i: number) => !labels.some((l) => l.start <= i && i < l.end);
+  let month: number | undefined;
+  let year: number | undefined;
+  for (const [i, word] of words.entries()) {
+    if (!free(i)) continue;
+    const lower = word.toLowerCase();
+    const full = MONTHS.indexOf(lower);
+    // "may" is a month only as "May"; three-letter forms only capitalized ("Feb", not "mar").
+    const short = /^\p{Lu}/u.test(word)
+      ? MONTHS.findIndex((m) => m.slice(0, 3) === lower || (lower === "sept" && m === "september"))
+      : -1;
+    if (full >= 0 && (lower !== "may" || word === "May")) month = full + 1;
+    else if (short >= 0 && word.length <= 4) month = short + 1;
+    else if (/^(?:19|20)\d\d$/.test(word) && /^(?:in|during|for|of|since)$/i.test(words[i - 1] ?? ""))
+      year = Number(word);
+  }
+  return month === undefined && year === undefined
+    ? undefined
+    : { ...(month ? { month } : {}), ...(year ? { year } : {}) };
+}
+
 const AGGREGATE_NAMES: Record<Aggregate, string> = {
   sum: "total",
   mean: "average",
@@ -251,9 +302,13 @@ export function describeAnalysis(a: Analysis): string {
         ? `${a.value} ÷ ${a.per} (total ${a.value} divided by total ${a.per})`
         : `${AGGREGATE_NAMES[a.aggregate]} ${a.value}`;
   const groups = a.groupBy ? (a.period ? ` per ${a.period} of ${a.groupBy}` : ` per ${a.groupBy}`) : "";
-  const where =
-    a.filters.length > 0
-      ? ` where ${a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`).join(" and ")}`
-      : "";
+  const conditions = [
+    ...a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`),
+    ...(a.dates ?? []).map((d) => {
+      const when = [d.month ? MONTH_NAMES[d.month - 1] : "", d.year ?? ""].filter(Boolean).join(" ");
+      return `${d.column} is in ${when}`;
+    }),
+  ];
+  const where = conditions.length > 0 ? ` where ${conditions.join(" and ")}` : "";
   return `${measure}${groups}${where}`;
 }

@@ -58,6 +58,11 @@ export const fileSearch: Skill = (request, turn) => {
   // there); a word no passage contains weighs most: it is what the documents do not speak about.
   const poolWords = pool.map((hit) => stemsOf(`${hit.section} ${hit.text}`));
   const has = (words: Set<string>, alts: Set<string>) => [...alts].some((a) => words.has(a));
+  // A number and its unit ("a 90 minutes trip") are the user's own value: weighed only if a passage has them.
+  for (const t of measuresIn(query)) {
+    const alts = terms.get(t);
+    if (alts && !poolWords.some((words) => has(words, alts))) terms.delete(t);
+  }
   const weight = new Map(
     [...terms].map(([t, alts]) => {
       const df = poolWords.filter((words) => has(words, alts)).length;
@@ -65,10 +70,15 @@ export const fileSearch: Skill = (request, turn) => {
     }),
   );
   const total = [...weight.values()].reduce((sum, w) => sum + w, 0);
+  // A name or code the question gives ("TH-200", "P2", "Leipzig") and the documents know: the answer
+  // must come from a passage about it, not from one that merely shares the question's other words.
+  const anchors = anchorsIn(query).filter((t) => poolWords.some((words) => words.has(t)));
+  const about = (hit: { section: string; text: string }) =>
+    anchors.length === 0 || anchors.some((t) => stemsOf(`${hit.section} ${hit.text}`).has(t));
   // Each passage near the best one, quoted by the sentences that speak about the question.
   const best = hits[0]?.score ?? 0;
   const quoted = hits
-    .filter((hit) => hit.score >= best * 0.5)
+    .filter((hit) => hit.score >= best * 0.5 && about(hit))
     .slice(0, 5)
     .map((hit) => {
       const quotes = quotesFor(hit.text, terms);
@@ -117,7 +127,8 @@ const GENERIC = new Set(
   (
     "policy policies rule rules allowed allow document documents file files information info detail details " +
     "explain describe find give list show anything something thing things way many long high often soon far ever " +
-    "still each every exactly currently usually possible able okay ok happen happens mean means"
+    "still each every exactly currently usually possible able okay ok happen happens mean means must shall " +
+    "may might"
   )
     .split(" ")
     .map(stem),
@@ -147,7 +158,30 @@ const RELATED = [
   "phone mobile",
   "meeting standup stand",
   "often frequency every",
+  "before ahead advance prior",
+  "fly flight flights plane",
+  "rent rental hire",
+  "late later delayed overdue",
 ].map((line) => new Set(line.split(" ").map(stem)));
+
+/** Stems of the question's names and codes: capitalized words past its first, and words with digits. */
+function anchorsIn(question: string): string[] {
+  const words = [...question.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m[0]);
+  return words
+    .filter((w, i) => w.length >= 2 && ((i > 0 && /^\p{Lu}/u.test(w)) || (/\d/.test(w) && /\p{L}/u.test(w))))
+    .map(stem);
+}
+
+const UNITS =
+  /^(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|km|miles?|kg|euros?|eur|dollars?|usd|gbp|percent)$/i;
+
+/** The stems of the numbers of a question and the units right after them. */
+function measuresIn(question: string): string[] {
+  return [...question.matchAll(/\b(\d[\d.,]*)(?:\s+(\p{L}+))?/gu)].flatMap((m) => [
+    stem(m[1] ?? ""),
+    ...(m[2] && UNITS.test(m[2]) ? [stem(m[2])] : []),
+  ]);
+}
 
 /** The question's content words, stemmed, each with its related words: what a passage must speak about. */
 function keyTerms(question: string): Terms {

@@ -23,6 +23,8 @@ export interface Analysis {
   period?: "month" | "year";
   /** Keep only the rows whose column holds one of the values (compared without case). */
   filters: { column: string; values: string[] }[];
+  /** Keep only the rows whose date column (YYYY-MM-DD…) falls in this month (of any year) and/or year. */
+  dates?: { column: string; month?: number; year?: number }[];
   /** The n largest or smallest groups (or rows, without groupBy). */
   rank?: { order: "largest" | "smallest"; n: number };
   /** Draw the groups as a chart into this file. */
@@ -81,7 +83,23 @@ export function analysisCode(a: Analysis): string {
       `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} where ${escapeBraces(filter.column)} is ${escapeBraces(filter.values.join(" or "))}")`,
     );
   }
-  if (a.filters.length > 0) out.push("if not rows:", `    finish("no rows match")`);
+  for (const d of a.dates ?? []) {
+    const tests = [
+      ...(d.year ? [`(row.get(${py(d.column)}) or "")[:4] == "${d.year}"`] : []),
+      ...(d.month ? [`(row.get(${py(d.column)}) or "")[5:7] == "${String(d.month).padStart(2, "0")}"`] : []),
+    ];
+    const what = [d.year ? `year ${d.year}` : "", d.month ? `month ${String(d.month).padStart(2, "0")}` : ""]
+      .filter(Boolean)
+      .join(", ");
+    out.push(
+      "",
+      `# Only the rows whose ${d.column} is in ${what}.`,
+      `rows = [row for row in rows if ${tests.join(" and ")}]`,
+      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in ${what} of ${escapeBraces(d.column)}")`,
+    );
+  }
+  if (a.filters.length > 0 || (a.dates ?? []).length > 0)
+    out.push("if not rows:", `    finish("no rows match")`);
   out.push("", "", ...measureCode(a), "");
   if (a.lookup) {
     out.push(
