@@ -22,6 +22,8 @@ export interface CsvProfile {
   columns: Column[];
   /** Data rows seen (the profile reads at most the first MB). */
   rows: number;
+  /** The delimiter its header splits best at: , ; tab or |. */
+  delimiter: string;
 }
 
 /** Where a question names a column: token positions [start, end) in `questionTokens`. */
@@ -194,7 +196,7 @@ export function profileCsv(text: string): CsvProfile {
       labels,
     };
   });
-  return { columns, rows: rows.length };
+  return { columns, rows: rows.length, delimiter };
 }
 
 /**

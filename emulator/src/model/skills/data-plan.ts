@@ -196,6 +196,7 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
 
   const base = {
     csv,
+    ...(profile.delimiter !== "," ? { delimiter: profile.delimiter } : {}),
     filters: filterList,
     ...(when.length > 0 ? { dates: when } : {}),
     ...(byPeriod && period ? { period } : {}),
@@ -282,6 +283,19 @@ function datePartsIn(words: string[], labels: LabelMention[]): { month?: number;
   return month === undefined && year === undefined
     ? undefined
     : { ...(month ? { month } : {}), ...(year ? { year } : {}) };
+}
+
+/**
+ * A label column the question asks a number of ("the average priority", "total region"): there is no
+ * such number, and saying so beats counting rows instead.
+ */
+export function labelsAskedAsNumber(question: string, profile: CsvProfile): Column | undefined {
+  const { mentions, labels } = readQuestion(question, profile.columns);
+  if (mentions.some((m) => m.column.numeric) || labels.length > 0 || CHART.test(question)) return undefined;
+  if (!/\b(?:average|mean|avg|median|sum|total)\b/i.test(question)) return undefined;
+  // "total tickets per team" counts; "average priority" has nothing to average.
+  const grouped = /\b(?:by|per|each|across)\b/i.test(question);
+  return grouped ? undefined : mentions.find((m) => !m.column.numeric && m.complete)?.column;
 }
 
 const AGGREGATE_NAMES: Record<Aggregate, string> = {

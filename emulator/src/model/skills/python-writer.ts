@@ -12,6 +12,8 @@ export type Aggregate = "sum" | "mean" | "median" | "min" | "max" | "count";
 /** One analysis of one CSV, as the lab model plans it from the question (see data-plan.ts). */
 export interface Analysis {
   csv: string;
+  /** The CSV's delimiter when it is not a comma (";", tab, "|"). */
+  delimiter?: string;
   /** The numeric column measured; none: the rows are counted. */
   value?: string;
   /** With `value`, the column it is divided by: total value / total per (per group). */
@@ -49,11 +51,8 @@ export function analysisCode(a: Analysis): string {
   out.push("import csv", "import statistics", "");
   out.push(`CSV = ${py(a.csv)}`);
   out.push(
-    'with open(CSV, newline="", encoding="utf-8-sig") as f:',
-    "    sample = f.read(4096)",
-    "    f.seek(0)",
-    '    dialect = csv.Sniffer().sniff(sample, delimiters=",;\\t|") if sample else csv.excel',
-    "    rows = list(csv.DictReader(f, dialect=dialect))",
+    'with open(CSV, newline="", encoding="utf-8-sig", errors="replace") as f:',
+    `    rows = list(csv.DictReader(f${a.delimiter && a.delimiter !== "," ? `, delimiter=${py(a.delimiter)}` : ""}))`,
     'print(f"{CSV}: {len(rows)} rows")',
     "",
     "",
@@ -259,13 +258,13 @@ with open(OUTPUT, "w", encoding="utf-8") as f:
 print(f"answer: saved {OUTPUT} ({len(results)} values)")`;
 }
 
-export function summaryCode(csv: string): string {
+export function summaryCode(csv: string, delimiter = ","): string {
   return `import csv
 import statistics
 
 CSV = ${py(csv)}
-with open(CSV, newline="", encoding="utf-8") as f:
-    rows = list(csv.DictReader(f))
+with open(CSV, newline="", encoding="utf-8-sig", errors="replace") as f:
+    rows = list(csv.DictReader(f${delimiter !== "," ? `, delimiter=${py(delimiter)}` : ""}))
 columns = list(rows[0]) if rows else []
 print(f"{CSV}: {len(rows)} rows; columns: {', '.join(columns)}")
 
