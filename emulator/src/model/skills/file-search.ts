@@ -128,7 +128,7 @@ const GENERIC = new Set(
     "policy policies rule rules allowed allow document documents file files information info detail details " +
     "explain describe find give list show anything something thing things way many long high often soon far ever " +
     "still each every exactly currently usually possible able okay ok happen happens mean means must shall " +
-    "may might"
+    "may might few several couple lot lots big large small huge tiny"
   )
     .split(" ")
     .map(stem),
@@ -162,6 +162,8 @@ const RELATED = [
   "fly flight flights plane",
   "rent rental hire",
   "late later delayed overdue",
+  "father mother parent parents partner spouse child children relative",
+  "die dies died death passed bereavement",
 ].map((line) => new Set(line.split(" ").map(stem)));
 
 /** Stems of the question's names and codes: capitalized words past its first, and words with digits. */
