@@ -3,6 +3,8 @@
  * (which must see `in_progress` and honour `openai-poll-after-ms`), search, the file_search tool in
  * responses (JSON and SSE), the bad inputs, deletes, and a restart that keeps the index.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, promptAgent, raw, startLab, tempDir } from "./support.ts";
@@ -330,6 +332,28 @@ describe("file search over documents laid out another way (issue 11)", () => {
         message.content[0]?.type === "output_text" &&
         message.content[0].annotations,
     ).toEqual([]);
+  });
+
+  it("still answers every question of demo 5's handbook set (none is refused as not covered)", async () => {
+    const root = path.resolve(import.meta.dirname, "../../demos/5-rag");
+    const questions = JSON.parse(readFileSync(path.join(root, "test/handbook-questions.json"), "utf8")) as {
+      question: string;
+    }[];
+    const store = await lab.openai.vectorStores.create({ name: "handbook" });
+    await lab.openai.vectorStores.files.uploadAndPoll(
+      store.id,
+      await toFile(readFileSync(path.join(root, "data/employee-handbook.md")), "employee-handbook.md"),
+    );
+    const refused: string[] = [];
+    for (const { question } of questions) {
+      const answer = await lab.openai.responses.create({
+        model: "model-router",
+        input: question,
+        tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+      });
+      if (!answer.output_text.includes("\n- ")) refused.push(question);
+    }
+    expect(refused).toEqual([]);
   });
 
   it("answers every question of the retrieval corpus as expected", { timeout: 60_000 }, async () => {
