@@ -60,11 +60,24 @@ export function blocksOf(document: string): Block[] {
   );
   const blocks: Block[] = [];
   let i = 0;
+  // YAML front matter (--- … --- at the very top) is metadata, not text to quote.
+  if (/^---\s*$/.test(lines[0]?.text ?? "")) {
+    const close = lines.findIndex((line, k) => k > 0 && k < 50 && /^(?:---|\.\.\.)\s*$/.test(line.text));
+    if (close > 0) {
+      const last = lines[close] as Line;
+      blocks.push({ kind: "code", text: document.slice(0, last.end), start: 0, end: last.end });
+      i = close + 1;
+    }
+  }
   while (i < lines.length) {
     const line = lines[i] as Line;
     const text = line.text;
     if (text.trim() === "") {
       i++;
+      continue;
+    }
+    if (/^ {0,3}(?:[-*_][ \t]*){3,}$/.test(text) && blank(lines[i - 1])) {
+      i++; // a thematic break (---, ***) separates, it says nothing
       continue;
     }
     if (FENCE.test(text)) {
