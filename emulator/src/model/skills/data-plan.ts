@@ -13,11 +13,13 @@
  *
  * It plans nothing when the question names no column and no label: then it says what it can do.
  */
+import { stem } from "../../retrieval/fts.ts";
 import {
   type Column,
   type CsvProfile,
   type LabelMention,
   type Mention,
+  nameWords,
   readQuestion,
   tokensOf,
 } from "../parse/columns.ts";
@@ -63,6 +65,8 @@ const NUMBER_WORDS: Record<string, number> = {
   ten: 10,
 };
 
+const LOOKUP_VERB =
+  /^(?:please\s+)?(?:what|which|who|whom|whose|when|where|how|show|list|find|give|get|display|look up|lookup|tell|can you|could you|is|are|does|do)\b/i;
 const TIME_LIKE = /(?:year|month|week|day|quarter|hour|date)/i;
 const ISO_DATE = /^\d{4}-\d{2}/;
 
@@ -80,7 +84,15 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
       : LARGEST.test(question)
         ? "largest"
         : undefined;
-  if (mentions.length === 0 && labels.length === 0 && !chart && explicit !== "count") return undefined;
+  if (mentions.length === 0 && labels.length === 0 && !chart) {
+    // Nothing of the CSV named: only "how many rows / readings (of sensor-readings.csv)" is about it.
+    const counted =
+      /\b(?:how many|number of|count(?: of)?(?: the)?)\s+([\p{L}]+)/iu.exec(question)?.[1] ?? "";
+    const fileWords = nameWords(csv.replace(/\.\w+$/, "")).map(stem);
+    const aboutFile =
+      /^(?:rows?|records?|entries|entry|lines?)$/i.test(counted) || fileWords.includes(stem(counted));
+    if (explicit !== "count" || !aboutFile) return undefined;
+  }
 
   // What the question words just before a mention are ("by region", "per unit", "which warehouse").
   const before = (m: { start: number }, n = 2) =>
@@ -239,8 +251,10 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     };
   }
   if (value === undefined && aggregate === undefined && superlative === undefined) {
-    // Named rows and nothing to compute: show them ("What is the status of T-1003?").
-    return filterList.length > 0 ? { ...base, aggregate: "count", lookup: true } : undefined;
+    // Named rows and nothing to compute: show them ("What is the status of T-1003?"), when asked for;
+    // "My name is Ada" names a row too, but is no request to look it up.
+    const asked = /\?\s*$/.test(question) || LOOKUP_VERB.test(question.trim());
+    return filterList.length > 0 && asked ? { ...base, aggregate: "count", lookup: true } : undefined;
   }
   if (
     superlative !== undefined &&
