@@ -154,7 +154,7 @@ function answerText(a: Analysis, printed: string): string {
   if (a.rank) {
     return `The ${a.rank.n === 1 ? "row" : `${a.rank.n} rows`} with the ${a.rank.order === "largest" ? "highest" : "lowest"} ${a.value}: **${answer}** (${from}).${output}`;
   }
-  if (a.groupBy) return `The ${what} (${from}):${output}`;
+  if (a.groupBy && !a.across) return `The ${what} (${from}):${output}`;
   return `The ${what} is **${answer}** (${from}).${output}`;
 }
 

@@ -65,6 +65,7 @@ const NUMBER_WORDS: Record<string, number> = {
   ten: 10,
 };
 
+const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b|%/i;
 const LOOKUP_VERB =
   /^(?:please\s+)?(?:what|which|who|whom|whose|when|where|how|show|list|find|give|get|display|look up|lookup|tell|can you|could you|is|are|does|do)\b/i;
 const TIME_LIKE = /(?:year|month|week|day|quarter|hour|date)/i;
@@ -230,6 +231,20 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
           : amountOf(value);
     return { ...base, aggregate: agg, groupBy: groupBy?.name, chart: { kind, output: "chart.svg" } };
   }
+  // "average monthly revenue": the monthly totals, averaged.
+  if (
+    byPeriod &&
+    aggregate === "mean" &&
+    value !== undefined &&
+    !isLevel(value) &&
+    superlative === undefined
+  ) {
+    return { ...base, aggregate: "sum", groupBy: groupBy?.name, across: "mean" };
+  }
+  // "what percentage of revenue comes from the South": the filtered part of the whole.
+  if (SHARE.test(question) && filterList.length + when.length > 0 && groupBy === undefined) {
+    return { ...base, aggregate: value === undefined ? "count" : "sum", share: true };
+  }
   if (groupBy !== undefined) {
     const rankedGroups = superlative !== undefined || /\b(?:top|bottom)\b/i.test(question);
     // "the highest average temperature per sensor": the average is the measure, "highest" ranks it.
@@ -338,5 +353,8 @@ export function describeAnalysis(a: Analysis): string {
     }),
   ];
   const where = conditions.length > 0 ? ` where ${conditions.join(" and ")}` : "";
+  if (a.share) return `share of the ${measure}${where}`;
+  if (a.across)
+    return `average ${a.period}ly ${measure} (the ${a.period}ly totals of ${a.groupBy}, averaged)${where}`;
   return `${measure}${groups}${where}`;
 }

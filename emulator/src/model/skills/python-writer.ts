@@ -33,6 +33,10 @@ export interface Analysis {
   chart?: { kind: "bar" | "line"; output: string };
   /** Show the matching rows themselves. */
   lookup?: boolean;
+  /** The filtered rows' measure as a percentage of all rows' ("what share of revenue is the South's"). */
+  share?: boolean;
+  /** With `groupBy`: the average of the groups' measures ("average monthly revenue"). */
+  across?: "mean";
 }
 
 const py = (text: string) => JSON.stringify(text); // a JSON string is a valid Python string literal
@@ -73,6 +77,7 @@ export function analysisCode(a: Analysis): string {
     "    raise SystemExit(0)",
     "",
   );
+  if (a.share) out.push("all_rows = rows  # the whole, before any filter");
   for (const filter of a.filters) {
     const wanted = `{${filter.values.map((v) => py(v.toLowerCase())).join(", ")}}`;
     out.push(
@@ -126,6 +131,16 @@ export function analysisCode(a: Analysis): string {
       "if result is None:",
       `    finish("no numeric values to compute with")`,
     );
+    if (a.share) {
+      out.push(
+        "whole = measure(all_rows)",
+        "if not whole:",
+        `    finish("no numeric values to compute with")`,
+        'print(f"{fmt(result)} of {fmt(whole)}")',
+        'print(f"answer: {result / whole * 100:.1f}%")',
+      );
+      return `${out.join("\n")}\n`;
+    }
     if (a.value !== undefined && (a.aggregate === "max" || a.aggregate === "min") && a.per === undefined) {
       out.push(
         "# The row(s) that hold it.",
@@ -165,6 +180,15 @@ export function analysisCode(a: Analysis): string {
   if (a.chart) {
     out.push("for key, total in results.items():", '    print(f"{key}: {total:,.2f}")', "");
     out.push(chartDrawing(a));
+    return `${out.join("\n")}\n`;
+  }
+  if (a.across) {
+    out.push(
+      "for key, value in results.items():",
+      '    print(f"{key}: {fmt(value)}")',
+      "# The average over the groups, each group's measure counting once.",
+      'print(f"answer: {fmt(statistics.fmean(results.values()))}")',
+    );
     return `${out.join("\n")}\n`;
   }
   if (a.rank) {
