@@ -98,6 +98,7 @@ const RELATED: string[][] = [
   ["duration", "time", "minutes", "hours"],
   ["amount", "value", "total"],
   ["customer", "client"],
+  ["salary", "earn", "earns", "earning", "earnings", "wage", "wages", "pay", "paid"],
   ["employee", "staff", "person"],
   ["consumption", "consumed", "usage", "used", "energy", "electricity", "power"],
   ["distance", "km", "kilometres", "kilometers", "miles", "driven"],
@@ -237,6 +238,8 @@ export function columnMentions(question: string, columns: Column[]): Mention[] {
       if (column.units.includes(word))
         candidates.push({ column, start: i, end: i + 1, score: 0.4, complete: false });
     }
+    // A related word only where no column is named by its own word ("stock" is `stock`, not `units`).
+    if (columns.some((c) => c.words.includes(word))) continue;
     for (const group of RELATED) {
       const stems = group.map(stem);
       if (!stems.includes(word)) continue;
@@ -249,7 +252,6 @@ export function columnMentions(question: string, columns: Column[]): Mention[] {
   const chosen: Mention[] = [];
   for (const c of candidates.sort((a, b) => b.score - a.score || a.start - b.start)) {
     if (chosen.some((m) => m.start < c.end && c.start < m.end)) continue;
-    if (chosen.some((m) => m.column === c.column)) continue;
     chosen.push({ column: c.column, start: c.start, end: c.end, complete: c.complete });
   }
   return chosen.sort((a, b) => a.start - b.start);

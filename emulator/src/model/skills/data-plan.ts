@@ -171,13 +171,23 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
   const countAt = lower.findIndex(
     (w, i) => (w === "how" && lower[i + 1] === "many") || (w === "number" && lower[i + 1] === "of"),
   );
+  // "over 24 hours", "stock below 50": a threshold on the numeric column named next to it.
+  const thresholds = thresholdsIn(question, tokens, mentions);
+  const limited = new Set(thresholds.map((t) => t.column));
   const numericMentions = mentions.filter(
     (m) => m.column.numeric && m.column !== per && m.column !== groupBy,
   );
-  let value: Column | undefined = numericMentions[0]?.column;
+  // The measure: a numeric column named for itself, else (for "total stock of items with stock below
+  // 50") the one a threshold is on, unless the rows are counted.
+  let value: Column | undefined =
+    numericMentions.find((m) => !limited.has(m.column.name))?.column ??
+    (explicit !== "count" && explicit !== undefined ? numericMentions[0]?.column : undefined) ??
+    (thresholds.length === 0 ? numericMentions[0]?.column : undefined);
   let aggregate: Aggregate | undefined = explicit;
   if (explicit === "count") {
-    const counted = numericMentions.find((m) => m.start === countAt + 2 || m.start === countAt + 3);
+    const counted = numericMentions.find(
+      (m) => (m.start === countAt + 2 || m.start === countAt + 3) && !limited.has(m.column.name),
+    );
     if (counted) {
       value = counted.column;
       aggregate = "sum";
@@ -209,6 +219,7 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
 
   const base = {
     csv,
+    ...(thresholds.length > 0 ? { thresholds } : {}),
     ...(profile.delimiter !== "," ? { delimiter: profile.delimiter } : {}),
     filters: filterList,
     ...(when.length > 0 ? { dates: when } : {}),
@@ -285,6 +296,44 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
   return { ...base, aggregate: value === undefined ? "count" : (aggregate ?? amountOf(value)) };
 }
 
+const COMPARISONS: [RegExp, ">" | ">=" | "<" | "<="][] = [
+  [
+    /^(?:more than|greater than|higher than|larger than|bigger than|longer than|over|above|exceeding|>)$/i,
+    ">",
+  ],
+  [/^(?:at least|no less than|>=|≥)$/i, ">="],
+  [/^(?:less than|fewer than|lower than|smaller than|shorter than|under|below|<)$/i, "<"],
+  [/^(?:at most|no more than|up to|<=|≤)$/i, "<="],
+];
+const COMPARISON =
+  /(?:\b(more than|greater than|higher than|larger than|bigger than|longer than|over|above|exceeding|at least|no less than|less than|fewer than|lower than|smaller than|shorter than|under|below|at most|no more than|up to)\b|(>=|<=|≥|≤|>|<))\s*[$€£]?(-?\d[\d,]*(?:\.\d+)?)/gi;
+
+/**
+ * Thresholds the question puts on numeric columns: the comparison, its number, and the column named
+ * just before it ("resolution_hours over 24") or right after the number ("over 24 hours").
+ */
+function thresholdsIn(
+  question: string,
+  tokens: { index: number }[],
+  mentions: Mention[],
+): { column: string; op: ">" | ">=" | "<" | "<="; value: number }[] {
+  const out: { column: string; op: ">" | ">=" | "<" | "<="; value: number }[] = [];
+  for (const m of question.matchAll(COMPARISON)) {
+    const words = (m[1] ?? m[2] ?? "").toLowerCase();
+    const op = COMPARISONS.find(([re]) => re.test(words))?.[1];
+    const value = Number((m[3] ?? "").replace(/,/g, ""));
+    if (op === undefined || !Number.isFinite(value)) continue;
+    const at = tokens.findIndex((t) => t.index >= (m.index ?? 0)); // the comparison's first token
+    const numberAt = tokens.findIndex((t) => t.index >= (m.index ?? 0) + m[0].length - (m[3] ?? "").length);
+    const numeric = mentions.filter((x) => x.column.numeric);
+    const after = numeric.find((x) => x.start > numberAt && x.start <= numberAt + 2);
+    const before = [...numeric].reverse().find((x) => x.end <= at && x.end >= at - 4);
+    const column = (after ?? before ?? (numeric.length === 1 ? numeric[0] : undefined))?.column;
+    if (column) out.push({ column: column.name, op, value });
+  }
+  return out;
+}
+
 const MONTH_NAMES =
   "January February March April May June July August September October November December".split(" ");
 const MONTHS = "january february march april may june july august september october november december".split(
@@ -347,6 +396,7 @@ export function describeAnalysis(a: Analysis): string {
   const groups = a.groupBy ? (a.period ? ` per ${a.period} of ${a.groupBy}` : ` per ${a.groupBy}`) : "";
   const conditions = [
     ...a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`),
+    ...(a.thresholds ?? []).map((t) => `${t.column} ${t.op} ${t.value}`),
     ...(a.dates ?? []).map((d) => {
       const when = [d.month ? MONTH_NAMES[d.month - 1] : "", d.year ?? ""].filter(Boolean).join(" ");
       return `${d.column} is in ${when}`;

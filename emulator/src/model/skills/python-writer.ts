@@ -25,6 +25,8 @@ export interface Analysis {
   period?: "month" | "year";
   /** Keep only the rows whose column holds one of the values (compared without case). */
   filters: { column: string; values: string[] }[];
+  /** Keep only the rows whose numeric column compares so with the number ("resolution_hours > 24"). */
+  thresholds?: { column: string; op: ">" | ">=" | "<" | "<="; value: number }[];
   /** Keep only the rows whose date column (YYYY-MM-DD…) falls in this month (of any year) and/or year. */
   dates?: { column: string; month?: number; year?: number }[];
   /** The n largest or smallest groups (or rows, without groupBy). */
@@ -102,7 +104,15 @@ export function analysisCode(a: Analysis): string {
       `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in ${what} of ${escapeBraces(d.column)}")`,
     );
   }
-  if (a.filters.length > 0 || (a.dates ?? []).length > 0)
+  for (const t of a.thresholds ?? []) {
+    out.push(
+      "",
+      `# Only the rows whose ${t.column} is ${t.op} ${t.value}.`,
+      `rows = [row for row in rows if (v := number(row.get(${py(t.column)}))) is not None and v ${t.op} ${t.value}]`,
+      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} where ${escapeBraces(t.column)} ${t.op} ${t.value}")`,
+    );
+  }
+  if (a.filters.length > 0 || (a.dates ?? []).length > 0 || (a.thresholds ?? []).length > 0)
     out.push("if not rows:", `    finish("no rows match")`);
   out.push("", "", ...measureCode(a), "");
   if (a.lookup) {
