@@ -24,6 +24,10 @@ export interface CsvProfile {
   rows: number;
   /** The delimiter its header splits best at: , ; tab or |. */
   delimiter: string;
+  /** Numbers are written with a decimal comma ("3,5" with ; as the delimiter). */
+  decimalComma: boolean;
+  /** The file is not text (NUL bytes, or mostly undecodable). */
+  binary: boolean;
 }
 
 /** Where a question names a column: token positions [start, end) in `questionTokens`. */
@@ -197,7 +201,14 @@ export function profileCsv(text: string): CsvProfile {
       labels,
     };
   });
-  return { columns, rows: rows.length, delimiter };
+  const cells = rows.flat();
+  const decimalComma =
+    delimiter !== "," &&
+    cells.some((c) => /^-?\d+,\d+$/.test(c)) &&
+    !cells.some((c) => /^-?\d+\.\d+$/.test(c));
+  const odd = (text.match(/[\u0000\uFFFD]/g) ?? []).length;
+  const binary = text.includes("\u0000") || odd > text.length * 0.05;
+  return { columns, rows: rows.length, delimiter, decimalComma, binary };
 }
 
 /**

@@ -33,6 +33,7 @@ type Intent =
   | { kind: "analysis"; analysis: Analysis; csv: CsvInfo }
   | { kind: "summary"; csv: CsvInfo }
   | { kind: "labels"; column: Column; csv: CsvInfo }
+  | { kind: "unusable"; csv: CsvInfo }
   | { kind: "other"; chart: boolean; csv: CsvInfo | undefined };
 
 function intentOf(text: string, csvs: CsvInfo[]): Intent | undefined {
@@ -40,6 +41,11 @@ function intentOf(text: string, csvs: CsvInfo[]): Intent | undefined {
   if (pasted !== undefined && pasted.trim() !== "") return { kind: "run", code: pasted };
   const chart = CHART.test(text);
   const csv = pickCsv(csvs, text);
+  const dataish = chart || SUMMARY.test(text) || ABOUT_DATA.test(text);
+  if (csv !== undefined && (csv.profile.binary || csv.profile.rows === 0)) {
+    const named = text.toLowerCase().includes(csv.name.toLowerCase());
+    return dataish || named ? { kind: "unusable", csv } : undefined;
+  }
   if (csv !== undefined) {
     const labelled = labelsAskedAsNumber(text, csv.profile);
     if (labelled) return { kind: "labels", column: labelled, csv };
@@ -48,7 +54,7 @@ function intentOf(text: string, csvs: CsvInfo[]): Intent | undefined {
     if (analysis !== undefined) return { kind: "analysis", analysis, csv };
     if (SUMMARY.test(text)) return { kind: "summary", csv };
   }
-  if (chart || SUMMARY.test(text) || ABOUT_DATA.test(text)) return { kind: "other", chart, csv };
+  if (dataish) return { kind: "other", chart, csv };
   return undefined;
 }
 
@@ -66,6 +72,13 @@ export const codeInterpreter: Skill = async (request, turn) => {
   requireAvailable("code_interpreter");
   const container = existing ?? containerFor(request.app, tool);
   const files = request.app.containers.files(container.id);
+  if (intent.kind === "unusable") {
+    const { csv } = intent;
+    const why = csv.profile.binary
+      ? "is not a text file (it holds binary data), so there is no table in it to compute with"
+      : `has a header (${csv.profile.columns.map((c) => c.name).join(", ")}) but no data rows, so there is nothing to compute`;
+    return [message(`\`${csv.name}\` ${why}.`, [])];
+  }
   if (intent.kind === "labels") {
     const { column, csv } = intent;
     const some = column.labels.slice(0, 5).join(", ");
@@ -86,7 +99,7 @@ export const codeInterpreter: Skill = async (request, turn) => {
     intent.kind === "run"
       ? intent.code
       : intent.kind === "summary"
-        ? summaryCode(intent.csv.name, intent.csv.profile.delimiter)
+        ? summaryCode(intent.csv.name, intent.csv.profile.delimiter, intent.csv.profile.decimalComma)
         : analysisCode(intent.analysis);
 
   const folder = request.app.containers.folder(container.id);

@@ -221,6 +221,7 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     csv,
     ...(thresholds.length > 0 ? { thresholds } : {}),
     ...(profile.delimiter !== "," ? { delimiter: profile.delimiter } : {}),
+    ...(profile.decimalComma ? { decimalComma: true } : {}),
     filters: filterList,
     ...(when.length > 0 ? { dates: when } : {}),
     ...(byPeriod && period ? { period } : {}),

@@ -14,6 +14,8 @@ export interface Analysis {
   csv: string;
   /** The CSV's delimiter when it is not a comma (";", tab, "|"). */
   delimiter?: string;
+  /** Numbers use a decimal comma ("3,5"). */
+  decimalComma?: boolean;
   /** The numeric column measured; none: the rows are counted. */
   value?: string;
   /** With `value`, the column it is divided by: total value / total per (per group). */
@@ -65,7 +67,9 @@ export function analysisCode(a: Analysis): string {
     "def number(text):",
     '    """A cell as a number (1,234.5, €12 and 45% count too), else None."""',
     "    try:",
-    '        return float(str(text).strip().lstrip("$€£").rstrip("%").replace(",", ""))',
+    a.decimalComma
+      ? '        return float(str(text).strip().lstrip("$€£").rstrip("%").replace(".", "").replace(",", "."))'
+      : '        return float(str(text).strip().lstrip("$€£").rstrip("%").replace(",", ""))',
     "    except ValueError:",
     "        return None",
     "",
@@ -292,7 +296,7 @@ with open(OUTPUT, "w", encoding="utf-8") as f:
 print(f"answer: saved {OUTPUT} ({len(results)} values)")`;
 }
 
-export function summaryCode(csv: string, delimiter = ","): string {
+export function summaryCode(csv: string, delimiter = ",", decimalComma = false): string {
   return `import csv
 import statistics
 
@@ -305,8 +309,8 @@ print(f"{CSV}: {len(rows)} rows; columns: {', '.join(columns)}")
 
 def number(text):
     try:
-        return float(text)
-    except (TypeError, ValueError):
+        return float(${decimalComma ? 'text.replace(".", "").replace(",", ".")' : "text"})
+    except (AttributeError, TypeError, ValueError):
         return None
 
 
