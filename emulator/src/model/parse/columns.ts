@@ -206,7 +206,7 @@ export function profileCsv(text: string): CsvProfile {
     delimiter !== "," &&
     cells.some((c) => /^-?\d+,\d+$/.test(c)) &&
     !cells.some((c) => /^-?\d+\.\d+$/.test(c));
-  const odd = (text.match(/[\u0000\uFFFD]/g) ?? []).length;
+  const odd = text.split("\uFFFD").length - 1;
   const binary = text.includes("\u0000") || odd > text.length * 0.05;
   return { columns, rows: rows.length, delimiter, decimalComma, binary };
 }
