@@ -341,10 +341,17 @@ const MONTHS = "january february march april may june july august september octo
   " ",
 );
 
-/** A month ("February", "Feb") and a year ("2025") the question names, unless a label took the word. */
-function datePartsIn(words: string[], labels: LabelMention[]): { month?: number; year?: number } | undefined {
+/**
+ * The months ("February", "Feb", "Q4", "the third quarter") and the year ("in 2025") the question names,
+ * unless a label took the word.
+ */
+function datePartsIn(
+  words: string[],
+  labels: LabelMention[],
+): { months?: number[]; label?: string; year?: number } | undefined {
   const free = (i: number) => !labels.some((l) => l.start <= i && i < l.end);
-  let month: number | undefined;
+  let months: number[] | undefined;
+  let label: string | undefined;
   let year: number | undefined;
   for (const [i, word] of words.entries()) {
     if (!free(i)) continue;
@@ -354,15 +361,23 @@ function datePartsIn(words: string[], labels: LabelMention[]): { month?: number;
     const short = /^\p{Lu}/u.test(word)
       ? MONTHS.findIndex((m) => m.slice(0, 3) === lower || (lower === "sept" && m === "september"))
       : -1;
-    if (full >= 0 && (lower !== "may" || word === "May")) month = full + 1;
-    else if (short >= 0 && word.length <= 4) month = short + 1;
-    else if (/^(?:19|20)\d\d$/.test(word) && /^(?:in|during|for|of|since)$/i.test(words[i - 1] ?? ""))
+    const quarter =
+      /^q([1-4])$/i.exec(word)?.[1] ??
+      (lower === "quarter" ? ORDINALS[words[i - 1]?.toLowerCase() ?? ""] : undefined);
+    if (full >= 0 && (lower !== "may" || word === "May")) [months, label] = [[full + 1], MONTH_NAMES[full]];
+    else if (short >= 0 && word.length <= 4) [months, label] = [[short + 1], MONTH_NAMES[short]];
+    else if (quarter !== undefined) {
+      const q = Number(quarter);
+      [months, label] = [[3 * q - 2, 3 * q - 1, 3 * q], `Q${q}`];
+    } else if (/^(?:19|20)\d\d$/.test(word) && /^(?:in|during|for|of|since)$/i.test(words[i - 1] ?? ""))
       year = Number(word);
   }
-  return month === undefined && year === undefined
+  return months === undefined && year === undefined
     ? undefined
-    : { ...(month ? { month } : {}), ...(year ? { year } : {}) };
+    : { ...(months ? { months, label } : {}), ...(year ? { year } : {}) };
 }
+
+const ORDINALS: Record<string, string> = { first: "1", second: "2", third: "3", fourth: "4", last: "4" };
 
 /**
  * A label column the question asks a number of ("the average priority", "total region"): there is no
@@ -399,7 +414,7 @@ export function describeAnalysis(a: Analysis): string {
     ...a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`),
     ...(a.thresholds ?? []).map((t) => `${t.column} ${t.op} ${t.value}`),
     ...(a.dates ?? []).map((d) => {
-      const when = [d.month ? MONTH_NAMES[d.month - 1] : "", d.year ?? ""].filter(Boolean).join(" ");
+      const when = [d.label ?? "", d.year ?? ""].filter(Boolean).join(" ");
       return `${d.column} is in ${when}`;
     }),
   ];

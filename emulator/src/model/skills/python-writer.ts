@@ -29,8 +29,8 @@ export interface Analysis {
   filters: { column: string; values: string[] }[];
   /** Keep only the rows whose numeric column compares so with the number ("resolution_hours > 24"). */
   thresholds?: { column: string; op: ">" | ">=" | "<" | "<="; value: number }[];
-  /** Keep only the rows whose date column (YYYY-MM-DD…) falls in this month (of any year) and/or year. */
-  dates?: { column: string; month?: number; year?: number }[];
+  /** Keep only the rows whose date column (YYYY-MM-DD…) falls in these months (of any year) and/or year. */
+  dates?: { column: string; months?: number[]; label?: string; year?: number }[];
   /** The n largest or smallest groups (or rows, without groupBy). */
   rank?: { order: "largest" | "smallest"; n: number };
   /** Draw the groups as a chart into this file. */
@@ -96,11 +96,13 @@ export function analysisCode(a: Analysis): string {
   for (const d of a.dates ?? []) {
     const tests = [
       ...(d.year ? [`(row.get(${py(d.column)}) or "")[:4] == "${d.year}"`] : []),
-      ...(d.month ? [`(row.get(${py(d.column)}) or "")[5:7] == "${String(d.month).padStart(2, "0")}"`] : []),
+      ...(d.months
+        ? [
+            `(row.get(${py(d.column)}) or "")[5:7] in {${d.months.map((m) => py(String(m).padStart(2, "0"))).join(", ")}}`,
+          ]
+        : []),
     ];
-    const what = [d.year ? `year ${d.year}` : "", d.month ? `month ${String(d.month).padStart(2, "0")}` : ""]
-      .filter(Boolean)
-      .join(", ");
+    const what = [d.year ? `year ${d.year}` : "", d.label ?? ""].filter(Boolean).join(", ");
     out.push(
       "",
       `# Only the rows whose ${d.column} is in ${what}.`,
