@@ -7,6 +7,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blocksOf } from "../src/retrieval/blocks.ts";
+import { chunkDocument } from "../src/retrieval/chunking.ts";
+import { quotesFor } from "../src/retrieval/fts.ts";
 import { type Lab, promptAgent, raw, startLab, tempDir } from "./support.ts";
 
 const GUIDE = `# Field guide
@@ -361,5 +364,65 @@ describe("file search over documents laid out another way (issue 11)", () => {
     const [result] = await runCorpus();
     expect(result?.total).toBeGreaterThanOrEqual(40);
     expect(result?.failures).toEqual([]);
+  });
+});
+
+describe("document structure (retrieval/blocks.ts)", () => {
+  const kinds = (text: string) =>
+    blocksOf(text).map((b) => (b.kind === "heading" ? `h${b.level}:${b.title}` : b.kind));
+
+  it("finds headings of every kind, with or without a blank line after them", () => {
+    expect(kinds("# A\ntext\n## B\nmore")).toEqual(["h1:A", "paragraph", "h2:B", "paragraph"]);
+    expect(kinds("Title\n=====\nintro\n\nPart\n----\nbody")).toEqual([
+      "h1:Title",
+      "paragraph",
+      "h2:Part",
+      "paragraph",
+    ]);
+    expect(kinds("**Battery**\nTwo cells.")).toEqual(["h6:Battery", "paragraph"]);
+    // Plain text: short title lines, numbered or ending in a colon.
+    expect(
+      kinds("RUNBOOK\n\nPriorities:\nP1 is an outage.\n\n2.1 Closing tickets\nClose after 7 days."),
+    ).toEqual(["h2:RUNBOOK", "h3:Priorities", "paragraph", "h2:2.1 Closing tickets", "paragraph"]);
+    // A short line in a Markdown file is text, not a title; a list item is an item.
+    expect(kinds("# A\n\nNote\nthis\n\n- one\n- two")).toEqual(["h1:A", "paragraph", "item", "item"]);
+  });
+
+  it("reads pipe tables and space-aligned tables; quotes a row with its column names, by its own cells", () => {
+    const pipes = "| City | Stock |\n|---|---|\n| Oslo | 12 |\n| Bergen | 7 |";
+    expect(blocksOf(pipes)).toMatchObject([
+      {
+        kind: "table",
+        header: ["City", "Stock"],
+        rows: [
+          ["Oslo", "12"],
+          ["Bergen", "7"],
+        ],
+      },
+    ]);
+    const spaced = "Country   Allowance\nFrance    32 EUR\nGermany   28 EUR";
+    expect(blocksOf(spaced)).toMatchObject([
+      {
+        kind: "table",
+        rows: [
+          ["France", "32 EUR"],
+          ["Germany", "28 EUR"],
+        ],
+      },
+    ]);
+    expect(quotesFor(spaced, "What is the allowance in France?").map((q) => q.sentence)).toEqual([
+      "Country: France; Allowance: 32 EUR",
+    ]);
+  });
+
+  it("keeps passages verbatim, skips front matter and thematic breaks, and quotes a sentence with the one that continues it", () => {
+    const doc =
+      "---\ntitle: x\n---\n# Returns\nShipping is free for damaged items. Otherwise a fee of 4.95 euros applies.\n\n***\n";
+    for (const chunk of chunkDocument(doc)) expect(doc).toContain(chunk.text);
+    expect(blocksOf(doc).map((b) => b.kind)).toEqual(["code", "heading", "paragraph"]);
+    expect(quotesFor(doc, "Is shipping free?").map((q) => q.sentence)).toEqual([
+      "Shipping is free for damaged items.",
+      "Otherwise a fee of 4.95 euros applies.",
+    ]);
   });
 });

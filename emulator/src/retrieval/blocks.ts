@@ -46,7 +46,8 @@ function plainTitle(lines: Line[], i: number): boolean {
   if (blank(lines[i + 1]) && blank(lines[i + 2])) return false;
   const words = text.split(/\s+/).length;
   if (words > 8 || text.length > 70) return false;
-  if (/[.!?,;]$/.test(text) || isTableRow(text)) return false;
+  // A title has no columns in it: "Country   Allowance" heads a space-aligned table.
+  if (/[.!?,;]$/.test(text) || isTableRow(text) || /\S(?: {2,}|\t+)\S/.test(text)) return false;
   if (!/^[\p{Lu}\p{N}]/u.test(text)) return false;
   return /:$/.test(text) || NUMBERED_TITLE.test(text) || words <= 6;
 }
