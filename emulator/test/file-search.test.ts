@@ -337,6 +337,23 @@ describe("file search over documents laid out another way (issue 11)", () => {
     ).toEqual([]);
   });
 
+  it("searches again with related words when the question's own word is in no passage, and lists both queries", async () => {
+    const store = await lab.openai.vectorStores.create({ name: "rewrite" });
+    const doc = "# Travel\nFlights under 2 hours are not allowed unless no train connection exists.\n";
+    await lab.openai.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(doc), "travel.md"));
+    const answer = await lab.openai.responses.create({
+      model: "model-router",
+      input: "Can I fly?",
+      tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+    });
+    expect(answer.output_text).toContain("- Flights under 2 hours are not allowed");
+    const call = answer.output[0];
+    expect(call?.type === "file_search_call" && call.queries).toEqual([
+      "Can I fly?",
+      expect.stringMatching(/^Can I fly\? .*\bflights\b/),
+    ]);
+  });
+
   it("still answers every question of demo 5's handbook set (none is refused as not covered)", async () => {
     const root = path.resolve(import.meta.dirname, "../../demos/5-rag");
     const questions = JSON.parse(readFileSync(path.join(root, "test/handbook-questions.json"), "utf8")) as {
