@@ -248,6 +248,36 @@ describe("code interpreter: questions an analyst asks (issue 11)", () => {
     expect(textOf(response).text).toContain('"average units per month"');
   });
 
+  it("a CSV with no rows or of binary bytes gets one sentence and no code; decimal commas are read as such", async () => {
+    const upload = async (name: string, bytes: Buffer) =>
+      (await lab.openai.files.create({ file: await toFile(bytes, name), purpose: "assistants" })).id;
+    const askAbout = (id: string, input: string) =>
+      lab.openai.responses.create({
+        model: "model-router",
+        input,
+        tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: [id] } }],
+      });
+    const empty = await askAbout(await upload("empty.csv", Buffer.from("sku,stock\n")), "total stock?");
+    expect(empty.output.map((i) => i.type)).toEqual(["message"]);
+    expect(empty.output_text).toBe(
+      "`empty.csv` has a header (sku, stock) but no data rows, so there is nothing to compute.",
+    );
+    const binary = await askAbout(
+      await upload("scan.csv", Buffer.from([0x89, 0x50, 0, 0, 0xff, 0xfe, 10, 0])),
+      "summarize the data",
+    );
+    expect(binary.output_text).toContain("`scan.csv` is not a text file");
+    // Not about data: no word about the file at all.
+    expect(
+      (await askAbout(await upload("scan2.csv", Buffer.from([0, 1, 2])), "Hello there")).output_text,
+    ).not.toContain("scan2.csv");
+    const euro = await askAbout(
+      await upload("temps.csv", Buffer.from("city;temp\r\nOslo;3,5\r\nBergen;7,25\r\n")),
+      "average temp",
+    );
+    expect(euro.output_text).toContain("The average temp is **5.38**");
+  });
+
   it("answers every question of the data-questions corpus as expected", { timeout: 120_000 }, async () => {
     const { runCorpus } = await import("./corpus/data-questions.ts");
     const [result] = await runCorpus();

@@ -3,8 +3,13 @@
  * (which must see `in_progress` and honour `openai-poll-after-ms`), search, the file_search tool in
  * responses (JSON and SSE), the bad inputs, deletes, and a restart that keeps the index.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blocksOf } from "../src/retrieval/blocks.ts";
+import { chunkDocument } from "../src/retrieval/chunking.ts";
+import { quotesFor } from "../src/retrieval/fts.ts";
 import { type Lab, promptAgent, raw, startLab, tempDir } from "./support.ts";
 
 const GUIDE = `# Field guide
@@ -332,10 +337,109 @@ describe("file search over documents laid out another way (issue 11)", () => {
     ).toEqual([]);
   });
 
+  it("searches again with related words when the question's own word is in no passage, and lists both queries", async () => {
+    const store = await lab.openai.vectorStores.create({ name: "rewrite" });
+    const doc = "# Travel\nFlights under 2 hours are not allowed unless no train connection exists.\n";
+    await lab.openai.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(doc), "travel.md"));
+    const answer = await lab.openai.responses.create({
+      model: "model-router",
+      input: "Can I fly?",
+      tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+    });
+    expect(answer.output_text).toContain("- Flights under 2 hours are not allowed");
+    const call = answer.output[0];
+    expect(call?.type === "file_search_call" && call.queries).toEqual([
+      "Can I fly?",
+      expect.stringMatching(/^Can I fly\? .*\bflights\b/),
+    ]);
+  });
+
+  it("still answers every question of demo 5's handbook set (none is refused as not covered)", async () => {
+    const root = path.resolve(import.meta.dirname, "../../demos/5-rag");
+    const questions = JSON.parse(readFileSync(path.join(root, "test/handbook-questions.json"), "utf8")) as {
+      question: string;
+    }[];
+    const store = await lab.openai.vectorStores.create({ name: "handbook" });
+    await lab.openai.vectorStores.files.uploadAndPoll(
+      store.id,
+      await toFile(readFileSync(path.join(root, "data/employee-handbook.md")), "employee-handbook.md"),
+    );
+    const refused: string[] = [];
+    for (const { question } of questions) {
+      const answer = await lab.openai.responses.create({
+        model: "model-router",
+        input: question,
+        tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+      });
+      if (!answer.output_text.includes("\n- ")) refused.push(question);
+    }
+    expect(refused).toEqual([]);
+  });
+
   it("answers every question of the retrieval corpus as expected", { timeout: 60_000 }, async () => {
     const { runCorpus } = await import("./corpus/retrieval.ts");
     const [result] = await runCorpus();
     expect(result?.total).toBeGreaterThanOrEqual(40);
     expect(result?.failures).toEqual([]);
+  });
+});
+
+describe("document structure (retrieval/blocks.ts)", () => {
+  const kinds = (text: string) =>
+    blocksOf(text).map((b) => (b.kind === "heading" ? `h${b.level}:${b.title}` : b.kind));
+
+  it("finds headings of every kind, with or without a blank line after them", () => {
+    expect(kinds("# A\ntext\n## B\nmore")).toEqual(["h1:A", "paragraph", "h2:B", "paragraph"]);
+    expect(kinds("Title\n=====\nintro\n\nPart\n----\nbody")).toEqual([
+      "h1:Title",
+      "paragraph",
+      "h2:Part",
+      "paragraph",
+    ]);
+    expect(kinds("**Battery**\nTwo cells.")).toEqual(["h6:Battery", "paragraph"]);
+    // Plain text: short title lines, numbered or ending in a colon.
+    expect(
+      kinds("RUNBOOK\n\nPriorities:\nP1 is an outage.\n\n2.1 Closing tickets\nClose after 7 days."),
+    ).toEqual(["h2:RUNBOOK", "h3:Priorities", "paragraph", "h2:2.1 Closing tickets", "paragraph"]);
+    // A short line in a Markdown file is text, not a title; a list item is an item.
+    expect(kinds("# A\n\nNote\nthis\n\n- one\n- two")).toEqual(["h1:A", "paragraph", "item", "item"]);
+  });
+
+  it("reads pipe tables and space-aligned tables; quotes a row with its column names, by its own cells", () => {
+    const pipes = "| City | Stock |\n|---|---|\n| Oslo | 12 |\n| Bergen | 7 |";
+    expect(blocksOf(pipes)).toMatchObject([
+      {
+        kind: "table",
+        header: ["City", "Stock"],
+        rows: [
+          ["Oslo", "12"],
+          ["Bergen", "7"],
+        ],
+      },
+    ]);
+    const spaced = "Country   Allowance\nFrance    32 EUR\nGermany   28 EUR";
+    expect(blocksOf(spaced)).toMatchObject([
+      {
+        kind: "table",
+        rows: [
+          ["France", "32 EUR"],
+          ["Germany", "28 EUR"],
+        ],
+      },
+    ]);
+    expect(quotesFor(spaced, "What is the allowance in France?").map((q) => q.sentence)).toEqual([
+      "Country: France; Allowance: 32 EUR",
+    ]);
+  });
+
+  it("keeps passages verbatim, skips front matter and thematic breaks, and quotes a sentence with the one that continues it", () => {
+    const doc =
+      "---\ntitle: x\n---\n# Returns\nShipping is free for damaged items. Otherwise a fee of 4.95 euros applies.\n\n***\n";
+    for (const chunk of chunkDocument(doc)) expect(doc).toContain(chunk.text);
+    expect(blocksOf(doc).map((b) => b.kind)).toEqual(["code", "heading", "paragraph"]);
+    expect(quotesFor(doc, "Is shipping free?").map((q) => q.sentence)).toEqual([
+      "Shipping is free for damaged items.",
+      "Otherwise a fee of 4.95 euros applies.",
+    ]);
   });
 });

@@ -8,7 +8,8 @@
  */
 import type readline from "node:readline";
 
-const FENCE = /^\s*(?:```|~~~)/;
+/** A line that opens or closes a fenced block; "```print(1)```" on one line does both, so it is neither. */
+const FENCE = /^\s*(?:```(?!.*```)|~~~(?!.*~~~))/;
 
 export interface TurnOptions {
   /** A terminal: ask it to mark pastes. */

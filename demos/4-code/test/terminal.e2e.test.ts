@@ -64,12 +64,17 @@ describe.skipIf(live)("pnpm 4-code with piped stdin", () => {
     };
     const result = await runLab(["4-code"], {
       env,
-      input: ["Run this:", ...CODE.split("\n"), "summarize the data"],
+      input: [
+        "Run this:",
+        ...CODE.split("\n"),
+        "```inline``` fences on one line open nothing",
+        "summarize the data",
+      ],
     });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    // "Run this:" is a turn of its own; the fenced block is the next one, then the last line.
-    expect(result.stdout.match(/↳ served by/g)).toHaveLength(3);
+    // "Run this:" is a turn of its own; the fenced block is the next one, then one line each.
+    expect(result.stdout.match(/↳ served by/g)).toHaveLength(4);
     expect(result.stdout).toContain("│ regions: 4");
     expect(result.stdout).toContain("Summary statistics of `sales.csv`");
     await runLab(["4-code:reset"], { env });

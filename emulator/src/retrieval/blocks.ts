@@ -1,7 +1,7 @@
 /**
  * The structure of a text or Markdown document, as file search needs it: headings (ATX `#`, setext
  * `===`/`---` underlines, a line that is all bold, and in plain text a short title line), paragraphs, list
- * items, tables and code. A heading is always a block of its own, whether or not a blank line follows it.
+ * items, tables (Markdown pipes, or plain-text columns aligned with spaces) and code. A heading is always a block of its own, whether or not a blank line follows it.
  * Every block keeps its offsets, so passages cut from blocks are verbatim slices of the document.
  */
 
@@ -46,7 +46,8 @@ function plainTitle(lines: Line[], i: number): boolean {
   if (blank(lines[i + 1]) && blank(lines[i + 2])) return false;
   const words = text.split(/\s+/).length;
   if (words > 8 || text.length > 70) return false;
-  if (/[.!?,;]$/.test(text) || isTableRow(text)) return false;
+  // A title has no columns in it: "Country   Allowance" heads a space-aligned table.
+  if (/[.!?,;]$/.test(text) || isTableRow(text) || /\S(?: {2,}|\t+)\S/.test(text)) return false;
   if (!/^[\p{Lu}\p{N}]/u.test(text)) return false;
   return /:$/.test(text) || NUMBERED_TITLE.test(text) || words <= 6;
 }
@@ -60,11 +61,24 @@ export function blocksOf(document: string): Block[] {
   );
   const blocks: Block[] = [];
   let i = 0;
+  // YAML front matter (--- … --- at the very top) is metadata, not text to quote.
+  if (/^---\s*$/.test(lines[0]?.text ?? "")) {
+    const close = lines.findIndex((line, k) => k > 0 && k < 50 && /^(?:---|\.\.\.)\s*$/.test(line.text));
+    if (close > 0) {
+      const last = lines[close] as Line;
+      blocks.push({ kind: "code", text: document.slice(0, last.end), start: 0, end: last.end });
+      i = close + 1;
+    }
+  }
   while (i < lines.length) {
     const line = lines[i] as Line;
     const text = line.text;
     if (text.trim() === "") {
       i++;
+      continue;
+    }
+    if (/^ {0,3}(?:[-*_][ \t]*){3,}$/.test(text) && blank(lines[i - 1])) {
+      i++; // a thematic break (---, ***) separates, it says nothing
       continue;
     }
     if (FENCE.test(text)) {
@@ -117,6 +131,21 @@ export function blocksOf(document: string): Block[] {
       i = j;
       continue;
     }
+    // A plain-text table: columns aligned with runs of spaces, the same number of cells on each line.
+    const width = spacedCells(text).length;
+    if (width >= 2 && next && spacedCells(next.text).length === width) {
+      let j = i;
+      const rows: string[][] = [];
+      while (j < lines.length && spacedCells(lines[j]?.text ?? "").length === width) {
+        rows.push(spacedCells(lines[j]?.text ?? ""));
+        j++;
+      }
+      const last = lines[j - 1] as Line;
+      const [header = [], ...body] = rows;
+      blocks.push({ kind: "table", header, rows: body, start: line.start, end: last.end });
+      i = j;
+      continue;
+    }
     // A paragraph or a list item: the following lines that start nothing new belong to it.
     const kind = ITEM.test(text) ? "item" : "paragraph";
     let j = i + 1;
@@ -143,6 +172,13 @@ function heading(level: number, title: string, line: Line): Block {
     start: line.start,
     end: line.end,
   };
+}
+
+/** The cells of a line aligned with runs of two or more spaces (or tabs); one cell when it is not. */
+function spacedCells(line: string): string[] {
+  const text = line.trim();
+  if (text === "" || ITEM.test(line) || !/\S(?: {2,}|\t+)\S/.test(text)) return [text];
+  return text.split(/ {2,}|\t+/);
 }
 
 function cells(row: string): string[] {

@@ -84,8 +84,9 @@ function squash(bm25: number): number {
 
 /**
  * A light English stemmer for comparing words in sentences and column names (the index itself uses
- * SQLite's porter stemmer): plurals, -ing, -ed, -ly, -ment, then the first seven letters, so
- * "shipping"/"shipped"/"ships", "refunds"/"refunded" and "categories"/"category" meet.
+ * SQLite's porter stemmer): plurals, -ing, -ed, -ly, -ment, -age, -er, -al, then the first seven
+ * letters, so "shipping"/"shipped"/"ships", "refunds"/"refunded", "approval"/"approves" and
+ * "categories"/"category" meet.
  */
 export function stem(word: string): string {
   let cached = stems.get(word);
@@ -98,6 +99,8 @@ export function stem(word: string): string {
 }
 
 const stems = new Map<string, string>();
+/** Tried in order after plurals; the first that fits is removed. */
+const SUFFIXES = ["ments", "ment", "ingly", "ings", "ing", "edly", "ed", "ly", "age", "er", "al"];
 
 function stemOf(word: string): string {
   let w = word.toLowerCase().replace(/['’]s$/, "");
@@ -105,20 +108,7 @@ function stemOf(word: string): string {
   if (/ies$/.test(w) && w.length > 4) w = `${w.slice(0, -3)}y`;
   else if (/(?:sses|xes|zes|ches|shes)$/.test(w)) w = w.slice(0, -2);
   else if (/[^su]s$/.test(w) && !/(?:ss|is)$/.test(w)) w = w.slice(0, -1);
-  for (const suffix of [
-    "ments",
-    "ment",
-    "ingly",
-    "ings",
-    "ing",
-    "edly",
-    "ed",
-    "ly",
-    "ages",
-    "age",
-    "ers",
-    "er",
-  ]) {
+  for (const suffix of SUFFIXES) {
     const rest = suffix.startsWith("e") || suffix.startsWith("a") ? 4 : 3;
     if (w.endsWith(suffix) && w.length - suffix.length >= rest) {
       w = w.slice(0, -suffix.length);
@@ -150,11 +140,16 @@ export interface Quote {
  * paragraphs and list items cut into sentences, and each table row as "column: value; …". Headings and
  * code are not quoted.
  */
-export function sentencesIn(text: string): { sentence: string; block: number }[] {
+export function sentencesIn(text: string): { sentence: string; block: number; cells?: string }[] {
   return blocksOf(text).flatMap((block, i) => {
-    const of = (sentence: string) => ({ sentence, block: i });
-    if (block.kind === "paragraph" || block.kind === "item") return sentencesOf(block.text).map(of);
-    if (block.kind === "table") return block.rows.map((row) => of(rowSentence(block.header, row)));
+    if (block.kind === "paragraph" || block.kind === "item")
+      return sentencesOf(block.text).map((sentence) => ({ sentence, block: i }));
+    if (block.kind === "table")
+      return block.rows.map((row) => ({
+        sentence: rowSentence(block.header, row),
+        block: i,
+        cells: row.join(" "),
+      }));
     return [];
   });
 }
@@ -178,11 +173,16 @@ const CONTINUES =
 export function quotesFor(text: string, question: string | Terms, max = 3): Quote[] {
   const terms = typeof question === "string" ? termsOf(question) : question;
   const all = sentencesIn(text);
-  const scored = all.map(({ sentence }, index) => {
-    const words = stemsOf(sentence);
-    const matched = [...terms].filter(([, alts]) => [...alts].some((a) => words.has(a))).map(([t]) => t);
-    return { sentence, index, matched };
+  const holds = (words: Set<string>) =>
+    [...terms].filter(([, alts]) => [...alts].some((a) => words.has(a))).map(([t]) => t);
+  const scored = all.map(({ sentence, block, cells }, index) => {
+    // A table row also says its column names; only its own cells tell it from the other rows.
+    const own = cells === undefined ? undefined : holds(stemsOf(cells)).length;
+    return { sentence, index, matched: holds(stemsOf(sentence)), block, own };
   });
+  // In a table where some row's own cells match ("France"), the rows that match only by header go.
+  const distinct = new Set(scored.filter((s) => (s.own ?? 0) > 0).map((s) => s.block));
+  for (const s of scored) if (s.own === 0 && distinct.has(s.block)) s.matched = [];
   const top = Math.max(0, ...scored.map((s) => s.matched.length));
   if (top === 0) return [];
   const chosen = scored

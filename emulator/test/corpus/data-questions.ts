@@ -4,7 +4,8 @@
  * `files.create`, the `code_interpreter` tool with an auto container holding all of them,
  * `responses.create` with the call's outputs included. A case passes when the code ran in the sandbox
  * and the answer states every expected fragment (or cites the chart it drew, downloaded from the
- * container), or, for a question that is not about the data, when no code ran.
+ * container), or, for a question that is not about the data or asks a number of labels, when no code
+ * ran (and the answer says what it should).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -62,7 +63,12 @@ async function check(
   const part = message?.type === "message" ? message.content[0] : undefined;
   const text = part?.type === "output_text" ? part.text : "";
   const got = `\n    got: ${text.replace(/\s+/g, " ").slice(0, 300)}`;
-  if (c.noCall) return call ? `ran code for a question that is not about the data${got}` : undefined;
+  if (c.noCall) {
+    if (call) return `ran code for a question it cannot answer from the data${got}`;
+    for (const fragment of c.expect)
+      if (!text.includes(fragment)) return `the answer does not say "${fragment}"${got}`;
+    return undefined;
+  }
   if (call?.type !== "code_interpreter_call") return `no code_interpreter_call${got}`;
   if (call.status !== "completed") return `the code did not finish${got}`;
   for (const fragment of c.expect)

@@ -11,6 +11,8 @@ export interface Column {
   name: string;
   /** The stems of the words of its name, unit words left out ("revenue_eur" → ["revenu"]). */
   words: string[];
+  /** Unit words of its name ("kwh" of "kWh Consumed", "km" of "km_driven"): a weaker way to name it. */
+  units: string[];
   numeric: boolean;
   /** Distinct values of a label column (up to 200), in order of first appearance. */
   labels: string[];
@@ -20,6 +22,12 @@ export interface CsvProfile {
   columns: Column[];
   /** Data rows seen (the profile reads at most the first MB). */
   rows: number;
+  /** The delimiter its header splits best at: , ; tab or |. */
+  delimiter: string;
+  /** Numbers are written with a decimal comma ("3,5" with ; as the delimiter). */
+  decimalComma: boolean;
+  /** The file is not text (NUL bytes, or mostly undecodable). */
+  binary: boolean;
 }
 
 /** Where a question names a column: token positions [start, end) in `questionTokens`. */
@@ -94,13 +102,16 @@ const RELATED: string[][] = [
   ["duration", "time", "minutes", "hours"],
   ["amount", "value", "total"],
   ["customer", "client"],
+  ["salary", "earn", "earns", "earning", "earnings", "wage", "wages", "pay", "paid"],
   ["employee", "staff", "person"],
+  ["consumption", "consumed", "usage", "used", "energy", "electricity", "power"],
+  ["distance", "km", "kilometres", "kilometers", "miles", "driven"],
 ];
 
 /** The words of a column name, split at _, -, spaces, dots and camelCase humps. */
 export function nameWords(name: string): string[] {
   return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([a-z]{2,}|[0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
@@ -181,9 +192,23 @@ export function profileCsv(text: string): CsvProfile {
     const labels = numeric ? [] : [...new Set(cells)].slice(0, 200);
     const spelled = nameWords(name).flatMap((w) => (ABBREVIATIONS[w] ? [ABBREVIATIONS[w]] : [w]));
     const core = spelled.map(stem).filter((w) => !UNIT_WORDS.has(w));
-    return { name, words: core.length > 0 ? core : spelled.map(stem), numeric, labels };
+    const units = spelled.map(stem).filter((w) => UNIT_WORDS.has(w));
+    return {
+      name,
+      words: core.length > 0 ? core : spelled.map(stem),
+      units: core.length > 0 ? units : [],
+      numeric,
+      labels,
+    };
   });
-  return { columns, rows: rows.length };
+  const cells = rows.flat();
+  const decimalComma =
+    delimiter !== "," &&
+    cells.some((c) => /^-?\d+,\d+$/.test(c)) &&
+    !cells.some((c) => /^-?\d+\.\d+$/.test(c));
+  const odd = text.split("\uFFFD").length - 1;
+  const binary = text.includes("\u0000") || odd > text.length * 0.05;
+  return { columns, rows: rows.length, delimiter, decimalComma, binary };
 }
 
 /**
@@ -220,6 +245,12 @@ export function columnMentions(question: string, columns: Column[]): Mention[] {
   }
   for (let i = 0; i < tokens.length; i++) {
     const word = tokens[i]?.stem ?? "";
+    for (const column of columns) {
+      if (column.units.includes(word))
+        candidates.push({ column, start: i, end: i + 1, score: 0.4, complete: false });
+    }
+    // A related word only where no column is named by its own word ("stock" is `stock`, not `units`).
+    if (columns.some((c) => c.words.includes(word))) continue;
     for (const group of RELATED) {
       const stems = group.map(stem);
       if (!stems.includes(word)) continue;
@@ -232,7 +263,6 @@ export function columnMentions(question: string, columns: Column[]): Mention[] {
   const chosen: Mention[] = [];
   for (const c of candidates.sort((a, b) => b.score - a.score || a.start - b.start)) {
     if (chosen.some((m) => m.start < c.end && c.start < m.end)) continue;
-    if (chosen.some((m) => m.column === c.column)) continue;
     chosen.push({ column: c.column, start: c.start, end: c.end, complete: c.complete });
   }
   return chosen.sort((a, b) => a.start - b.start);
@@ -275,6 +305,7 @@ function columnWord(column: Column, token: Token): boolean {
 export function labelMentions(question: string, columns: Column[], taken: Mention[]): LabelMention[] {
   const tokens = tokensOf(question);
   const lowered = tokens.map((t) => t.word.toLowerCase());
+  const stems = tokens.map((t) => t.stem);
   const found: LabelMention[] = [];
   // A column word may sit inside a longer label ("Server room"); a label may not overlap another.
   const free = (start: number, end: number) =>
@@ -293,7 +324,13 @@ export function labelMentions(question: string, columns: Column[], taken: Mentio
     .sort((a, b) => b.words.length - a.words.length || b.value.length - a.value.length);
   for (const label of all) {
     for (let i = 0; i + label.words.length <= lowered.length; i++) {
-      if (!label.words.every((w, k) => lowered[i + k] === w)) continue;
+      // Word for word, a plural allowed ("trucks" for the label "truck").
+      if (
+        !label.words.every(
+          (w, k) => lowered[i + k] === w || (/\p{L}{3,}/u.test(w) && stems[i + k] === stem(w)),
+        )
+      )
+        continue;
       if (!free(i, i + label.words.length)) continue;
       found.push({ column: label.column, value: label.value, start: i, end: i + label.words.length });
     }

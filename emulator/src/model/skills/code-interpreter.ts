@@ -17,10 +17,10 @@ import { fileNotFound } from "../../routes/files.ts";
 import { runPython } from "../../sandbox/run.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
-import { type CsvProfile, nameWords, profileCsv, readQuestion } from "../parse/columns.ts";
+import { type Column, type CsvProfile, nameWords, profileCsv, readQuestion } from "../parse/columns.ts";
 import type { Skill } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
-import { CHART, describeAnalysis, planAnalysis } from "./data-plan.ts";
+import { CHART, describeAnalysis, labelsAskedAsNumber, planAnalysis } from "./data-plan.ts";
 import { type Analysis, analysisCode, summaryCode } from "./python-writer.ts";
 
 const PASTED_CODE = /```(?:python|py|python3)?[ \t]*\r?\n([\s\S]*?)```/i;
@@ -32,6 +32,8 @@ type Intent =
   | { kind: "run"; code: string }
   | { kind: "analysis"; analysis: Analysis; csv: CsvInfo }
   | { kind: "summary"; csv: CsvInfo }
+  | { kind: "labels"; column: Column; csv: CsvInfo }
+  | { kind: "unusable"; csv: CsvInfo }
   | { kind: "other"; chart: boolean; csv: CsvInfo | undefined };
 
 function intentOf(text: string, csvs: CsvInfo[]): Intent | undefined {
@@ -39,13 +41,20 @@ function intentOf(text: string, csvs: CsvInfo[]): Intent | undefined {
   if (pasted !== undefined && pasted.trim() !== "") return { kind: "run", code: pasted };
   const chart = CHART.test(text);
   const csv = pickCsv(csvs, text);
+  const dataish = chart || SUMMARY.test(text) || ABOUT_DATA.test(text);
+  if (csv !== undefined && (csv.profile.binary || csv.profile.rows === 0)) {
+    const named = text.toLowerCase().includes(csv.name.toLowerCase());
+    return dataish || named ? { kind: "unusable", csv } : undefined;
+  }
   if (csv !== undefined) {
+    const labelled = labelsAskedAsNumber(text, csv.profile);
+    if (labelled) return { kind: "labels", column: labelled, csv };
     // "summarize the data" is the summary; a question that names columns or labels is planned.
     const analysis = SUMMARY.test(text) && !chart ? undefined : planAnalysis(text, csv.name, csv.profile);
     if (analysis !== undefined) return { kind: "analysis", analysis, csv };
     if (SUMMARY.test(text)) return { kind: "summary", csv };
   }
-  if (chart || SUMMARY.test(text) || ABOUT_DATA.test(text)) return { kind: "other", chart, csv };
+  if (dataish) return { kind: "other", chart, csv };
   return undefined;
 }
 
@@ -63,6 +72,24 @@ export const codeInterpreter: Skill = async (request, turn) => {
   requireAvailable("code_interpreter");
   const container = existing ?? newContainer(request.app, tool);
   const files = request.app.containers.files(container.id);
+  if (intent.kind === "unusable") {
+    const { csv } = intent;
+    const why = csv.profile.binary
+      ? "is not a text file (it holds binary data), so there is no table in it to compute with"
+      : `has a header (${csv.profile.columns.map((c) => c.name).join(", ")}) but no data rows, so there is nothing to compute`;
+    return [message(`\`${csv.name}\` ${why}.`, [])];
+  }
+  if (intent.kind === "labels") {
+    const { column, csv } = intent;
+    const some = column.labels.slice(0, 5).join(", ");
+    const number = csv.profile.columns.find((c) => c.numeric)?.name;
+    return [
+      message(
+        `\`${column.name}\` in \`${csv.name}\` holds labels (${some}${column.labels.length > 5 ? ", …" : ""}), not numbers, so there is no total or average of it to compute. I can count the rows per ${column.name} ("how many rows per ${column.name}")${number ? ` or compute ${number} per ${column.name} ("average ${number} per ${column.name}")` : ""}.`,
+        [],
+      ),
+    ];
+  }
   if (intent.kind === "other") {
     return [
       message(capabilities(turn.current, files, intent.csv, intent.chart || SUMMARY.test(turn.current)), []),
@@ -72,7 +99,7 @@ export const codeInterpreter: Skill = async (request, turn) => {
     intent.kind === "run"
       ? intent.code
       : intent.kind === "summary"
-        ? summaryCode(intent.csv.name)
+        ? summaryCode(intent.csv.name, intent.csv.profile.delimiter, intent.csv.profile.decimalComma)
         : analysisCode(intent.analysis);
 
   const folder = request.app.containers.folder(container.id);
@@ -140,7 +167,7 @@ function answerText(a: Analysis, printed: string): string {
   if (a.rank) {
     return `The ${a.rank.n === 1 ? "row" : `${a.rank.n} rows`} with the ${a.rank.order === "largest" ? "highest" : "lowest"} ${a.value}: **${answer}** (${from}).${output}`;
   }
-  if (a.groupBy) return `The ${what} (${from}):${output}`;
+  if (a.groupBy && !a.across) return `The ${what} (${from}):${output}`;
   return `The ${what} is **${answer}** (${from}).${output}`;
 }
 

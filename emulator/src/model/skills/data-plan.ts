@@ -13,7 +13,16 @@
  *
  * It plans nothing when the question names no column and no label: then it says what it can do.
  */
-import { type Column, type CsvProfile, type Mention, readQuestion, tokensOf } from "../parse/columns.ts";
+import { stem } from "../../retrieval/fts.ts";
+import {
+  type Column,
+  type CsvProfile,
+  type LabelMention,
+  type Mention,
+  nameWords,
+  readQuestion,
+  tokensOf,
+} from "../parse/columns.ts";
 import type { Aggregate, Analysis } from "./python-writer.ts";
 
 export const CHART = /\b(?:chart|plot|graph|visuali[sz]e|draw|histogram)\b/i;
@@ -56,6 +65,9 @@ const NUMBER_WORDS: Record<string, number> = {
   ten: 10,
 };
 
+const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b|%/i;
+const LOOKUP_VERB =
+  /^(?:please\s+)?(?:what|which|who|whom|whose|when|where|how|show|list|find|give|get|display|look up|lookup|tell|can you|could you|is|are|does|do)\b/i;
 const TIME_LIKE = /(?:year|month|week|day|quarter|hour|date)/i;
 const ISO_DATE = /^\d{4}-\d{2}/;
 
@@ -73,7 +85,15 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
       : LARGEST.test(question)
         ? "largest"
         : undefined;
-  if (mentions.length === 0 && labels.length === 0 && !chart && explicit !== "count") return undefined;
+  if (mentions.length === 0 && labels.length === 0 && !chart) {
+    // Nothing of the CSV named: only "how many rows / readings (of sensor-readings.csv)" is about it.
+    const counted =
+      /\b(?:how many|number of|count(?: of)?(?: the)?)\s+([\p{L}]+)/iu.exec(question)?.[1] ?? "";
+    const fileWords = nameWords(csv.replace(/\.\w+$/, "")).map(stem);
+    const aboutFile =
+      /^(?:rows?|records?|entries|entry|lines?)$/i.test(counted) || fileWords.includes(stem(counted));
+    if (explicit !== "count" || !aboutFile) return undefined;
+  }
 
   // What the question words just before a mention are ("by region", "per unit", "which warehouse").
   const before = (m: { start: number }, n = 2) =>
@@ -91,8 +111,14 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
 
   let per: Column | undefined;
   let groupBy: Column | undefined;
-  for (const m of mentions) {
+  for (const [i, m] of mentions.entries()) {
     const cue = cueBefore(m);
+    // "per vehicle type": of two names side by side after the cue, the one named in full.
+    const next = mentions[i + 1];
+    if (cue !== undefined && !m.complete && next?.complete && next.start === m.end && !next.column.numeric) {
+      groupBy ??= next.column;
+      continue;
+    }
     if (
       cue === "per" &&
       m.column.numeric &&
@@ -145,13 +171,23 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
   const countAt = lower.findIndex(
     (w, i) => (w === "how" && lower[i + 1] === "many") || (w === "number" && lower[i + 1] === "of"),
   );
+  // "over 24 hours", "stock below 50": a threshold on the numeric column named next to it.
+  const thresholds = thresholdsIn(question, tokens, mentions);
+  const limited = new Set(thresholds.map((t) => t.column));
   const numericMentions = mentions.filter(
     (m) => m.column.numeric && m.column !== per && m.column !== groupBy,
   );
-  let value: Column | undefined = numericMentions[0]?.column;
+  // The measure: a numeric column named for itself, else (for "total stock of items with stock below
+  // 50") the one a threshold is on, unless the rows are counted.
+  let value: Column | undefined =
+    numericMentions.find((m) => !limited.has(m.column.name))?.column ??
+    (explicit !== "count" && explicit !== undefined ? numericMentions[0]?.column : undefined) ??
+    (thresholds.length === 0 ? numericMentions[0]?.column : undefined);
   let aggregate: Aggregate | undefined = explicit;
   if (explicit === "count") {
-    const counted = numericMentions.find((m) => m.start === countAt + 2 || m.start === countAt + 3);
+    const counted = numericMentions.find(
+      (m) => (m.start === countAt + 2 || m.start === countAt + 3) && !limited.has(m.column.name),
+    );
     if (counted) {
       value = counted.column;
       aggregate = "sum";
@@ -164,6 +200,14 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     filters.set(label.column.name, [...(filters.get(label.column.name) ?? []), label.value]);
   }
   const filterList = [...filters].map(([column, values]) => ({ column, values }));
+  // "in February", "during 2025": a part of a date column (when no label says so already).
+  const dates = dated
+    ? datePartsIn(
+        tokens.map((t) => t.word),
+        labels,
+      )
+    : undefined;
+  const when = dated && dates ? [{ column: dated.name, ...dates }] : [];
 
   const rankN = (() => {
     const at = lower.findIndex((w) => w === "top" || w === "bottom");
@@ -175,7 +219,11 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
 
   const base = {
     csv,
+    ...(thresholds.length > 0 ? { thresholds } : {}),
+    ...(profile.delimiter !== "," ? { delimiter: profile.delimiter } : {}),
+    ...(profile.decimalComma ? { decimalComma: true } : {}),
     filters: filterList,
+    ...(when.length > 0 ? { dates: when } : {}),
     ...(byPeriod && period ? { period } : {}),
     ...(value ? { value: value.name } : {}),
     ...(per && value ? { per: per.name } : {}),
@@ -194,6 +242,20 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
           ? "count"
           : amountOf(value);
     return { ...base, aggregate: agg, groupBy: groupBy?.name, chart: { kind, output: "chart.svg" } };
+  }
+  // "average monthly revenue": the monthly totals, averaged.
+  if (
+    byPeriod &&
+    aggregate === "mean" &&
+    value !== undefined &&
+    !isLevel(value) &&
+    superlative === undefined
+  ) {
+    return { ...base, aggregate: "sum", groupBy: groupBy?.name, across: "mean" };
+  }
+  // "what percentage of revenue comes from the South": the filtered part of the whole.
+  if (SHARE.test(question) && filterList.length + when.length > 0 && groupBy === undefined) {
+    return { ...base, aggregate: value === undefined ? "count" : "sum", share: true };
   }
   if (groupBy !== undefined) {
     const rankedGroups = superlative !== undefined || /\b(?:top|bottom)\b/i.test(question);
@@ -216,8 +278,10 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     };
   }
   if (value === undefined && aggregate === undefined && superlative === undefined) {
-    // Named rows and nothing to compute: show them ("What is the status of T-1003?").
-    return filterList.length > 0 ? { ...base, aggregate: "count", lookup: true } : undefined;
+    // Named rows and nothing to compute: show them ("What is the status of T-1003?"), when asked for;
+    // "My name is Ada" names a row too, but is no request to look it up.
+    const asked = /\?\s*$/.test(question) || LOOKUP_VERB.test(question.trim());
+    return filterList.length > 0 && asked ? { ...base, aggregate: "count", lookup: true } : undefined;
   }
   if (
     superlative !== undefined &&
@@ -231,6 +295,101 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     return { ...base, aggregate: superlative === "smallest" ? "min" : "max" };
   }
   return { ...base, aggregate: value === undefined ? "count" : (aggregate ?? amountOf(value)) };
+}
+
+const COMPARISONS: [RegExp, ">" | ">=" | "<" | "<="][] = [
+  [
+    /^(?:more than|greater than|higher than|larger than|bigger than|longer than|over|above|exceeding|>)$/i,
+    ">",
+  ],
+  [/^(?:at least|no less than|>=|≥)$/i, ">="],
+  [/^(?:less than|fewer than|lower than|smaller than|shorter than|under|below|<)$/i, "<"],
+  [/^(?:at most|no more than|up to|<=|≤)$/i, "<="],
+];
+const COMPARISON =
+  /(?:\b(more than|greater than|higher than|larger than|bigger than|longer than|over|above|exceeding|at least|no less than|less than|fewer than|lower than|smaller than|shorter than|under|below|at most|no more than|up to)\b|(>=|<=|≥|≤|>|<))\s*[$€£]?(-?\d[\d,]*(?:\.\d+)?)/gi;
+
+/**
+ * Thresholds the question puts on numeric columns: the comparison, its number, and the column named
+ * just before it ("resolution_hours over 24") or right after the number ("over 24 hours").
+ */
+function thresholdsIn(
+  question: string,
+  tokens: { index: number }[],
+  mentions: Mention[],
+): { column: string; op: ">" | ">=" | "<" | "<="; value: number }[] {
+  const out: { column: string; op: ">" | ">=" | "<" | "<="; value: number }[] = [];
+  for (const m of question.matchAll(COMPARISON)) {
+    const words = (m[1] ?? m[2] ?? "").toLowerCase();
+    const op = COMPARISONS.find(([re]) => re.test(words))?.[1];
+    const value = Number((m[3] ?? "").replace(/,/g, ""));
+    if (op === undefined || !Number.isFinite(value)) continue;
+    const at = tokens.findIndex((t) => t.index >= (m.index ?? 0)); // the comparison's first token
+    const numberAt = tokens.findIndex((t) => t.index >= (m.index ?? 0) + m[0].length - (m[3] ?? "").length);
+    const numeric = mentions.filter((x) => x.column.numeric);
+    const after = numeric.find((x) => x.start > numberAt && x.start <= numberAt + 2);
+    const before = [...numeric].reverse().find((x) => x.end <= at && x.end >= at - 4);
+    const column = (after ?? before ?? (numeric.length === 1 ? numeric[0] : undefined))?.column;
+    if (column) out.push({ column: column.name, op, value });
+  }
+  return out;
+}
+
+const MONTH_NAMES =
+  "January February March April May June July August September October November December".split(" ");
+const MONTHS = "january february march april may june july august september october november december".split(
+  " ",
+);
+
+/**
+ * The months ("February", "Feb", "Q4", "the third quarter") and the year ("in 2025") the question names,
+ * unless a label took the word.
+ */
+function datePartsIn(
+  words: string[],
+  labels: LabelMention[],
+): { months?: number[]; label?: string; year?: number } | undefined {
+  const free = (i: number) => !labels.some((l) => l.start <= i && i < l.end);
+  let months: number[] | undefined;
+  let label: string | undefined;
+  let year: number | undefined;
+  for (const [i, word] of words.entries()) {
+    if (!free(i)) continue;
+    const lower = word.toLowerCase();
+    const full = MONTHS.indexOf(lower);
+    // "may" is a month only as "May"; three-letter forms only capitalized ("Feb", not "mar").
+    const short = /^\p{Lu}/u.test(word)
+      ? MONTHS.findIndex((m) => m.slice(0, 3) === lower || (lower === "sept" && m === "september"))
+      : -1;
+    const quarter =
+      /^q([1-4])$/i.exec(word)?.[1] ??
+      (lower === "quarter" ? ORDINALS[words[i - 1]?.toLowerCase() ?? ""] : undefined);
+    if (full >= 0 && (lower !== "may" || word === "May")) [months, label] = [[full + 1], MONTH_NAMES[full]];
+    else if (short >= 0 && word.length <= 4) [months, label] = [[short + 1], MONTH_NAMES[short]];
+    else if (quarter !== undefined) {
+      const q = Number(quarter);
+      [months, label] = [[3 * q - 2, 3 * q - 1, 3 * q], `Q${q}`];
+    } else if (/^(?:19|20)\d\d$/.test(word) && /^(?:in|during|for|of|since)$/i.test(words[i - 1] ?? ""))
+      year = Number(word);
+  }
+  return months === undefined && year === undefined
+    ? undefined
+    : { ...(months ? { months, label } : {}), ...(year ? { year } : {}) };
+}
+
+const ORDINALS: Record<string, string> = { first: "1", second: "2", third: "3", fourth: "4", last: "4" };
+
+/**
+ * A label column the question asks a number of ("the average priority", "total region"): there is no
+ * such number, and saying so beats counting rows instead.
+ */
+export function labelsAskedAsNumber(question: string, profile: CsvProfile): Column | undefined {
+  const { mentions, labels } = readQuestion(question, profile.columns);
+  if (mentions.some((m) => m.column.numeric) || labels.length > 0 || CHART.test(question)) return undefined;
+  if (!/\b(?:average|mean|avg|median|sum|total)\b/i.test(question)) return undefined;
+  // "total tickets per team" counts; "average priority" has nothing to average.
+  const grouped = /\b(?:by|per|each|across)\b/i.test(question);
+  return grouped ? undefined : mentions.find((m) => !m.column.numeric && m.complete)?.column;
 }
 
 const AGGREGATE_NAMES: Record<Aggregate, string> = {
@@ -251,9 +410,17 @@ export function describeAnalysis(a: Analysis): string {
         ? `${a.value} ÷ ${a.per} (total ${a.value} divided by total ${a.per})`
         : `${AGGREGATE_NAMES[a.aggregate]} ${a.value}`;
   const groups = a.groupBy ? (a.period ? ` per ${a.period} of ${a.groupBy}` : ` per ${a.groupBy}`) : "";
-  const where =
-    a.filters.length > 0
-      ? ` where ${a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`).join(" and ")}`
-      : "";
+  const conditions = [
+    ...a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`),
+    ...(a.thresholds ?? []).map((t) => `${t.column} ${t.op} ${t.value}`),
+    ...(a.dates ?? []).map((d) => {
+      const when = [d.label ?? "", d.year ?? ""].filter(Boolean).join(" ");
+      return `${d.column} is in ${when}`;
+    }),
+  ];
+  const where = conditions.length > 0 ? ` where ${conditions.join(" and ")}` : "";
+  if (a.share) return `share of the ${measure}${where}`;
+  if (a.across)
+    return `average ${a.period}ly ${measure} (the ${a.period}ly totals of ${a.groupBy}, averaged)${where}`;
   return `${measure}${groups}${where}`;
 }

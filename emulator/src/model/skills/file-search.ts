@@ -8,15 +8,14 @@
  * as "column: value; …") comes from the files.
  */
 import { newId } from "../../ids.ts";
-import { queryTerms, quotesFor, stem, stemsOf, type Terms } from "../../retrieval/fts.ts";
+import { stem } from "../../retrieval/fts.ts";
 import { vectorStoreNotFound } from "../../routes/vector-stores.ts";
 import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
+import { assess, type Hit, POOL, rewrite } from "../parse/passages.ts";
 import type { Skill } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 
-/** Passages (per store) that the question's key words are weighed in. */
-const POOL = 30;
 const SMALL_TALK = /^\s*(?:hi|hello|hey|thanks|thank you|ok|okay|bye)\b[\s!.,]*$/i;
 
 export const fileSearch: Skill = (request, turn) => {
@@ -32,17 +31,30 @@ export const fileSearch: Skill = (request, turn) => {
   const max = typeof tool.max_num_results === "number" ? tool.max_num_results : 10;
   const query = turn.current.trim();
   // One search serves both the results (the best `max`) and the pool the key words are weighed in.
-  const pool = ids
-    .flatMap((id) =>
-      request.app.vectorStores.search(id, query, Math.max(max, POOL)).map((hit) => ({ ...hit, store: id })),
-    )
-    .sort((a, b) => b.score - a.score);
+  const search = (q: string): Hit[] =>
+    ids
+      .flatMap((id) =>
+        request.app.vectorStores.search(id, q, Math.max(max, POOL)).map((hit) => ({ ...hit, store: id })),
+      )
+      .sort((a, b) => b.score - a.score);
+  const queries = [query];
+  let pool = search(query);
+  let found = assess(query, pool, max);
+  // Not covered, and a key word no passage has is one the lexicon relates to others ("fly" → flights):
+  // search again with those words added, as a model rewrites its query; the call lists both queries.
+  const rewritten = found.most < 0.5 ? rewrite(query, found.unknown) : undefined;
+  if (rewritten !== undefined) {
+    queries.push(rewritten);
+    const again = search(rewritten);
+    const second = assess(query, again, max);
+    if (second.most >= 0.5) [pool, found] = [again, second];
+  }
   const hits = pool.slice(0, max);
   const call: Json = {
     id: newId("fs"),
     type: "file_search_call",
     status: "completed",
-    queries: [query],
+    queries,
     results: request.include.includes("file_search_call.results")
       ? hits.map((hit) => ({
           file_id: hit.fileId,
@@ -53,49 +65,10 @@ export const fileSearch: Skill = (request, turn) => {
         }))
       : null,
   };
-  const terms = keyTerms(query);
-  // How specific each key word is among the passages that share any word with the question (its IDF
-  // there); a word no passage contains weighs most: it is what the documents do not speak about.
-  const poolWords = pool.map((hit) => stemsOf(`${hit.section} ${hit.text}`));
-  const has = (words: Set<string>, alts: Set<string>) => [...alts].some((a) => words.has(a));
-  const weight = new Map(
-    [...terms].map(([t, alts]) => {
-      const df = poolWords.filter((words) => has(words, alts)).length;
-      return [t, Math.log(1 + (pool.length + 1) / (df + 0.5))];
-    }),
-  );
-  const total = [...weight.values()].reduce((sum, w) => sum + w, 0);
-  // Each passage near the best one, quoted by the sentences that speak about the question.
-  const best = hits[0]?.score ?? 0;
-  const quoted = hits
-    .filter((hit) => hit.score >= best * 0.5)
-    .slice(0, 5)
-    .map((hit) => {
-      const quotes = quotesFor(hit.text, terms);
-      const heading = stemsOf(hit.section.split(" > ").pop() ?? "");
-      // The best single sentence with the section's heading: words scattered over unrelated
-      // sentences ("arrived" in one, "refund" in another) do not answer a question together.
-      const titled = [...terms].filter(([, alts]) => has(heading, alts)).map(([t]) => t);
-      const share = Math.max(
-        0,
-        ...quotes.map((q) => {
-          let sum = 0;
-          for (const t of new Set([...q.matched, ...titled])) sum += (weight.get(t) ?? 0) / total;
-          return sum;
-        }),
-      );
-      return { hit, quotes, share };
-    })
-    .filter((q) => q.quotes.length > 0);
-  const most = Math.max(0, ...quoted.map((q) => q.share));
-  // Covered: some passage's sentences (and its heading) hold at least half of the question's key words,
-  // weighted by specificity ("dress code" when only "code" occurs is not covered).
-  if (terms.size === 0 || most < 0.5) {
-    const unknown = [...terms]
-      .filter(([, alts]) => !poolWords.some((words) => has(words, alts)))
-      .map(([t]) => t);
-    return [call, assistantMessage(notCovered(query, unknown, pool.length), [])];
-  }
+  const { quoted, most, unknown } = found;
+  // Covered: some passage's sentence (with its heading) holds at least half of the question's key
+  // words, weighted by specificity ("dress code" when only "code" occurs is not covered).
+  if (most < 0.5) return [call, assistantMessage(notCovered(query, unknown, pool.length), [])];
   const chosen = quoted.filter((q) => q.share >= Math.max(0.5, most * 0.75)).slice(0, 3);
   const names = [...new Set(chosen.map((q) => q.hit.filename))].join(", ");
   let text = `From ${names} (the offline lab model quotes the passages file search found; it writes no answer of its own):\n`;
@@ -111,52 +84,6 @@ export const fileSearch: Skill = (request, turn) => {
   }
   return [call, assistantMessage(text, annotations)];
 };
-
-/** Question words that say what kind of answer is wanted, not what it is about. */
-const GENERIC = new Set(
-  (
-    "policy policies rule rules allowed allow document documents file files information info detail details " +
-    "explain describe find give list show anything something thing things way many long high often soon far ever " +
-    "still each every exactly currently usually possible able okay ok happen happens mean means"
-  )
-    .split(" ")
-    .map(stem),
-);
-
-/**
- * Words a document often uses for what a question asks with another word. A small, documented lexicon
- * (the lab model has no word vectors): each line is a group whose words count for one another when a
- * passage is checked for the question's key words. The search itself (BM25) still sees only the
- * question's own words.
- */
-const RELATED = [
-  "limit maximum max exceed cap most",
-  "speed fast slow km mph",
-  "cost price costs fee charge charged pay pays paid",
-  "refund refunds money reimburse reimbursed",
-  "vacation holiday holidays leave",
-  "salary pay wage wages",
-  "sick ill illness",
-  "broken damaged faulty defect defective",
-  "buy purchase purchased order",
-  "begin start starts",
-  "end finish ends",
-  "delivery shipping ship shipped",
-  "boss manager",
-  "laptop computer notebook",
-  "phone mobile",
-  "meeting standup stand",
-  "often frequency every",
-].map((line) => new Set(line.split(" ").map(stem)));
-
-/** The question's content words, stemmed, each with its related words: what a passage must speak about. */
-function keyTerms(question: string): Terms {
-  const terms: Terms = new Map();
-  for (const t of [...new Set(queryTerms(question).map(stem))].filter((t) => !GENERIC.has(t))) {
-    terms.set(t, new Set([t, ...RELATED.filter((group) => group.has(t)).flatMap((group) => [...group])]));
-  }
-  return terms;
-}
 
 function notCovered(query: string, unknown: string[], found: number): string {
   const about =

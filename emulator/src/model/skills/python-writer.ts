@@ -12,6 +12,10 @@ export type Aggregate = "sum" | "mean" | "median" | "min" | "max" | "count";
 /** One analysis of one CSV, as the lab model plans it from the question (see data-plan.ts). */
 export interface Analysis {
   csv: string;
+  /** The CSV's delimiter when it is not a comma (";", tab, "|"). */
+  delimiter?: string;
+  /** Numbers use a decimal comma ("3,5"). */
+  decimalComma?: boolean;
   /** The numeric column measured; none: the rows are counted. */
   value?: string;
   /** With `value`, the column it is divided by: total value / total per (per group). */
@@ -23,12 +27,20 @@ export interface Analysis {
   period?: "month" | "year";
   /** Keep only the rows whose column holds one of the values (compared without case). */
   filters: { column: string; values: string[] }[];
+  /** Keep only the rows whose numeric column compares so with the number ("resolution_hours > 24"). */
+  thresholds?: { column: string; op: ">" | ">=" | "<" | "<="; value: number }[];
+  /** Keep only the rows whose date column (YYYY-MM-DD…) falls in these months (of any year) and/or year. */
+  dates?: { column: string; months?: number[]; label?: string; year?: number }[];
   /** The n largest or smallest groups (or rows, without groupBy). */
   rank?: { order: "largest" | "smallest"; n: number };
   /** Draw the groups as a chart into this file. */
   chart?: { kind: "bar" | "line"; output: string };
   /** Show the matching rows themselves. */
   lookup?: boolean;
+  /** The filtered rows' measure as a percentage of all rows' ("what share of revenue is the South's"). */
+  share?: boolean;
+  /** With `groupBy`: the average of the groups' measures ("average monthly revenue"). */
+  across?: "mean";
 }
 
 const py = (text: string) => JSON.stringify(text); // a JSON string is a valid Python string literal
@@ -47,18 +59,17 @@ export function analysisCode(a: Analysis): string {
   out.push("import csv", "import statistics", "");
   out.push(`CSV = ${py(a.csv)}`);
   out.push(
-    'with open(CSV, newline="", encoding="utf-8-sig") as f:',
-    "    sample = f.read(4096)",
-    "    f.seek(0)",
-    '    dialect = csv.Sniffer().sniff(sample, delimiters=",;\\t|") if sample else csv.excel',
-    "    rows = list(csv.DictReader(f, dialect=dialect))",
+    'with open(CSV, newline="", encoding="utf-8-sig", errors="replace") as f:',
+    `    rows = list(csv.DictReader(f${a.delimiter && a.delimiter !== "," ? `, delimiter=${py(a.delimiter)}` : ""}))`,
     'print(f"{CSV}: {len(rows)} rows")',
     "",
     "",
     "def number(text):",
     '    """A cell as a number (1,234.5, €12 and 45% count too), else None."""',
     "    try:",
-    '        return float(str(text).strip().lstrip("$€£").rstrip("%").replace(",", ""))',
+    a.decimalComma
+      ? '        return float(str(text).strip().lstrip("$€£").rstrip("%").replace(".", "").replace(",", "."))'
+      : '        return float(str(text).strip().lstrip("$€£").rstrip("%").replace(",", ""))',
     "    except ValueError:",
     "        return None",
     "",
@@ -72,6 +83,7 @@ export function analysisCode(a: Analysis): string {
     "    raise SystemExit(0)",
     "",
   );
+  if (a.share) out.push("all_rows = rows  # the whole, before any filter");
   for (const filter of a.filters) {
     const wanted = `{${filter.values.map((v) => py(v.toLowerCase())).join(", ")}}`;
     out.push(
@@ -81,7 +93,33 @@ export function analysisCode(a: Analysis): string {
       `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} where ${escapeBraces(filter.column)} is ${escapeBraces(filter.values.join(" or "))}")`,
     );
   }
-  if (a.filters.length > 0) out.push("if not rows:", `    finish("no rows match")`);
+  for (const d of a.dates ?? []) {
+    const tests = [
+      ...(d.year ? [`(row.get(${py(d.column)}) or "")[:4] == "${d.year}"`] : []),
+      ...(d.months
+        ? [
+            `(row.get(${py(d.column)}) or "")[5:7] in {${d.months.map((m) => py(String(m).padStart(2, "0"))).join(", ")}}`,
+          ]
+        : []),
+    ];
+    const what = [d.year ? `year ${d.year}` : "", d.label ?? ""].filter(Boolean).join(", ");
+    out.push(
+      "",
+      `# Only the rows whose ${d.column} is in ${what}.`,
+      `rows = [row for row in rows if ${tests.join(" and ")}]`,
+      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in ${what} of ${escapeBraces(d.column)}")`,
+    );
+  }
+  for (const t of a.thresholds ?? []) {
+    out.push(
+      "",
+      `# Only the rows whose ${t.column} is ${t.op} ${t.value}.`,
+      `rows = [row for row in rows if (v := number(row.get(${py(t.column)}))) is not None and v ${t.op} ${t.value}]`,
+      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} where ${escapeBraces(t.column)} ${t.op} ${t.value}")`,
+    );
+  }
+  if (a.filters.length > 0 || (a.dates ?? []).length > 0 || (a.thresholds ?? []).length > 0)
+    out.push("if not rows:", `    finish("no rows match")`);
   out.push("", "", ...measureCode(a), "");
   if (a.lookup) {
     out.push(
@@ -109,6 +147,16 @@ export function analysisCode(a: Analysis): string {
       "if result is None:",
       `    finish("no numeric values to compute with")`,
     );
+    if (a.share) {
+      out.push(
+        "whole = measure(all_rows)",
+        "if not whole:",
+        `    finish("no numeric values to compute with")`,
+        'print(f"{fmt(result)} of {fmt(whole)}")',
+        'print(f"answer: {result / whole * 100:.1f}%")',
+      );
+      return `${out.join("\n")}\n`;
+    }
     if (a.value !== undefined && (a.aggregate === "max" || a.aggregate === "min") && a.per === undefined) {
       out.push(
         "# The row(s) that hold it.",
@@ -148,6 +196,15 @@ export function analysisCode(a: Analysis): string {
   if (a.chart) {
     out.push("for key, total in results.items():", '    print(f"{key}: {total:,.2f}")', "");
     out.push(chartDrawing(a));
+    return `${out.join("\n")}\n`;
+  }
+  if (a.across) {
+    out.push(
+      "for key, value in results.items():",
+      '    print(f"{key}: {fmt(value)}")',
+      "# The average over the groups, each group's measure counting once.",
+      'print(f"answer: {fmt(statistics.fmean(results.values()))}")',
+    );
     return `${out.join("\n")}\n`;
   }
   if (a.rank) {
@@ -241,21 +298,21 @@ with open(OUTPUT, "w", encoding="utf-8") as f:
 print(f"answer: saved {OUTPUT} ({len(results)} values)")`;
 }
 
-export function summaryCode(csv: string): string {
+export function summaryCode(csv: string, delimiter = ",", decimalComma = false): string {
   return `import csv
 import statistics
 
 CSV = ${py(csv)}
-with open(CSV, newline="", encoding="utf-8") as f:
-    rows = list(csv.DictReader(f))
+with open(CSV, newline="", encoding="utf-8-sig", errors="replace") as f:
+    rows = list(csv.DictReader(f${delimiter !== "," ? `, delimiter=${py(delimiter)}` : ""}))
 columns = list(rows[0]) if rows else []
 print(f"{CSV}: {len(rows)} rows; columns: {', '.join(columns)}")
 
 
 def number(text):
     try:
-        return float(text)
-    except (TypeError, ValueError):
+        return float(${decimalComma ? 'text.replace(".", "").replace(",", ".")' : "text"})
+    except (AttributeError, TypeError, ValueError):
         return None
 
 
