@@ -15,7 +15,8 @@ export interface NumberSpan extends Span {
   currency?: string;
 }
 
-const NUMBER_WORDS: Record<string, number> = {
+/** Numbers written as words ("four", "twenty"), shared by every skill that reads counts. */
+export const NUMBER_WORDS: Record<string, number> = {
   zero: 0,
   one: 1,
   two: 2,

@@ -23,6 +23,7 @@ import {
   readQuestion,
   tokensOf,
 } from "../parse/columns.ts";
+import { NUMBER_WORDS } from "../parse/numbers.ts";
 import type { Aggregate, Analysis } from "./python-writer.ts";
 
 export const CHART = /\b(?:chart|plot|graph|visuali[sz]e|draw|histogram)\b/i;
@@ -52,18 +53,6 @@ const GROUP_CUES = new Set([
   "broken down by",
   "split by",
 ]);
-const NUMBER_WORDS: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-};
 
 const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b|%/i;
 const LOOKUP_VERB =
