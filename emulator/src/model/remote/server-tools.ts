@@ -15,6 +15,7 @@ import { runPython } from "../../sandbox/run.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { requireAvailable } from "../skills/availability.ts";
 import { containerFor } from "../skills/code-interpreter.ts";
+import { fileSearchCall } from "../skills/file-search.ts";
 import { searchCorpus } from "../skills/web-search.ts";
 import type { ModelRequest } from "../types.ts";
 import { pageTitle, pageUrl } from "../web/corpus.ts";
@@ -111,21 +112,7 @@ function fileSearch(request: ModelRequest, tool: Json, tools: TurnTools): void {
       .flatMap((id) => request.app.vectorStores.search(id, q, max).map((hit) => ({ ...hit, store: id })))
       .sort((a, b) => b.score - a.score)
       .slice(0, max);
-    const item: Json = {
-      id: newId("fs"),
-      type: "file_search_call",
-      status: "completed",
-      queries: [q],
-      results: request.include.includes("file_search_call.results")
-        ? hits.map((hit) => ({
-            file_id: hit.fileId,
-            filename: hit.filename,
-            score: hit.score,
-            text: hit.text,
-            attributes: request.app.vectorStores.getFile(hit.store, hit.fileId)?.attributes ?? {},
-          }))
-        : null,
-    };
+    const item = fileSearchCall(request, [q], hits);
     const lines = hits.slice(0, 4).map((hit) => {
       sources.push({ kind: "file", fileId: hit.fileId, filename: hit.filename });
       return `[${sources.length}] ${hit.filename}: ${clip(hit.text)}`;

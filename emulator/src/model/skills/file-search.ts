@@ -13,7 +13,7 @@ import { vectorStoreNotFound } from "../../routes/vector-stores.ts";
 import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
 import { assess, type Hit, POOL, rewrite } from "../parse/passages.ts";
-import type { Skill } from "../types.ts";
+import type { ModelRequest, Skill } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 
 const SMALL_TALK = /^\s*(?:hi|hello|hey|thanks|thank you|ok|okay|bye)\b[\s!.,]*$/i;
@@ -50,21 +50,7 @@ export const fileSearch: Skill = (request, turn) => {
     if (second.most >= 0.5) [pool, found] = [again, second];
   }
   const hits = pool.slice(0, max);
-  const call: Json = {
-    id: newId("fs"),
-    type: "file_search_call",
-    status: "completed",
-    queries,
-    results: request.include.includes("file_search_call.results")
-      ? hits.map((hit) => ({
-          file_id: hit.fileId,
-          filename: hit.filename,
-          score: hit.score,
-          text: hit.text,
-          attributes: request.app.vectorStores.getFile(hit.store, hit.fileId)?.attributes ?? {},
-        }))
-      : null,
-  };
+  const call = fileSearchCall(request, queries, hits);
   const { quoted, most, unknown } = found;
   // Covered: some passage's sentence (with its heading) holds at least half of the question's key
   // words, weighted by specificity ("dress code" when only "code" occurs is not covered).
@@ -99,4 +85,27 @@ function notCovered(query: string, unknown: string[], found: number): string {
 /** The word of the question a stem came from, for the message. */
 function wordOf(question: string, term: string): string {
   return (question.match(/[\p{L}\p{N}]+/gu) ?? []).find((w) => stem(w) === term) ?? term;
+}
+
+/** The `file_search_call` item: its `results` only when the request's `include` asks for them, as on the service. */
+export function fileSearchCall(
+  request: ModelRequest,
+  queries: string[],
+  hits: { fileId: string; filename: string; score: number; text: string; store: string }[],
+): Json {
+  return {
+    id: newId("fs"),
+    type: "file_search_call",
+    status: "completed",
+    queries,
+    results: request.include.includes("file_search_call.results")
+      ? hits.map((hit) => ({
+          file_id: hit.fileId,
+          filename: hit.filename,
+          score: hit.score,
+          text: hit.text,
+          attributes: request.app.vectorStores.getFile(hit.store, hit.fileId)?.attributes ?? {},
+        }))
+      : null,
+  };
 }
