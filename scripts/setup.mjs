@@ -41,7 +41,7 @@ const havePnpm = version(pnpm, ["--version"]) === pnpmVersion;
 if (haveNode && havePnpm) {
   console.log(`Node ${version(node, ["--version"])} and pnpm ${pnpmVersion} are already in ${tools}.`);
 } else {
-  console.log(`Installing Node ${nodeMajor} and pnpm ${pnpmVersion} into ${tools} with npm (about 80 MB)…`);
+  console.log(`Installing Node ${nodeMajor} and pnpm ${pnpmVersion} into ${tools} with npm (about 250 MB)…`);
   const npm = spawnSync(
     "npm",
     [
