@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, runLab, tempDir } from "../../shared/test/support.ts";
+import { closedPort, repoRoot, runLab, tempDir } from "../../shared/test/support.ts";
 import { listDemos } from "../src/demos.ts";
 
 interface Result {
@@ -164,6 +164,10 @@ describe("pnpm eject", () => {
       const env = {
         EMULATOR_DATA_DIR: path.join(copy, ".lab", "emulator"),
         LAB_MCP_DATA_DIR: path.join(copy, ".lab", "mcp"),
+        // The copy's shared MCP servers (demos 6, 7): free ports, and gone soon after the test.
+        LAB_ISSUES_MCP_PORT: String(await closedPort()),
+        LAB_REPO_MCP_PORT: String(await closedPort()),
+        LAB_MCP_IDLE_EXIT_MS: "5000",
       };
       // Every `npm start -- --flag` the copy's README shows, all at once, through npm as written.
       const readme = readFileSync(path.join(copy, "README.md"), "utf8");
