@@ -5,7 +5,12 @@ import { nodeVersionProblem } from "./node-check.mjs";
 
 const problem = nodeVersionProblem(process.version);
 if (problem) {
-  process.stderr.write(`${problem}\n`);
+  // An old Node after `npm run lab:setup`: the same command under the Node it put in .tools/.
+  const code = await (await import("./tools-node.mjs")).relaunchUnderToolsNode(import.meta.url);
+  if (code !== undefined) process.exit(code);
+  process.stderr.write(
+    `${problem} With npm alone: npm run lab:setup, then npm run <name> (e.g. npm run 0-hello).\n`,
+  );
   process.exit(2);
 }
 

@@ -13,6 +13,8 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 export interface ServedMcp {
   /** The MCP endpoint, e.g. http://127.0.0.1:8931/mcp */
   url: string;
+  /** Milliseconds since the last request (a shared server stops itself once nobody uses it). */
+  idleMs(): number;
   close(): Promise<void>;
 }
 
@@ -86,10 +88,15 @@ export async function serveMcp(
     http.unref();
     http.on("connection", (socket) => socket.unref());
   }
+  let lastRequest = Date.now();
+  http.on("request", () => {
+    lastRequest = Date.now();
+  });
   const bound = (http.address() as AddressInfo).port;
   origins = [`http://127.0.0.1:${bound}`, `http://localhost:${bound}`];
   return {
     url: `http://${host}:${bound}/mcp`,
+    idleMs: () => Date.now() - lastRequest,
     close: () =>
       new Promise((resolve) => {
         http.closeAllConnections();

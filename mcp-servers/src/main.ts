@@ -29,6 +29,16 @@ try {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // Started by a demo as the shared pair (servers.ts): stop once no run has used them for a while.
+  const idleExit = Number(process.env.LAB_MCP_IDLE_EXIT_MS);
+  if (idleExit > 0) {
+    setInterval(
+      () => {
+        if (servers.idleMs() > idleExit) void stop();
+      },
+      Math.min(idleExit, 30_000),
+    ).unref();
+  }
 } catch (err) {
   const code = (err as { code?: string }).code;
   process.stderr.write(

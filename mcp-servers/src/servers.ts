@@ -15,6 +15,8 @@ export interface LocalMcpServers {
   repoUrl: string;
   /** Where the issues live (a JSON file). */
   issuesFile: string;
+  /** Milliseconds since either server last had a request. */
+  idleMs(): number;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startMcpServers(
     issuesUrl: issues.url,
     repoUrl: repo.url,
     issuesFile: store.file,
+    idleMs: () => Math.min(issues.idleMs(), repo.idleMs()),
     close: async () => {
       await Promise.all([issues.close(), repo.close()]);
     },
@@ -77,23 +80,39 @@ export async function answersMcp(url: string): Promise<boolean> {
 }
 
 /**
- * The servers for a demo on the emulator: the ones at the default ports if they answer (`pnpm mcp-servers`
- * in another terminal, or an earlier demo in this process), else new ones in this process on those ports.
+ * The servers for a demo on the emulator, on the fixed default ports (an agent's MCP tool names their URL):
+ * the ones already answering there (`pnpm mcp-servers`, or another demo's run), else a shared pair started
+ * in a process of their own that outlives the run that started it and stops itself after
+ * SHARED_IDLE_EXIT_MS without a request. Two learners' runs (or two terminals) share them and their issues;
+ * neither run's exit breaks the other's approved calls.
  */
+export const SHARED_IDLE_EXIT_MS = 60 * 60_000;
+
 export async function ensureMcpServers(): Promise<{ issuesUrl: string; repoUrl: string; started: boolean }> {
-  // The same ports `pnpm mcp-servers` takes (LAB_ISSUES_MCP_PORT, LAB_REPO_MCP_PORT), so both agree.
-  const issuesPort = portFromEnv("LAB_ISSUES_MCP_PORT", DEFAULT_ISSUES_PORT);
-  const repoPort = portFromEnv("LAB_REPO_MCP_PORT", DEFAULT_REPO_PORT);
+  // The same variables as `pnpm mcp-servers` (main.ts, which the shared pair runs, reads them too).
+  const issuesPort = Number(process.env.LAB_ISSUES_MCP_PORT) || DEFAULT_ISSUES_PORT;
+  const repoPort = Number(process.env.LAB_REPO_MCP_PORT) || DEFAULT_REPO_PORT;
   const issuesUrl = `http://127.0.0.1:${issuesPort}/mcp`;
   const repoUrl = `http://127.0.0.1:${repoPort}/mcp`;
-  if ((await answersMcp(issuesUrl)) && (await answersMcp(repoUrl)))
-    return { issuesUrl, repoUrl, started: false };
-  const servers = await startMcpServers({ issuesPort, repoPort, background: true });
-  return { issuesUrl: servers.issuesUrl, repoUrl: servers.repoUrl, started: true };
-}
-
-/** A port from the environment (1-65535), or the default when it is unset or not a port. */
-function portFromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value >= 1 && value <= 65535 ? value : fallback;
+  const answering = async () => (await answersMcp(issuesUrl)) && (await answersMcp(repoUrl));
+  if (await answering()) return { issuesUrl, repoUrl, started: false };
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, "main.ts")], {
+    detached: true,
+    stdio: "ignore",
+    env: {
+      ...process.env,
+      LAB_MCP_IDLE_EXIT_MS: process.env.LAB_MCP_IDLE_EXIT_MS || String(SHARED_IDLE_EXIT_MS),
+      NODE_OPTIONS: "",
+    },
+  });
+  child.unref();
+  // Two runs starting at once: one of the two processes gets the ports, the other exits; both runs wait.
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    if (await answering()) return { issuesUrl, repoUrl, started: true };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `The local MCP servers did not start on ports ${issuesPort} and ${repoPort} (is another program using them?); run pnpm mcp-servers to see why.`,
+  );
 }

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import module from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ENDPOINT_VARS, loadEnv, repoRoot } from "@lab/shared/config";
+import { ENDPOINT_VARS, loadConfig, loadEnv, repoRoot } from "@lab/shared/config";
 import { ConfigError } from "@lab/shared/errors";
 import { installErrorHandlers } from "@lab/shared/lab";
 import { listDemos } from "./demos.ts";
@@ -104,6 +104,7 @@ async function runDemo(id: string, steps: string[], command = id): Promise<void>
     return file;
   });
   if (probing(command, steps)) return;
+  if (backendOf(id) === "emulator") skipIdentityLibrary();
   for (const file of files) await import(pathToFileURL(file).href);
 }
 
@@ -139,4 +140,28 @@ async function testLive(rest: string[]): Promise<void> {
     `pnpm test:live: running the end-to-end demo tests against ${endpoint}; they delete what they create.`,
   );
   await runVitest(["run", "demos", ...rest], { LAB_BACKEND: "azure", LAB_TEST_LIVE: "1" });
+}
+
+/** The backend a demo will use, from the same configuration it reads (undefined if that is invalid). */
+function backendOf(id: string): string | undefined {
+  try {
+    return loadConfig({ id, dir: path.join(repoRoot, "demos", id), defaultAgentName: "probe" }).backend;
+  } catch {
+    return undefined; // the demo itself reports the bad setting, with its sentence
+  }
+}
+
+/**
+ * On the emulator, `@azure/ai-projects` imports `@azure/identity` only for getBearerTokenProvider: hand it
+ * shared/src/emulator-identity.ts instead, so a demo's start does not load MSAL and every credential.
+ */
+function skipIdentityLibrary(): void {
+  const lite = pathToFileURL(path.join(repoRoot, "shared", "src", "emulator-identity.ts")).href;
+  module.registerHooks({
+    resolve(specifier, context, next) {
+      if (specifier === "@azure/identity" && context.parentURL?.includes("/@azure/ai-projects/"))
+        return { url: lite, shortCircuit: true };
+      return next(specifier, context);
+    },
+  });
 }

@@ -140,9 +140,13 @@ function planCopy(demo: DemoEntry): CopyPlan {
     const version = versionOf(name, owner);
     if (!version) throw new Error(`No locked version of ${name} (imported in ${owner}).`);
     (testOnly ? devDependencies : dependencies).set(name, version);
-    const types = `@types/${name.replace(/^@/, "").replace("/", "__")}`;
-    const typesVersion = versionOf(types, owner);
-    if (typesVersion) devDependencies.set(types, typesVersion);
+    // Its types, and those of its own dependencies: a package's declarations may use them (the MCP
+    // SDK's server/express.js types need @types/express, which the SDK does not depend on).
+    for (const typed of [name, ...installedDependencies(name, owner)]) {
+      const types = `@types/${typed.replace(/^@/, "").replace("/", "__")}`;
+      const typesVersion = versionOf(types, owner);
+      if (typesVersion && !dependencies.has(types)) devDependencies.set(types, typesVersion);
+    }
   }
   for (const name of ["typescript", "vitest", "@types/node"]) {
     const version = versionOf(name, ".");
@@ -196,6 +200,14 @@ function workspacePackages(): Map<string, string> {
     workspaceCache.set(name, path.join(repoRoot, dir));
   }
   return workspaceCache;
+}
+
+/** The dependencies a package installed for `owner` declares in its package.json. */
+function installedDependencies(name: string, owner: string): string[] {
+  const file = path.join(repoRoot, owner, "node_modules", name, "package.json");
+  if (!existsSync(file)) return [];
+  const pkg = JSON.parse(readFileSync(file, "utf8")) as { dependencies?: Record<string, string> };
+  return Object.keys(pkg.dependencies ?? {});
 }
 
 /** The lockfile importer (workspace folder, "." for the root) a file belongs to. */
@@ -408,7 +420,9 @@ if (problem) {
   process.exit(2);
 }
 
-const [command = "${demo.id}", ...rest] = process.argv.slice(2);
+// \`npm start -- --log\` arrives as just the flags: they belong to the demo's default steps.
+const given = process.argv.slice(2);
+const [command = "${demo.id}", ...rest] = given[0]?.startsWith("-") ? ["${demo.id}", ...given] : given;
 // The demo reads its own flags (chat --log …) from process.argv.
 process.argv = [process.argv[0], process.argv[1], ...rest.filter((a) => a !== "--")];
 ${hasEmulator ? `if (command === "emulator") {\n  await import("../emulator/src/main.ts");\n} else {\n  await runSteps();\n}\n` : "await runSteps();\n"}
@@ -458,7 +472,7 @@ ${
 function walk(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir)) {
-    if (SKIP.has(entry) || entry.startsWith(".lab-state.json") || entry === ".env") continue;
+    if (SKIP.has(entry) || entry.startsWith(".lab-state") || entry === ".env") continue;
     const full = path.join(dir, entry);
     if (statSync(full).isDirectory()) out.push(...walk(full));
     else out.push(full);

@@ -2,7 +2,8 @@
  * `pnpm reset:all [--dry-run]`: every demo's own reset in turn (each in its own process, exactly as
  * `pnpm <n>-<name>:reset` runs it), then a sweep for what the lab tagged (metadata created_by
  * "foundry-agent-lab") but no state file remembers: a crashed run, a deleted checkout. Nothing untagged
- * is ever touched. `--dry-run` lists exactly what would be deleted and deletes nothing.
+ * is ever touched. Then this machine's own leftovers (reset-local.ts): MCP data, saved charts, container
+ * folders, transcripts (archived). `--dry-run` lists exactly what would be deleted and deletes nothing.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,6 +16,7 @@ import { isLabTagged } from "@lab/shared/metadata";
 import { DemoState } from "@lab/shared/state";
 import { bold, dim, green } from "@lab/shared/terminal";
 import { type DemoEntry, listDemos } from "./demos.ts";
+import { localTargets, resetLocal } from "./reset-local.ts";
 import { markdownTable } from "./table.ts";
 
 /** One thing that would be (or was) deleted. */
@@ -57,6 +59,15 @@ export async function resetAll(args: string[]): Promise<void> {
   }
 
   const swept = await sweep(lab, dryRun, recorded);
+  const local = (await localTargets(lab)).map((t) => {
+    const shown = path.relative(repoRoot, t.path).startsWith("..") ? t.path : path.relative(repoRoot, t.path);
+    const result = dryRun
+      ? t.action === "delete"
+        ? "would delete"
+        : "would move to archive/"
+      : resetLocal(t);
+    return [t.what, shown, result];
+  });
   console.log(`\n${bold("Demos")} (from each demo's state file for this project)\n`);
   console.log(markdownTable(["demo", "recorded in state", "result"], demoRows));
   console.log(
@@ -70,6 +81,8 @@ export async function resetAll(args: string[]): Promise<void> {
         )
       : "none found",
   );
+  console.log(`\n${bold("On this machine")} (left by the demos, not in the project)\n`);
+  console.log(local.length ? markdownTable(["what", "where", "result"], local) : "nothing left");
   console.log(
     dim(
       "\nConversations are not swept: the API has no way to list them, so only those recorded in state are deleted (the service expires unused ones). Untagged resources are never touched.",

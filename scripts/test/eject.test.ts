@@ -1,9 +1,11 @@
 /**
  * `pnpm eject`: every demo in this checkout becomes a standalone project. Demo 0 is verified the way a
  * developer uses it: plain `npm install` from the registry, `npx tsc --noEmit`, `npm test`, `npm start`
- * with piped stdin and `npm run reset`, all against the copy's own emulator. Every other demo is ejected and
- * type-checked with its own tsconfig and package.json, its node_modules linked to the packages this
- * repository installed (the same exact versions), and its `npm start` and reset entry point run once.
+ * with piped stdin and `npm run reset`, all against the copy's own emulator. Every other demo is ejected,
+ * installed (demo 6 from the registry; the rest linked to the packages this repository installed, the same
+ * exact versions), then `npm run typecheck`, `npm start -- <every flag its README shows>` and
+ * `npm run reset`; demo 2 (which differs most: it carries demo 1) and demo 1 with a second tool added
+ * also pass `npm test`.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
@@ -57,9 +59,6 @@ function sh(
   });
 }
 
-const node = (cwd: string, args: string[], options?: { input?: string; env?: NodeJS.ProcessEnv }) =>
-  sh(cwd, process.execPath, args, options);
-
 /** The copy's dependencies as links to the packages pnpm installed here (same versions, no download). */
 function linkDependencies(copy: string): void {
   const pkg = JSON.parse(readFileSync(path.join(copy, "package.json"), "utf8")) as {
@@ -79,8 +78,6 @@ function linkDependencies(copy: string): void {
     symlinkSync(realpathSync(found), link);
   }
 }
-
-const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
 
 describe("pnpm eject", () => {
   it("demo 0: npm install, tsc, npm test, npm start and npm run reset work in the copy", {
@@ -140,8 +137,8 @@ describe("pnpm eject", () => {
     );
   });
 
-  it("every other demo: ejects, type-checks on its own tsconfig, starts and resets", {
-    timeout: 180_000,
+  it("every other demo: ejects, type-checks, starts with every flag its README documents, and resets", {
+    timeout: 420_000,
   }, async () => {
     const demos = listDemos().filter((d) => d.number !== 0);
     expect(demos.length).toBeGreaterThanOrEqual(7);
@@ -153,31 +150,85 @@ describe("pnpm eject", () => {
       expect(ejected.code, `${demo.id}: ${ejected.stderr}`).toBe(0);
       const pkg = readFileSync(path.join(copy, "package.json"), "utf8");
       expect(pkg, demo.id).not.toMatch(/workspace:|"@lab\//);
-      linkDependencies(copy);
-      const typecheck = await node(copy, [tsc, "-p", "tsconfig.json"]);
+      // Demo 6 installs from the registry like a developer would (a link to this repository's packages
+      // would hide a missing @types package); the others link the same exact versions, to stay quick.
+      if (demo.id === "6-mcp") {
+        const install = await sh(copy, "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"]);
+        expect(install.code, install.stderr).toBe(0);
+      } else {
+        linkDependencies(copy);
+      }
+      const typecheck = await sh(copy, "npm", ["run", "--silent", "typecheck"]);
       expect(typecheck.stdout + typecheck.stderr, demo.id).toBe("");
       expect(typecheck.code, demo.id).toBe(0);
-      // One turn through the copy's own launcher and emulator, then its reset (no network needed).
       const env = {
         EMULATOR_DATA_DIR: path.join(copy, ".lab", "emulator"),
         LAB_MCP_DATA_DIR: path.join(copy, ".lab", "mcp"),
-        // Ports of its own: demos 6 and 7 would otherwise share 8931/8932 with other tests running now.
+        // The copy's shared MCP servers (demos 6, 7): free ports, and gone soon after the test.
         LAB_ISSUES_MCP_PORT: String(await closedPort()),
         LAB_REPO_MCP_PORT: String(await closedPort()),
+        LAB_MCP_IDLE_EXIT_MS: "5000",
       };
-      // Demo 2 is a full-screen app that refuses piped stdin by design: its create-agent step only.
-      const steps = demo.number === 2 ? [`${demo.id}:create-agent`] : [];
-      const start = await node(copy, ["scripts/lab.mjs", ...steps], { input: "hello\n", env });
-      expect(start.code, `${demo.id}: ${start.stderr}`).toBe(0);
-      expect(start.stdout, demo.id).toMatch(/backend: emulator \(embedded\)/);
-      const reset = await node(copy, ["scripts/lab.mjs", `${demo.id}:reset`], { env });
+      // Every `npm start -- --flag` the copy's README shows, all at once, through npm as written.
+      const readme = readFileSync(path.join(copy, "README.md"), "utf8");
+      const flags = [...new Set([...readme.matchAll(/npm start -- (--[a-z-]+)/g)].map((m) => m[1] ?? ""))];
+      if (demo.number === 2) {
+        // A full-screen app that refuses piped stdin by design (its own tmux test drives it): create-agent.
+        expect(flags).toContain("--new");
+        const created = await sh(copy, "npm", ["run", "create-agent"], { env });
+        expect(created.code, `${demo.id}: ${created.stderr}`).toBe(0);
+      } else {
+        const start = await sh(copy, "npm", ["start", "--", ...flags], { input: "hello\n", env });
+        expect(start.code, `${demo.id} ${flags.join(" ")}: ${start.stderr}`).toBe(0);
+        expect(start.stdout, demo.id).toMatch(/backend: emulator \(embedded\)/);
+        if (flags.includes("--trace")) expect(start.stdout, demo.id).toContain("· response.created");
+        if (flags.includes("--approve-all")) expect(start.stdout, demo.id).toMatch(/approv/i);
+      }
+      const reset = await sh(copy, "npm", ["run", "reset"], { env });
       expect(reset.code, `${demo.id}: ${reset.stderr}`).toBe(0);
     }
-    // Demo 2 carries demo 1's agent, tools and loop with it; demo 6 the MCP servers.
-    const two = copies.get("2-desktop");
-    if (two) expect(existsSync(path.join(two, "lab", "1-tools", "src", "tool-loop.ts"))).toBe(true);
-    const six = copies.get("6-mcp");
-    if (six) expect(existsSync(path.join(six, "mcp-servers", "src", "servers.ts"))).toBe(true);
+    expect(
+      copies.get("6-mcp") && readFileSync(path.join(copies.get("6-mcp") ?? "", "README.md"), "utf8"),
+    ).toContain("npm start -- --approve-all");
+    // Demo 2 carries demo 1's agent, tools and loop with it, and its own tests pass in the copy.
+    const two = copies.get("2-desktop") ?? "";
+    expect(existsSync(path.join(two, "lab", "1-tools", "src", "tool-loop.ts"))).toBe(true);
+    const twoTests = await sh(two, "npm", ["test"]);
+    expect(twoTests.code, twoTests.stdout.slice(-3000)).toBe(0);
+    expect(twoTests.stdout).toMatch(/Tests\s+\d+ passed/);
+
+    // A template is for changing: a second function tool in demo 1 must not break the copy's own tests.
+    const one = copies.get("1-tools") ?? "";
+    const toolsFile = path.join(one, "src", "tools.ts");
+    const tools = readFileSync(toolsFile, "utf8");
+    const anchor = "  return {\n    get_weather: {";
+    expect(tools).toContain(anchor);
+    writeFileSync(
+      toolsFile,
+      tools.replace(
+        anchor,
+        `  return {
+    get_local_time: {
+      definition: {
+        type: "function",
+        name: "get_local_time",
+        description: "The current local time in an IANA time zone, e.g. Europe/Oslo.",
+        strict: true,
+        parameters: {
+          type: "object",
+          properties: { zone: { type: "string", description: "IANA time zone name." } },
+          required: ["zone"],
+          additionalProperties: false,
+        },
+      },
+      run: async (args) => ({ zone: args.zone, time: new Date().toLocaleTimeString("en-GB", { timeZone: String(args.zone) }) }),
+    },
+    get_weather: {`,
+      ),
+    );
+    const oneTests = await sh(one, "npm", ["test"]);
+    expect(oneTests.code, oneTests.stdout.slice(-3000)).toBe(0);
+    expect(oneTests.stdout).toMatch(/Tests\s+\d+ passed/);
   });
 
   it("bad input: an unknown demo, a non-empty folder or missing arguments get one sentence (exit 2)", async () => {

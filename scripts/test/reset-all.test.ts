@@ -2,16 +2,26 @@
  * `pnpm reset:all` after a few demos ran against one emulator: every demo's recorded resources go, tagged
  * leftovers that no state file remembers are swept, untagged ones survive, and --dry-run deletes nothing.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labMetadata } from "../../shared/src/metadata.ts";
-import { runLab, startBackend, type TestBackend } from "../../shared/test/support.ts";
+import { runLab, startBackend, type TestBackend, tempDir } from "../../shared/test/support.ts";
 
 let backend: TestBackend;
+/** This machine's leftovers, in temp folders: MCP data, demo 4's charts, transcripts. */
+let machine: { mcp: string; charts: string; transcripts: string };
+let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   backend = await startBackend();
+  machine = { mcp: tempDir("lab-mcp-"), charts: tempDir("lab-charts-"), transcripts: tempDir("lab-tr-") };
+  env = {
+    ...backend.env,
+    LAB_MCP_DATA_DIR: machine.mcp,
+    DEMO4_OUTPUT_DIR: machine.charts,
+    LAB_TRANSCRIPTS_DIR: machine.transcripts,
+  };
 });
 afterAll(async () => {
   await backend?.close();
@@ -52,16 +62,24 @@ function recordedConversations(): string[] {
 
 describe("pnpm reset:all", () => {
   it("dry-run lists exactly what would go; the run deletes it and the tagged orphans, never the untagged", async () => {
-    const env = backend.env;
     for (const [demo, line] of [
       ["0-hello", "My name is Ada."],
       ["1-tools", "hello"],
       ["3-websearch", "hello"],
       ["5-rag", "How many vacation days do I get?"],
     ] as const) {
-      const run = await runLab([demo], { env, input: [line] });
+      const run = await runLab([demo, "--", "--log"], { env, input: [line] });
       expect(run.code, `${demo}: ${run.stderr}`).toBe(0);
     }
+    expect((await runLab(["router-report"], { env })).code).toBe(0);
+    // What the MCP servers, demo 4 and the code interpreter leave on disk (their own tests make them).
+    writeFileSync(path.join(machine.mcp, "issues.json"), '{"next": 4, "issues": []}\n');
+    writeFileSync(path.join(machine.charts, "chart.svg"), "<svg/>");
+    const container = path.join(backend.dataDir ?? "", "containers", "cntr_test");
+    mkdirSync(container, { recursive: true });
+    writeFileSync(path.join(container, "data.csv"), "a,b\n");
+    const transcripts = readdirSync(machine.transcripts).sort();
+    expect(transcripts).toHaveLength(5); // four chats and MODEL-ROUTER.md
     const conversations = recordedConversations();
     expect(conversations).toHaveLength(4);
 
@@ -116,7 +134,13 @@ describe("pnpm reset:all", () => {
     expect(dry.stdout).toMatch(new RegExp(`\\| file +\\| ${orphanFile.id} +\\| would delete`));
     expect(dry.stdout).not.toContain("someone-elses-agent");
     expect(dry.stdout).not.toContain(otherStore.id);
+    expect(dry.stdout).toMatch(/\| MCP servers' data \(issues\) +\| \S+ +\| would delete/);
+    expect(dry.stdout).toMatch(/\| demo 4-code's saved files +\| \S+ +\| would delete/);
+    expect(dry.stdout).toMatch(/\| code interpreter container folders +\| \S+ +\| would delete/);
+    expect(dry.stdout).toMatch(/\| transcripts and MODEL-ROUTER.md +\| \S+ +\| would move to archive\//);
     expect(dry.stdout).toContain("Dry run finished: nothing was deleted.");
+    expect(readdirSync(machine.transcripts).sort()).toEqual(transcripts);
+    expect(existsSync(path.join(machine.mcp, "issues.json"))).toBe(true);
     // Nothing was deleted.
     expect(await agentNames()).toEqual(agentsBefore);
     expect(await storeIds()).toEqual(storesBefore);
@@ -134,17 +158,47 @@ describe("pnpm reset:all", () => {
     expect(await exists(openai.files.retrieve(otherFile.id))).toBe(true);
     for (const id of conversations) expect(await exists(openai.conversations.retrieve(id))).toBe(false);
     expect(recordedConversations()).toEqual([]);
+    // This machine is ready for the next group; the last group's transcripts are kept, dated.
+    expect(readdirSync(machine.mcp)).toEqual([]);
+    expect(readdirSync(machine.charts)).toEqual([]);
+    expect(existsSync(container)).toBe(false);
+    expect(readdirSync(machine.transcripts)).toEqual(["archive"]);
+    const [dated = ""] = readdirSync(path.join(machine.transcripts, "archive"));
+    expect(dated).toMatch(/^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}$/);
+    expect(readdirSync(path.join(machine.transcripts, "archive", dated)).sort()).toEqual(transcripts);
+    expect(real.stdout).toMatch(
+      /\| transcripts and MODEL-ROUTER.md +\| \S+ +\| moved to archive\/\S+\/ \(5 files\)/,
+    );
 
     // Idempotent: a second run finds nothing and still exits 0.
     const again = await runLab(["reset:all"], { env });
     expect(again.code).toBe(0);
     expect(again.stdout).not.toMatch(/\| (deleted|would delete)/);
     expect(again.stdout).toMatch(/Tagged leftovers.*\n\nnone found/);
+    expect(again.stdout).toMatch(/On this machine.*\n\nnothing left/);
     expect(await agentNames()).toEqual(["someone-elses-agent"]);
   });
 
+  it("pnpm reset, exactly as typed, is reset:all (not the system's reset)", async () => {
+    // Asynchronously: the emulator it talks to runs in this test's own process.
+    const { execFile } = await import("node:child_process");
+    const dry = await new Promise<{ status: number; stdout: string }>((resolve) => {
+      execFile(
+        "pnpm",
+        ["reset", "--", "--dry-run"],
+        {
+          cwd: path.join(import.meta.dirname, "..", ".."),
+          env: { ...process.env, ...env, NODE_OPTIONS: "", NO_COLOR: "1" },
+        },
+        (err, stdout) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout }),
+      );
+    });
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain("Dry run finished: nothing was deleted.");
+  });
+
   it("refuses an unknown flag with one sentence (exit 2)", async () => {
-    const bad = await runLab(["reset:all", "--", "--everything"], { env: backend.env });
+    const bad = await runLab(["reset:all", "--", "--everything"], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("reset:all takes only --dry-run, not --everything");
   });

@@ -158,6 +158,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     const controller = new AbortController();
     active = controller;
     const started = performance.now();
+    let waitedForHuman = 0; // an approval question's time is the human's, not the service's
     let shown = "";
     atLineStart = true;
     try {
@@ -182,8 +183,10 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
             // Ctrl-D at the question closes the input: the question never gets an answer, so cancel the turn.
             const cancel = () => controller.abort();
             rl.once("close", cancel);
+            const asked = performance.now();
             rl.question(question, { signal: controller.signal }, (answer) => {
               rl.off("close", cancel);
+              waitedForHuman += performance.now() - asked;
               resolve(answer);
             });
             controller.signal.addEventListener(
@@ -200,7 +203,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
           out(`${text}\n`);
         },
       });
-      const served = servedTurn(response, lab.config.model, performance.now() - started);
+      const served = servedTurn(response, lab.config.model, performance.now() - started - waitedForHuman);
       endLine();
       out(`${formatServed(served)}\n`);
       transcript?.recordTurn(input, shown || response.output_text || "", served);

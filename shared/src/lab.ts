@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import tls from "node:tls";
-import { AIProjectClient } from "@azure/ai-projects";
+import type { AIProjectClient } from "@azure/ai-projects";
 import type { TokenCredential } from "@azure/identity";
 import type OpenAI from "openai";
 import { type LabConfig, loadConfig, unknownSettingsWarning } from "./config.ts";
@@ -80,6 +80,9 @@ async function open(srcDir: string, defaultAgentName: string): Promise<Lab> {
   // --otel / LAB_TRACING=1: the tracer provider exists before the client, which gets tracingOptions.
   const tracing = tracingRequested(process.argv, config.env);
   if (tracing) await startTracing(config.demo.id, config.env);
+  // Imported here, not at the top: on the emulator the launcher first points the SDK's one use of
+  // @azure/identity at a small stand-in (scripts/src/commands.ts), which must happen before it loads.
+  const { AIProjectClient } = await import("@azure/ai-projects");
   const project = new AIProjectClient(
     endpoint,
     credential,

@@ -114,6 +114,8 @@ export function run(script: string, args: string[], options: RunOptions = {}): P
         ...cleanEnv(),
         NO_COLOR: "1",
         LAB_ROOT_ENV: live ? "" : path.join(os.tmpdir(), "lab-no-root.env"),
+        // A shared MCP server pair a demo starts (servers.ts) stops soon after the test, not after an hour.
+        LAB_MCP_IDLE_EXIT_MS: "10000",
         ...options.env,
       },
       stdio: ["pipe", "pipe", "pipe"],

@@ -31,7 +31,10 @@ describe.skipIf(live)("pnpm 1-tools", () => {
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Created agent ${env.AGENT_NAME} version 1 with tools: get_weather.`);
+    // The agent's tools, not this template's current list: a copy that adds a tool still passes.
+    expect(run.stdout).toMatch(
+      new RegExp(`Created agent ${env.AGENT_NAME} version 1 with tools: (\\w+, )*get_weather(, \\w+)*\\.`),
+    );
     expect(run.stdout).toContain("response.output_item.added  function_call");
     // Trace lines start below `Agent ›`, and the two calls follow the first response's events line by line.
     expect(run.stdout).toContain("Agent › \n  · response.created");
@@ -47,9 +50,14 @@ describe.skipIf(live)("pnpm 1-tools", () => {
 
     const version = await backend.project.agents.get(env.AGENT_NAME);
     expect(version.versions.latest.definition).toMatchObject({
-      tools: [
-        { type: "function", name: "get_weather", strict: true, parameters: { additionalProperties: false } },
-      ],
+      tools: expect.arrayContaining([
+        expect.objectContaining({
+          type: "function",
+          name: "get_weather",
+          strict: true,
+          parameters: expect.objectContaining({ additionalProperties: false }),
+        }),
+      ]),
     });
 
     const reset = await runLab(["1-tools:reset"], { env });

@@ -149,12 +149,15 @@ export function Desktop(props: DesktopProps) {
   const width = Math.max(20, size.columns);
   const transcriptHeight = Math.max(3, size.rows - 4);
   const lines = entries.flatMap((entry) => linesOf(entry, width - 2)).slice(-transcriptHeight);
-  const status = [
-    props.backend,
-    `${props.agent.name} v${props.agent.version}`,
-    `model: ${served ?? props.deployment}${served && served !== props.deployment ? ` via ${props.deployment}` : ""}`,
-    props.conversation,
-  ].join(" · ");
+  const status = statusLine(
+    {
+      agent: `${props.agent.name} v${props.agent.version}`,
+      model: `model: ${served ?? props.deployment}${served && served !== props.deployment ? ` via ${props.deployment}` : ""}`,
+      conversation: props.conversation,
+      backend: props.backend,
+    },
+    width - 1,
+  );
 
   return h(
     Box,
@@ -243,4 +246,28 @@ function useTerminalSize(): { columns: number; rows: number } {
     };
   });
   return size;
+}
+
+/**
+ * The status bar, fitted to the terminal: the agent version, the model and the conversation always show
+ * (at 80 columns too); the backend's full URL, then its host, give way first, then the middle of the id.
+ */
+export function statusLine(
+  parts: { agent: string; model: string; conversation: string; backend: string },
+  width: number,
+): string {
+  const { agent, model, conversation, backend } = parts;
+  // "emulator (embedded) https://127.0.0.1:4443/api/projects/lab" → "emulator 127.0.0.1:4443"
+  const host = /^(.*?)(?: \([^)]*\))? https?:\/\/([^/]+)/.exec(backend);
+  const shortBackend = host ? `${host[1]} ${host[2]}` : backend;
+  const shortId =
+    conversation.length > 22 ? `${conversation.slice(0, 13)}…${conversation.slice(-6)}` : conversation;
+  const candidates = [
+    [agent, model, conversation, backend],
+    [agent, model, conversation, shortBackend],
+    [agent, model, shortId, shortBackend],
+    [agent, model, shortId, host?.[1] ?? ""],
+    [agent, model, shortId],
+  ].map((c) => c.filter(Boolean).join(" · "));
+  return candidates.find((line) => line.length <= width) ?? (candidates.at(-1) as string);
 }

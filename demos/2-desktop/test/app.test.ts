@@ -55,9 +55,7 @@ describe.skipIf(live)("demo 2's app", () => {
     const app = render(React.createElement(Desktop, props));
     try {
       expect(app.lastFrame()).toContain(`Chatting with ${props.agent.name} v1`);
-      expect(app.lastFrame()).toContain(
-        `emulator (test) · ${props.agent.name} v1 · model: model-router · conv_`,
-      );
+      expect(app.lastFrame()).toContain(`${props.agent.name} v1 · model: model-router · conv_`);
       for (const char of "What's the weather in Oslo?") app.stdin.write(char);
       await tick();
       expect(app.lastFrame()).toContain("You › What's the weather in Oslo?");

@@ -61,4 +61,33 @@ describe.skipIf(live || !hasTmux())("pnpm 2-desktop in a real terminal", () => {
     // Back on the normal screen: the banner printed before the app is visible again.
     expect(after).toContain("▶ 2-desktop");
   });
+
+  it("shows the agent version, the model and the conversation in the status bar at 80 columns", async () => {
+    const at80 = new TerminalSession(
+      `lab-desktop80-${process.pid}`,
+      ["2-desktop"],
+      {
+        ...(backend.env as Record<string, string>),
+        ...weather.env,
+        AGENT_NAME: `desktop-80-${process.pid}`,
+        LAB_ROOT_ENV: path.join(backend.dataDir ?? "", "none.env"),
+        NO_COLOR: "1",
+      },
+      { columns: 80, rows: 24 },
+    );
+    try {
+      const screen = await at80.until((s) => s.includes("Enter send · ↑/↓ history"), "the app");
+      const lines = screen.split("\n");
+      const bar = lines[lines.findIndex((l) => l.includes("Enter send")) - 1] ?? "";
+      expect(bar.length).toBeLessThanOrEqual(80);
+      expect(bar).toContain(`desktop-80-${process.pid} v1`);
+      expect(bar).toContain("model: model-router");
+      const intro = /conversation (conv_\w+)/.exec(screen)?.[1] ?? "";
+      expect(bar).toMatch(new RegExp(`${intro.slice(0, 13)}…${intro.slice(-6)}|${intro}`));
+      at80.key("C-c");
+      await at80.until((s) => s.includes("EXITED="), "the process to end");
+    } finally {
+      at80.close();
+    }
+  });
 });

@@ -84,8 +84,9 @@ describe.skipIf(live)("pnpm 4-code with piped stdin", () => {
 describe.skipIf(live)("demo 4's README", () => {
   it("every request of its Try list works word for word, each answered from code that ran", async () => {
     const readme = readFileSync(path.resolve(import.meta.dirname, "../README.md"), "utf8");
-    const paragraph = /^Try: ([\s\S]*?)\n\n/m.exec(readme)?.[1] ?? "";
-    const tries = [...paragraph.matchAll(/`([^`]+)`/g)]
+    // Each bullet of the "## Try" section starts with the request, in backticks.
+    const section = /^## Try\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? "";
+    const tries = [...section.matchAll(/^- `([^`]+)`/gm)]
       .map((m) => m[1] ?? "")
       .filter((t) => /\w{3}/.test(t) && !t.includes("python"));
     expect(tries.length).toBeGreaterThanOrEqual(5);

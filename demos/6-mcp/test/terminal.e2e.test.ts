@@ -47,9 +47,16 @@ describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
       (s) => s.lastIndexOf("Approve? yes / no / always") > s.lastIndexOf("You declined"),
       "the second question",
     );
+    // The human thinks before answering: the turn's latency line is the service's time, not this wait.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     terminal.type("a");
     terminal.key("Enter");
-    await terminal.until((s) => s.includes('"created": 3'), "the created issue");
+    const afterCreate = (s: string) => s.slice(s.indexOf('"created": 3'));
+    const created = await terminal.until(
+      (s) => s.includes('"created": 3') && /served by .*· [\d.]+ s/.test(afterCreate(s)),
+      "the created issue and its latency line",
+    );
+    expect(Number(/served by .*· ([\d.]+) s/.exec(afterCreate(created))?.[1])).toBeLessThan(4);
     terminal.type('Create an issue titled "Again" saying no question this time');
     terminal.key("Enter");
     const screen = await terminal.until(

@@ -122,7 +122,9 @@ function textOf(item: ResponseInputItem): string {
   return content.map((part) => ("text" in part && typeof part.text === "string" ? part.text : "")).join("\n");
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// user@host, with or without a top-level domain: a model that cuts an address at its last dot
+// ("your email is ada@example.") still leaks "ada@example", so that is redacted too.
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*/g;
 export const REDACTED = "[e-mail redacted]";
 
 /** Redacts e-mail addresses in a text, for one string. */

@@ -272,5 +272,9 @@ describe("the agent's own logic", () => {
     const final = await stream.finalResponse();
     expect(final.output_text).toContain(REDACTED);
     expect(final.output_text).not.toContain("grace@example.com");
+    // The hint the demo's chat prints, as the lab model answers it (it cuts the address at its last dot).
+    const remembered = await client.responses.create({ input: "My email is ada@example.com" });
+    expect(remembered.output_text).toContain(REDACTED);
+    expect(remembered.output_text).not.toMatch(/ada@/);
   });
 });
