@@ -33,11 +33,20 @@ export const GENERIC = new Set(
 
 const STEMS = new Map<string, string>();
 
+/** Words the Porter rules merge with unrelated ones ("conversation" and "conversion" → convers). */
+const OWN_STEMS: Record<string, string> = {
+  conversation: "conversation",
+  conversations: "conversation",
+  general: "general",
+  generally: "general",
+  news: "news",
+};
+
 export function stem(word: string): string {
   const w = word.toLowerCase();
   let s = STEMS.get(w);
   if (s === undefined) {
-    s = /^\d/.test(w) ? w : stemmer(w);
+    s = OWN_STEMS[w] ?? (/^\d/.test(w) ? w : stemmer(w));
     STEMS.set(w, s);
   }
   return s;

@@ -20,6 +20,12 @@ export interface Scored {
    * recommend a good book?" matches book_doctor by its verb alone, which is not enough to ask about it.
    */
   topical?: boolean;
+  /**
+   * Whether some matched word is in the tool's name or description. Words that only match parameters
+   * ("two tickets … after 18:30") can choose a tool whose arguments they fill, never a question about it
+   * ("How many minutes are in a day?" is not a calendar event).
+   */
+  anchored?: boolean;
 }
 
 /** Verbs tools are named with: a match on them alone says little about what the user wants. */
@@ -77,16 +83,24 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
   }
   let total = 0;
   let topical = false;
+  let anchored = false;
   for (const said of contentStems(text)) {
     let best = 0;
+    let from = 0;
     for (const [word, weight] of vocab) {
-      if (sameStem(said, word)) best = Math.max(best, weight);
-      else if (useLexicon && weight * RELATED > best && related(said, word)) best = weight * RELATED;
+      if (sameStem(said, word) && weight > best) {
+        best = weight;
+        from = weight;
+      } else if (useLexicon && weight * RELATED > best && related(said, word)) {
+        best = weight * RELATED;
+        from = weight;
+      }
     }
     total += best;
     if (best > 0 && !ACTIONS.has(said)) topical = true;
+    if (from >= 2) anchored = true;
   }
-  return { tool, score: total, topical };
+  return { tool, score: total, topical, anchored };
 }
 
 /** The tools, best first, with their scores (ties keep the agent's order). */
