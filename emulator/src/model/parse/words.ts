@@ -1,8 +1,9 @@
 /**
  * Words as the lab model compares them: lower-cased, snake_case and camelCase split, stop words dropped,
  * and reduced to a Porter stem (the `stemmer` package), so "departures" meets "departure" and "booking"
- * meets "book". Two stems also match when their first six letters agree, which catches the pairs the
- * Porter rules leave apart ("conversion" → convers, "converting" → convert).
+ * meets "book". Two stems also match when one begins with the other ("depart" and "departur"); the
+ * few words Porter maps wrongly for tools are listed in OWN_STEMS ("conversion" → convert, while
+ * "conversation" stays apart).
  */
 import { stemmer } from "stemmer";
 
@@ -35,6 +36,8 @@ const STEMS = new Map<string, string>();
 
 /** Words the Porter rules merge with unrelated ones ("conversation" and "conversion" → convers). */
 const OWN_STEMS: Record<string, string> = {
+  conversion: "convert",
+  conversions: "convert",
   conversation: "conversation",
   conversations: "conversation",
   general: "general",
@@ -53,7 +56,8 @@ export function stem(word: string): string {
 }
 
 export function sameStem(a: string, b: string): boolean {
-  return a === b || (a.length >= 6 && b.length >= 6 && a.slice(0, 6) === b.slice(0, 6));
+  if (a === b) return true;
+  return Math.min(a.length, b.length) >= 5 && (a.startsWith(b) || b.startsWith(a));
 }
 
 /** Words of a text or identifier, lower-cased: `lookupTrainDeparture` and `book_table` split too. */
