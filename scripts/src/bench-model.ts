@@ -90,7 +90,7 @@ function toolChoiceMethods(folder: string): string {
   );
   const methods: Array<[string, (tools: Json[], text: string) => string | undefined]> = [
     ["name/description word, 5-letter prefix (before issue 11)", prefixChoice],
-    ["Porter stems, weighted name/description/parameters", scoredChoice(false)],
+    ["Porter stems and slips, weighted name/description/parameters", scoredChoice(false)],
     ["… plus the lexicon of related words (used)", scoredChoice(true)],
   ];
   const rows = methods.map(([label, choose]) => {

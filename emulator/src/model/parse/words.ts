@@ -88,3 +88,42 @@ export function mentions(text: string, word: string): boolean {
   const target = stem(word);
   return words(text).some((w) => sameStem(stem(w), target));
 }
+
+/** The words that carry meaning, as written (lower-cased, no stop words or generic tool words). */
+export function contentWords(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) {
+    if (STOPWORDS.has(w) || GENERIC.has(w) || /^\d+$/.test(w) || out.includes(w)) continue;
+    out.push(w);
+  }
+  return out;
+}
+
+/**
+ * Whether a word is a typing slip of another: at most one edit (a letter added, dropped, changed, or two
+ * neighbours swapped: "tabel", "tranlsate"), two for words of eight letters or more ("tempature").
+ */
+export function isTypoOf(typed: string, known: string): boolean {
+  if (typed.length < 5 || typed === known) return false;
+  const max = typed.length >= 8 ? 2 : 1;
+  if (Math.abs(typed.length - known.length) > max) return false;
+  // Optimal string alignment distance, stopped as soon as it exceeds `max`.
+  let before: number[] = [];
+  let previous = Array.from({ length: known.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= typed.length; i++) {
+    const row = [i];
+    let smallest = i;
+    for (let j = 1; j <= known.length; j++) {
+      const cost = typed[i - 1] === known[j - 1] ? 0 : 1;
+      let d = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && typed[i - 1] === known[j - 2] && typed[i - 2] === known[j - 1])
+        d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      row.push(d);
+      smallest = Math.min(smallest, d);
+    }
+    if (smallest > max) return false;
+    before = previous;
+    previous = row;
+  }
+  return (previous[known.length] ?? max + 1) <= max;
+}

@@ -12,7 +12,7 @@
  */
 import { isObject, type Json } from "../../validate.ts";
 import { without } from "../parse/spans.ts";
-import { contentStems } from "../parse/words.ts";
+import { contentStems, contentWords } from "../parse/words.ts";
 import { freeText } from "./arguments/free-text.ts";
 import { arrayValue, entities } from "./arguments/names.ts";
 import {
@@ -35,6 +35,7 @@ export function fillArguments(tool: Json, text: string, options: FillOptions): F
     `${String(tool.name ?? "")} ${String(tool.description ?? "")} ${paramNames}`,
   );
   const reading = new Reading(text, options.now ?? new Date(), toolStems);
+  reading.toolWords = contentWords(`${String(tool.name ?? "")} ${String(tool.description ?? "")}`);
   return fillObject(schema, reading, options);
 }
 
@@ -111,7 +112,7 @@ function valueFor(param: Param, reading: Reading): unknown {
     case "boolean":
       return booleanValue(param, reading);
     case "code":
-      return code(reading);
+      return code(param, reading);
     case "array":
       return arrayValue(param, reading);
     default:

@@ -6,11 +6,15 @@
  * reached through the lexicon does, and a word that only matches a parameter does not.
  */
 import { isObject, type Json } from "../../validate.ts";
-import { related } from "../parse/lexicon.ts";
-import { contentStems, sameStem, stem } from "../parse/words.ts";
+import { LEXICON_WORDS, related } from "../parse/lexicon.ts";
+import { contentStems, contentWords, isTypoOf, sameStem, stem } from "../parse/words.ts";
 
 export const THRESHOLD = 1.75;
 const RELATED = 0.6;
+const TYPO = 0.8;
+
+/** The words of every tool scored so far and of the lexicon, as written: what a typo is checked against. */
+const SPELLINGS: string[] = [...LEXICON_WORDS];
 
 export interface Scored {
   tool: Json;
@@ -45,6 +49,7 @@ function vocabulary(tool: Json): Map<string, number> {
   const add = (text: unknown, weight: number) => {
     if (typeof text !== "string") return;
     for (const s of contentStems(text)) weights.set(s, Math.max(weights.get(s) ?? 0, weight));
+    for (const w of contentWords(text)) if (!SPELLINGS.includes(w)) SPELLINGS.push(w);
   };
   add(tool.name, 3);
   add(tool.description, 2);
@@ -84,18 +89,32 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
   let total = 0;
   let topical = false;
   let anchored = false;
-  for (const said of contentStems(text)) {
+  const seen = new Set<string>();
+  for (const typed of contentWords(text)) {
+    const direct = stem(typed);
+    if (seen.has(direct)) continue;
+    seen.add(direct);
+    const match = (said: string, factor: number): void => {
+      for (const [word, weight] of vocab) {
+        if (sameStem(said, word) && weight * factor > best) {
+          best = weight * factor;
+          from = weight;
+        } else if (useLexicon && weight * RELATED * factor > best && related(said, word)) {
+          best = weight * RELATED * factor;
+          from = weight;
+        }
+      }
+    };
     let best = 0;
     let from = 0;
-    for (const [word, weight] of vocab) {
-      if (sameStem(said, word) && weight > best) {
-        best = weight;
-        from = weight;
-      } else if (useLexicon && weight * RELATED > best && related(said, word)) {
-        best = weight * RELATED;
-        from = weight;
-      }
+    match(direct, 1);
+    // A typing slip of a word the tools or the lexicon know counts 80 % ("tabel"), in full for a long
+    // word, where a slip is less likely to be another real word ("tempature").
+    if (best === 0) {
+      const meant = SPELLINGS.find((known) => isTypoOf(typed, known));
+      if (meant !== undefined) match(stem(meant), typed.length >= 7 ? 1 : TYPO);
     }
+    const said = direct;
     total += best;
     if (best > 0 && !ACTIONS.has(said)) topical = true;
     if (from >= 2) anchored = true;

@@ -45,7 +45,7 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
     return param.cue === undefined || !/^(?:to|from|with)$/.test(before);
   });
   if (name === undefined) {
-    const object = objectNoun(param, reading) ?? countedNoun(param, reading);
+    const object = objectNoun(param, reading) ?? countedNoun(param, reading) ?? terseWord(param, reading);
     return object === undefined ? [] : [object];
   }
   const list = [name, ...following(reading, name, names)];
@@ -109,6 +109,16 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
     return phrase;
   }
   return undefined;
+}
+
+/** "trains oslo -> bergen": in a terse message, a word after "to" is a destination, the others origins. */
+function terseWord(param: Param, reading: Reading): string | undefined {
+  const free = reading.terse().filter((w) => reading.free(w));
+  const afterTo = (w: Span) => /^(?:to|into|for)$/.test(reading.before(w.index, 1));
+  const word = param.cue === "to" ? free.find(afterTo) : (free.find((w) => !afterTo(w)) ?? free[0]);
+  if (word === undefined) return undefined;
+  reading.use(word);
+  return word.text;
 }
 
 /** Parameters that name a thing ordered or listed ("item", "product", "dish"). */
