@@ -13,9 +13,6 @@ export const THRESHOLD = 1.75;
 const RELATED = 0.6;
 const TYPO = 0.8;
 
-/** The words of every tool scored so far and of the lexicon, as written: what a typo is checked against. */
-const SPELLINGS: string[] = [...LEXICON_WORDS];
-
 export interface Scored {
   tool: Json;
   score: number;
@@ -44,12 +41,20 @@ const ACTIONS = new Set(
 );
 
 /** The tool's stems with the weight of the strongest place each appears in. */
-function vocabulary(tool: Json): Map<string, number> {
+interface Vocabulary {
+  /** Each stem with the weight of the strongest place it appears in. */
+  weights: Map<string, number>;
+  /** The words as written, with the lexicon's: what a typing slip is checked against. */
+  spellings: string[];
+}
+
+function vocabulary(tool: Json): Vocabulary {
   const weights = new Map<string, number>();
+  const spellings = new Set<string>();
   const add = (text: unknown, weight: number) => {
     if (typeof text !== "string") return;
     for (const s of contentStems(text)) weights.set(s, Math.max(weights.get(s) ?? 0, weight));
-    for (const w of contentWords(text)) if (!SPELLINGS.includes(w)) SPELLINGS.push(w);
+    for (const w of contentWords(text)) spellings.add(w);
   };
   add(tool.name, 3);
   add(tool.description, 2);
@@ -59,7 +64,7 @@ function vocabulary(tool: Json): Map<string, number> {
     add(spec.description, 1);
     if (Array.isArray(spec.enum)) add(spec.enum.map(String).join(" "), 1);
   }
-  return weights;
+  return { weights, spellings: [...spellings, ...LEXICON_WORDS] };
 }
 
 export function propertiesOf(tool: Json): Record<string, Json> {
@@ -68,7 +73,7 @@ export function propertiesOf(tool: Json): Record<string, Json> {
   return properties as Record<string, Json>;
 }
 
-const VOCABULARIES = new WeakMap<Json, Map<string, number>>();
+const VOCABULARIES = new WeakMap<Json, Vocabulary>();
 
 /** `lexicon: false` scores by stems alone (how `pnpm bench` measures what the lexicon adds). */
 export interface ScoreOptions {
@@ -95,7 +100,7 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
     if (seen.has(direct)) continue;
     seen.add(direct);
     const match = (said: string, factor: number): void => {
-      for (const [word, weight] of vocab) {
+      for (const [word, weight] of vocab.weights) {
         if (sameStem(said, word) && weight * factor > best) {
           best = weight * factor;
           from = weight;
@@ -111,7 +116,7 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
     // A typing slip of a word the tools or the lexicon know counts 80 % ("tabel"), in full for a long
     // word, where a slip is less likely to be another real word ("tempature").
     if (best === 0) {
-      const meant = SPELLINGS.find((known) => isTypoOf(typed, known));
+      const meant = vocab.spellings.find((known) => isTypoOf(typed, known));
       if (meant !== undefined) match(stem(meant), typed.length >= 7 ? 1 : TYPO);
     }
     const said = direct;
