@@ -64,8 +64,9 @@ function scoredChoice(lexicon: boolean) {
 }
 
 /**
- * Tool choice alone, three ways, on the single-turn corpus cases with tools: which tool (or none) each
- * method picks against the one the case expects. The model uses the last row.
+ * Tool choice alone, three ways, on every single-turn corpus case with tools: which tool (or none) each
+ * method picks against the one the case expects (a call, a question naming the tool, or none for any
+ * other answer). The model uses the last row.
  */
 function toolChoiceMethods(folder: string): string {
   const catalogue = JSON.parse(readFileSync(path.join(folder, "tools.json"), "utf8")) as {
@@ -73,22 +74,23 @@ function toolChoiceMethods(folder: string): string {
     sets: Record<string, string[]>;
   };
   const skillOf = new Map<Case, string>();
-  const cases: Case[] = ["tool-choice", "arguments", "missing-arguments"].flatMap((skill) =>
-    readFileSync(path.join(folder, `${skill}.jsonl`), "utf8")
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line) => {
-        const c = JSON.parse(line) as Case;
-        skillOf.set(c, skill);
-        return c;
-      }),
+  const cases: Case[] = ["tool-choice", "arguments", "missing-arguments", "memory", "general"].flatMap(
+    (skill) =>
+      readFileSync(path.join(folder, `${skill}.jsonl`), "utf8")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => {
+          const c = JSON.parse(line) as Case;
+          skillOf.set(c, skill);
+          return c;
+        }),
   );
   const usable = cases.filter(
     (c) => c.tools !== undefined && !c.turns?.length && c.tool_choice === undefined,
   );
   const methods: Array<[string, (tools: Json[], text: string) => string | undefined]> = [
     ["name/description word, 5-letter prefix (before issue 11)", prefixChoice],
-    ["Porter stems, weighted name/description/parameters", scoredChoice(false)],
+    ["Porter stems and slips, weighted name/description/parameters", scoredChoice(false)],
     ["… plus the lexicon of related words (used)", scoredChoice(true)],
   ];
   const rows = methods.map(([label, choose]) => {
@@ -147,6 +149,6 @@ export async function benchModel(): Promise<void> {
   );
   console.log(markdownTable(["skill", "passed", "cases", "pass rate", "corpus"], rows));
   if (failures.length > 0) console.log(`\nMisses:\n${failures.map((f) => `- ${f}`).join("\n")}`);
-  console.log("\nTool choice alone (single-turn cases with tools; expected tool or none):\n");
+  console.log("\nTool choice alone (single-turn corpus cases with tools; the expected tool, or none):\n");
   console.log(toolChoiceMethods(folder));
 }

@@ -159,10 +159,19 @@ function fallback(request: ModelRequest, t: TurnView): string {
   );
 }
 
-function quoteEarlier(t: TurnView, which: "first" | "previous"): string {
+function quoteEarlier(t: TurnView, which: "first" | "previous" | "all"): string {
   const said = which === "first" ? t.earlier[0] : t.earlier[t.earlier.length - 1];
   if (said === undefined)
     return "This is your first message in this conversation, so there is nothing earlier to quote.";
+  if (which === "all") {
+    // The lab model cannot summarize; it can show the thread the service kept, which is the lesson.
+    const shown = t.earlier.slice(-10);
+    const skipped = t.earlier.length - shown.length;
+    return (
+      `I can't summarize (I'm the offline lab model), but here is what you said in this conversation${skipped > 0 ? `, the last ${shown.length} of ${t.earlier.length} messages` : ""}:\n` +
+      shown.map((text, i) => `${i + 1 + skipped}. "${shorten(text, 120)}"`).join("\n")
+    );
+  }
   const when = which === "first" ? "Your first message in this conversation was" : "Before this, you said";
   return `${when}: "${shorten(said, 200)}"`;
 }

@@ -212,9 +212,16 @@ export function latestRemembered(texts: string[]): Fact | undefined {
   return found;
 }
 
-/** `first` for "what did I say first?", `previous` for earlier/last/before, else undefined. */
-export function quoteRequest(text: string): "first" | "previous" | undefined {
+/** `first` for "what did I say first?", `previous` for earlier/last/before, `all` for a recap. */
+export function quoteRequest(text: string): "first" | "previous" | "all" | undefined {
   const t = text.toLowerCase();
+  // "Summarize our conversation", "what have we talked about?": every earlier turn, quoted.
+  if (
+    /\b(?:summari[sz]e|recap|sum up)\b.*\b(?:conversation|chat|discussion|so far)\b|\bwhat (?:have|did) we (?:talk(?:ed)?|discuss(?:ed)?|say|said)\b/.test(
+      t,
+    )
+  )
+    return "all";
   const asks =
     /\bwhat (?:did|have) i (?:say|said|ask|asked|tell you|told you|write|wrote)\b(?! you to)/.test(t) ||
     /\bwhat was my (?:first|last|previous|earlier) (?:message|question)\b/.test(t);

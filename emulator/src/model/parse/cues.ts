@@ -25,7 +25,7 @@ const ROLES: Array<{ cue: Cue; words: string }> = [
     cue: "at",
     words: "restaurant venue place hotel shop store cafe bar cinema theatre theater museum where",
   },
-  { cue: "in", words: "city town location country region area place locality state address" },
+  { cue: "in", words: "city town location country region area place locality state" },
   {
     cue: "with",
     words:

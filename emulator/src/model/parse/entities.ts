@@ -64,7 +64,7 @@ const REQUEST_WORDS = new Set(
     "may might please book find convert remind show list tell give send create add schedule set get check " +
     "translate search look order track cancel delete remove plan call email message text reserve buy sell " +
     "open close turn start stop play make and also then next it yes no hi hello hey thanks let lets i my " +
-    "remember note what's where's how's who's when's is it there any"
+    "remember note what's where's how's who's when's is it there any write explain tell describe summarize summarise"
   ).split(" "),
 );
 
@@ -120,7 +120,11 @@ export function properNames(text: string, ordinary: (word: string) => boolean = 
     let start = index;
     if (startsSentence(text, index)) {
       const head = first[0].toLowerCase().replace(/['’]s$/, "");
-      if (STOPWORDS.has(head) || REQUEST_WORDS.has(head) || ordinary(head)) {
+      // "Write a haiku", "Send me …": a first word followed by an article or "me" is a verb.
+      const imperative = /^\s+(?:a|an|the|me|my|us|our|some|this|that)\b/i.test(
+        text.slice(first.index + first[0].length),
+      );
+      if (STOPWORDS.has(head) || REQUEST_WORDS.has(head) || ordinary(head) || (end === i && imperative)) {
         // "Book Luigi's" → Luigi's; a lone ordinary word is no name.
         const rest = phrase.slice(first[0].length).trimStart();
         start = index + phrase.length - rest.length;

@@ -17,7 +17,7 @@ const FAMILIES = [
   "restaurant dinner lunch breakfast brunch eat dine dining meal bistro cafe table sushi pizza pasta curry tapas",
   "taxi cab ride rideshare uber lift pickup driver chauffeur",
   "hotel room stay night accommodation",
-  "exchange rate currency money dollar euro pound yen krone franc rupee",
+  "exchange rate currency money dollar euro pound yen krone franc rupee usd eur gbp jpy chf cad aud nok sek",
   "unit mile kilometre kilometer km meter metre feet foot inch centimetre kilogram kg pound lb ounce gram celsius fahrenheit degree degrees litre liter gallon",
   "remind reminder alarm alert notify notification wake",
   "thermostat heating heater heat warm warmer cool cooler degrees temperature",
@@ -41,6 +41,9 @@ const FAMILIES = [
 ];
 
 const STEMMED = FAMILIES.map((line) => line.split(" ").map(stem));
+
+/** Every word of the lexicon as written, for recognizing a typing slip of one ("tempature"). */
+export const LEXICON_WORDS = [...new Set(FAMILIES.flatMap((line) => line.split(" ")))];
 
 /** Are two stems related through a family (and not simply the same word)? */
 export function related(a: string, b: string): boolean {

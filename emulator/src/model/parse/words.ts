@@ -1,8 +1,9 @@
 /**
  * Words as the lab model compares them: lower-cased, snake_case and camelCase split, stop words dropped,
  * and reduced to a Porter stem (the `stemmer` package), so "departures" meets "departure" and "booking"
- * meets "book". Two stems also match when their first six letters agree, which catches the pairs the
- * Porter rules leave apart ("conversion" → convers, "converting" → convert).
+ * meets "book". Two stems also match when one begins with the other ("depart" and "departur"); the
+ * few words Porter maps wrongly for tools are listed in OWN_STEMS ("conversion" → convert, while
+ * "conversation" stays apart).
  */
 import { stemmer } from "stemmer";
 
@@ -33,18 +34,30 @@ export const GENERIC = new Set(
 
 const STEMS = new Map<string, string>();
 
+/** Words the Porter rules merge with unrelated ones ("conversation" and "conversion" → convers). */
+const OWN_STEMS: Record<string, string> = {
+  conversion: "convert",
+  conversions: "convert",
+  conversation: "conversation",
+  conversations: "conversation",
+  general: "general",
+  generally: "general",
+  news: "news",
+};
+
 export function stem(word: string): string {
   const w = word.toLowerCase();
   let s = STEMS.get(w);
   if (s === undefined) {
-    s = /^\d/.test(w) ? w : stemmer(w);
+    s = OWN_STEMS[w] ?? (/^\d/.test(w) ? w : stemmer(w));
     STEMS.set(w, s);
   }
   return s;
 }
 
 export function sameStem(a: string, b: string): boolean {
-  return a === b || (a.length >= 6 && b.length >= 6 && a.slice(0, 6) === b.slice(0, 6));
+  if (a === b) return true;
+  return Math.min(a.length, b.length) >= 5 && (a.startsWith(b) || b.startsWith(a));
 }
 
 /** Words of a text or identifier, lower-cased: `lookupTrainDeparture` and `book_table` split too. */
@@ -74,4 +87,43 @@ export function contentStems(text: string): string[] {
 export function mentions(text: string, word: string): boolean {
   const target = stem(word);
   return words(text).some((w) => sameStem(stem(w), target));
+}
+
+/** The words that carry meaning, as written (lower-cased, no stop words or generic tool words). */
+export function contentWords(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) {
+    if (STOPWORDS.has(w) || GENERIC.has(w) || /^\d+$/.test(w) || out.includes(w)) continue;
+    out.push(w);
+  }
+  return out;
+}
+
+/**
+ * Whether a word is a typing slip of another: at most one edit (a letter added, dropped, changed, or two
+ * neighbours swapped: "tabel", "tranlsate"), two for words of eight letters or more ("tempature").
+ */
+export function isTypoOf(typed: string, known: string): boolean {
+  if (typed.length < 5 || typed === known) return false;
+  const max = typed.length >= 8 ? 2 : 1;
+  if (Math.abs(typed.length - known.length) > max) return false;
+  // Optimal string alignment distance, stopped as soon as it exceeds `max`.
+  let before: number[] = [];
+  let previous = Array.from({ length: known.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= typed.length; i++) {
+    const row = [i];
+    let smallest = i;
+    for (let j = 1; j <= known.length; j++) {
+      const cost = typed[i - 1] === known[j - 1] ? 0 : 1;
+      let d = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && typed[i - 1] === known[j - 2] && typed[i - 2] === known[j - 1])
+        d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      row.push(d);
+      smallest = Math.min(smallest, d);
+    }
+    if (smallest > max) return false;
+    before = previous;
+    previous = row;
+  }
+  return (previous[known.length] ?? max + 1) <= max;
 }

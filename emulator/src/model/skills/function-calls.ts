@@ -52,6 +52,14 @@ export function functionTools(tools: Json[]): Json[] {
   return tools.filter((tool) => tool.type === "function" && typeof tool.name === "string");
 }
 
+/**
+ * Questions about the world or about this assistant ("How do trains work?", "Who invented the
+ * thermostat?", "What's your favourite restaurant?", "Write a haiku about rain"): a tool serves them only
+ * when the message fills it; they never get a question about a tool's arguments.
+ */
+const INFORMATIONAL =
+  /^\s*(?:why\b|explain\b|describe\b|define\b|summari[sz]e\b|tell me (?:about|a|an)\b|what(?:'s| is| are) (?:a|an|the (?:meaning|definition|difference|history|point|origin))\b|what (?:does|do)\b.*\b(?:do|mean)\b|how (?:do|does|did)\b.*\bwork|who (?:invented|discovered|wrote|made|created|founded|built)\b|write (?:a|an|me)\b|is it (?:rude|ok|okay|normal|bad|good|polite|safe|legal|true|possible)\b|(?:what|which|who)(?:'s| is| are) your\b|do you (?:like|think|know|prefer)\b|how many\b.*\bin an?\b)/i;
+
 /** "And in Paris?" continues the previous question's topic. */
 const FOLLOW_UP = /^\s*(?:and|what about|how about|also|same for|now)\b/i;
 /** What this model says when it asks for a missing argument (it reads its own earlier turn for it). */
@@ -87,7 +95,7 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
   const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
-  const tries: Attempt[] = eligible.map(({ tool, score, topical }) => {
+  const tries: Attempt[] = eligible.map(({ tool, score, topical, anchored }) => {
     const options = { strict: tool.strict === true, home };
     const filled = fillArguments(tool, text, options);
     let { calls, missing } = filled;
@@ -100,14 +108,15 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
       );
       missing = missing.filter((m) => !given.includes(m));
     }
-    return { tool, score, topical, calls, missing };
+    return { tool, score, topical, anchored, calls, missing };
   });
   // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
   const chosen = complete(tries) ?? (forced !== undefined ? tries[0] : undefined);
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
   const ask = closest(tries);
-  if (ask === undefined || !worthAsking(ask, askedTool !== undefined)) return undefined;
+  if (ask === undefined || INFORMATIONAL.test(turn.current) || !worthAsking(ask, askedTool !== undefined))
+    return undefined;
   return [assistantMessage(askFor(ask.tool, ask.missing))];
 }
 
@@ -117,6 +126,7 @@ interface Attempt {
   calls: Json[];
   missing: string[];
   topical?: boolean;
+  anchored?: boolean;
 }
 
 /**
@@ -135,11 +145,14 @@ function shortlist(ranked: Scored[]): Scored[] {
 }
 
 /**
- * Asking for arguments needs a reason to think the user wants this tool: a word that names its topic,
- * or some argument the message already gave, or an answer to this model's own question.
+ * Asking for arguments needs a reason to think the user wants this tool: a word of its name or
+ * description that names its topic, or one (even a verb) next to an argument the message already gave,
+ * or an answer to this model's own question.
  */
 function worthAsking(attempt: Attempt, answering: boolean): boolean {
-  if (answering || attempt.topical !== false) return true;
+  if (answering) return true;
+  if (attempt.anchored === false) return false;
+  if (attempt.topical !== false) return true;
   return attempt.calls.some((call) => Object.values(call).some((v) => v !== null && v !== false));
 }
 
@@ -171,14 +184,18 @@ function filled(attempt: Attempt): number {
  */
 export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
   if (isStatement(text)) return undefined;
-  const tries: Attempt[] = shortlist(rank(tools, text, options)).map(({ tool, score, topical }) => ({
-    tool,
-    score,
-    topical,
-    ...fillArguments(tool, text, { strict: tool.strict === true }),
-  }));
+  const tries: Attempt[] = shortlist(rank(tools, text, options)).map(
+    ({ tool, score, topical, anchored }) => ({
+      tool,
+      score,
+      topical,
+      anchored,
+      ...fillArguments(tool, text, { strict: tool.strict === true }),
+    }),
+  );
   const ask = closest(tries);
-  const chosen = complete(tries) ?? (ask !== undefined && worthAsking(ask, false) ? ask : undefined);
+  const asks = ask !== undefined && !INFORMATIONAL.test(text) && worthAsking(ask, false);
+  const chosen = complete(tries) ?? (asks ? ask : undefined);
   return chosen === undefined ? undefined : String(chosen.tool.name);
 }
 

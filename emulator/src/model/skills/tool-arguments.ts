@@ -11,7 +11,8 @@
  * their form), names.ts (names after cue words, lists), free-text.ts (what is left of the request).
  */
 import { isObject, type Json } from "../../validate.ts";
-import { contentStems } from "../parse/words.ts";
+import { without } from "../parse/spans.ts";
+import { contentStems, contentWords } from "../parse/words.ts";
 import { freeText } from "./arguments/free-text.ts";
 import { arrayValue, entities } from "./arguments/names.ts";
 import {
@@ -34,6 +35,7 @@ export function fillArguments(tool: Json, text: string, options: FillOptions): F
     `${String(tool.name ?? "")} ${String(tool.description ?? "")} ${paramNames}`,
   );
   const reading = new Reading(text, options.now ?? new Date(), toolStems);
+  reading.toolWords = contentWords(`${String(tool.name ?? "")} ${String(tool.description ?? "")}`);
   return fillObject(schema, reading, options);
 }
 
@@ -57,6 +59,8 @@ function fillObject(schema: Json, reading: Reading, options: FillOptions): Fille
       if (inner.missing.length === 0) value = inner.calls[0];
       else if (param.required && !param.nullable)
         missing.push(...inner.missing.map((m) => `${param.name}.${m}`));
+    } else if (param.kind === "array" && isObject(param.spec.items) && param.spec.items.type === "object") {
+      value = objectList(param.spec.items, reading, options);
     } else if (param.kind === "text") {
       value = freeText(param, reading, param !== primary, params);
     } else {
@@ -108,10 +112,32 @@ function valueFor(param: Param, reading: Reading): unknown {
     case "boolean":
       return booleanValue(param, reading);
     case "code":
-      return code(reading);
+      return code(param, reading);
     case "array":
       return arrayValue(param, reading);
     default:
       return undefined;
   }
+}
+
+/**
+ * An array of objects ("2 pizzas and 1 salad" for `items: [{name, quantity}]`): each part of the list
+ * fills one object, read on its own; parts that fill nothing are left out.
+ */
+function objectList(items: Json, reading: Reading, options: FillOptions): Json[] | undefined {
+  const out: Json[] = [];
+  // What other parameters took (the delivery address) is not part of the list.
+  const rest = without(reading.text, reading.used);
+  for (const part of rest.split(/\s*(?:[,;]|\band\b|\bplus\b)\s*/i)) {
+    if (part.trim() === "") continue;
+    const filled = fillObject(
+      items,
+      new Reading(part, options.now ?? new Date(), reading.toolStems),
+      options,
+    );
+    const call = filled.calls[0] ?? {};
+    if (filled.missing.length === 0 && Object.values(call).some((v) => v !== null && v !== false))
+      out.push(call);
+  }
+  return out.length > 0 ? out : undefined;
 }

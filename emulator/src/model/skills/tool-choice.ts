@@ -6,11 +6,12 @@
  * reached through the lexicon does, and a word that only matches a parameter does not.
  */
 import { isObject, type Json } from "../../validate.ts";
-import { related } from "../parse/lexicon.ts";
-import { contentStems, sameStem, stem } from "../parse/words.ts";
+import { LEXICON_WORDS, related } from "../parse/lexicon.ts";
+import { contentStems, contentWords, isTypoOf, sameStem, stem } from "../parse/words.ts";
 
 export const THRESHOLD = 1.75;
 const RELATED = 0.6;
+const TYPO = 0.8;
 
 export interface Scored {
   tool: Json;
@@ -20,6 +21,12 @@ export interface Scored {
    * recommend a good book?" matches book_doctor by its verb alone, which is not enough to ask about it.
    */
   topical?: boolean;
+  /**
+   * Whether some matched word is in the tool's name or description. Words that only match parameters
+   * ("two tickets … after 18:30") can choose a tool whose arguments they fill, never a question about it
+   * ("How many minutes are in a day?" is not a calendar event).
+   */
+  anchored?: boolean;
 }
 
 /** Verbs tools are named with: a match on them alone says little about what the user wants. */
@@ -34,11 +41,20 @@ const ACTIONS = new Set(
 );
 
 /** The tool's stems with the weight of the strongest place each appears in. */
-function vocabulary(tool: Json): Map<string, number> {
+interface Vocabulary {
+  /** Each stem with the weight of the strongest place it appears in. */
+  weights: Map<string, number>;
+  /** The words as written, with the lexicon's: what a typing slip is checked against. */
+  spellings: string[];
+}
+
+function vocabulary(tool: Json): Vocabulary {
   const weights = new Map<string, number>();
+  const spellings = new Set<string>();
   const add = (text: unknown, weight: number) => {
     if (typeof text !== "string") return;
     for (const s of contentStems(text)) weights.set(s, Math.max(weights.get(s) ?? 0, weight));
+    for (const w of contentWords(text)) spellings.add(w);
   };
   add(tool.name, 3);
   add(tool.description, 2);
@@ -48,7 +64,7 @@ function vocabulary(tool: Json): Map<string, number> {
     add(spec.description, 1);
     if (Array.isArray(spec.enum)) add(spec.enum.map(String).join(" "), 1);
   }
-  return weights;
+  return { weights, spellings: [...spellings, ...LEXICON_WORDS] };
 }
 
 export function propertiesOf(tool: Json): Record<string, Json> {
@@ -57,7 +73,7 @@ export function propertiesOf(tool: Json): Record<string, Json> {
   return properties as Record<string, Json>;
 }
 
-const VOCABULARIES = new WeakMap<Json, Map<string, number>>();
+const VOCABULARIES = new WeakMap<Json, Vocabulary>();
 
 /** `lexicon: false` scores by stems alone (how `pnpm bench` measures what the lexicon adds). */
 export interface ScoreOptions {
@@ -77,16 +93,38 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
   }
   let total = 0;
   let topical = false;
-  for (const said of contentStems(text)) {
+  let anchored = false;
+  const seen = new Set<string>();
+  for (const typed of contentWords(text)) {
+    const direct = stem(typed);
+    if (seen.has(direct)) continue;
+    seen.add(direct);
+    const match = (said: string, factor: number): void => {
+      for (const [word, weight] of vocab.weights) {
+        if (sameStem(said, word) && weight * factor > best) {
+          best = weight * factor;
+          from = weight;
+        } else if (useLexicon && weight * RELATED * factor > best && related(said, word)) {
+          best = weight * RELATED * factor;
+          from = weight;
+        }
+      }
+    };
     let best = 0;
-    for (const [word, weight] of vocab) {
-      if (sameStem(said, word)) best = Math.max(best, weight);
-      else if (useLexicon && weight * RELATED > best && related(said, word)) best = weight * RELATED;
+    let from = 0;
+    match(direct, 1);
+    // A typing slip of a word the tools or the lexicon know counts 80 % ("tabel"), in full for a long
+    // word, where a slip is less likely to be another real word ("tempature").
+    if (best === 0) {
+      const meant = vocab.spellings.find((known) => isTypoOf(typed, known));
+      if (meant !== undefined) match(stem(meant), typed.length >= 7 ? 1 : TYPO);
     }
+    const said = direct;
     total += best;
     if (best > 0 && !ACTIONS.has(said)) topical = true;
+    if (from >= 2) anchored = true;
   }
-  return { tool, score: total, topical };
+  return { tool, score: total, topical, anchored };
 }
 
 /** The tools, best first, with their scores (ties keep the agent's order). */

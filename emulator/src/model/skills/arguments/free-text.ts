@@ -1,6 +1,10 @@
+/**
+ * Free text (a reminder's text, an e-mail's body, a search query): quoted text, a title after "called" or
+ * "about", else what is left of the message once the other values and the request's own words are out.
+ */
 import { related } from "../../parse/lexicon.ts";
 import { without } from "../../parse/spans.ts";
-import { contentStems, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
+import { contentStems, isTypoOf, sameStem, stem, words } from "../../parse/words.ts";
 import { isTitle, type Param, type Reading, take } from "./reading.ts";
 
 /** Verbs that ask for the tool's action rather than say what it is about ("Set an alert …"). */
@@ -12,7 +16,7 @@ const REQUEST_VERBS = new Set(
 
 /** Words that join a free text to the rest of the request, dropped at its ends. */
 const CONNECTORS = new Set(
-  "to for of on in at with by about that and or please me my the a an so then also just now any some there is are".split(
+  "to into for of on in at with by about that and or please me my the a an so then also just now any some there is are".split(
     " ",
   ),
 );
@@ -53,36 +57,42 @@ export function freeText(
   // Words that only name the tool or a parameter, or are related to them ("Set an alert" for a reminder),
   // are the request, not its text: clauses made only of them go, and so do such words at either end.
   const own = [...toolStems, ...params.flatMap((p) => contentStems(p.name))];
-  const skip = (w: string) => {
+  // "tranlsate hello": a slip of the tool's own words is the request too.
+  const spelled = reading.toolWords;
+  // The request's own words (its verbs, the tool's and parameters' words, related words, slips of them)
+  // and the words that join them are not the text; clauses made only of them go, and so do such words
+  // at either end ("Remind me to …", "… to my todo list"). Pronouns stay: "translate I love you".
+  const junk = (w: string) => {
+    const lower = w.toLowerCase();
     const s = stem(w);
     return (
-      STOPWORDS.has(w.toLowerCase()) ||
-      REQUEST_VERBS.has(w.toLowerCase()) ||
-      own.some((o) => sameStem(o, s) || related(o, s))
+      CONNECTORS.has(lower) ||
+      REQUEST_VERBS.has(lower) ||
+      own.some((o) => sameStem(o, s) || related(o, s)) ||
+      spelled.some((o) => isTypoOf(lower, o))
     );
   };
   rest = rest
+    .replace(/\bto-do\b/gi, "todo")
     .split(/\s*[,:]\s*/)
-    .filter((part) => words(part).some((w) => !skip(w)))
+    .filter((part) => words(part).some((w) => !junk(w)))
     .join(", ");
-  // At the ends only connecting words go, not pronouns: "translate I love you" keeps "I love you".
-  const edge = (w: string) => CONNECTORS.has(w.toLowerCase()) || (!STOPWORDS.has(w.toLowerCase()) && skip(w));
-  rest = rest.replace(/\bto-do\b/gi, "todo");
   let previous = "";
   while (previous !== rest) {
     previous = rest;
     rest = rest.replace(/^[\s,.:;!?-]+/, "").replace(LEAD_INS, "");
-    const [first, second] = rest.split(/\s+/);
-    if (first === undefined || first === "") break;
+    const [token, second] = rest.split(/\s+/);
+    if (token === undefined || token === "") break;
+    const first = token.replace(/[^\p{L}'-]+$/u, "");
     // "the report is ready" keeps its article; "the task buy milk" loses "the task"; a title loses it.
     const article = /^(?:a|an|the)$/i.test(first) && !isTitle(param);
     // "wake me up at 6:45 to …": a particle after the request's verb goes too.
-    const lead = edge(first) || first.toLowerCase() === "up";
-    if (article ? second !== undefined && edge(second) : lead) rest = rest.slice(first.length);
+    const lead = junk(first) || first.toLowerCase() === "up";
+    if (article ? second !== undefined && junk(second) : lead) rest = rest.slice(token.length);
   }
   for (
     let last = /([\p{L}']+)[\s,.;:!?-]*$/u.exec(rest);
-    last !== null && edge(last[1] ?? "");
+    last !== null && junk(last[1] ?? "");
     last = /([\p{L}']+)[\s,.;:!?-]*$/u.exec(rest)
   )
     rest = rest.slice(0, last.index).replace(/[\s-]+$/, "");
@@ -91,7 +101,7 @@ export function freeText(
     .replace(/[\s,.;:!?-]+$/, "")
     .replace(/\s+(?:at|on|for|from|to|in|with|by|and)$/i, "")
     .trim();
-  if (rest === "" || contentStems(rest).length === 0) return undefined;
+  if (words(rest).length === 0) return undefined;
   reading.use({ text: rest, index: 0, end: reading.text.length });
   return rest;
 }

@@ -4,6 +4,7 @@
  */
 import { isObject } from "../../../validate.ts";
 import { CUE_WORDS, type Cue } from "../../parse/cues.ts";
+import { UNITS } from "../../parse/numbers.ts";
 import { overlaps, type Span } from "../../parse/spans.ts";
 import { STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
 import { type FillOptions, kindOf, type Param, type Reading, roleFits, take, typeOf } from "./reading.ts";
@@ -44,7 +45,7 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
     return param.cue === undefined || !/^(?:to|from|with)$/.test(before);
   });
   if (name === undefined) {
-    const object = objectNoun(param, reading);
+    const object = objectNoun(param, reading) ?? countedNoun(param, reading) ?? terseWord(param, reading);
     return object === undefined ? [] : [object];
   }
   const list = [name, ...following(reading, name, names)];
@@ -108,6 +109,28 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
     return phrase;
   }
   return undefined;
+}
+
+/** "trains oslo -> bergen": in a terse message, a word after "to" is a destination, the others origins. */
+function terseWord(param: Param, reading: Reading): string | undefined {
+  const free = reading.terse().filter((w) => reading.free(w));
+  const afterTo = (w: Span) => /^(?:to|into|for)$/.test(reading.before(w.index, 1));
+  const word = param.cue === "to" ? free.find(afterTo) : (free.find((w) => !afterTo(w)) ?? free[0]);
+  if (word === undefined) return undefined;
+  reading.use(word);
+  return word.text;
+}
+
+/** Parameters that name a thing ordered or listed ("item", "product", "dish"). */
+const ITEMS = new Set(
+  "item items product products dish dishes article articles thing name food drink meal".split(" "),
+);
+
+/** "2 pizzas": for an item-like parameter, the noun that was counted. */
+function countedNoun(param: Param, reading: Reading): string | undefined {
+  if (!words(param.name).some((w) => ITEMS.has(w))) return undefined;
+  return reading.numbers.find((n) => n.unit !== undefined && !UNITS.has(n.unit) && n.currency === undefined)
+    ?.unit;
 }
 
 /** "in oslo" typed in lower case: one word after the cue that is no stop word or tool word. */

@@ -8,9 +8,18 @@ import { CUE_WORDS, type Cue, cueOf } from "../../parse/cues.ts";
 import { type WhenSpan, whenIn } from "../../parse/dates.ts";
 import { emails, properNames, quoted, urls } from "../../parse/entities.ts";
 import { related } from "../../parse/lexicon.ts";
-import { CURRENCIES, type NumberSpan, numbers } from "../../parse/numbers.ts";
+import { CURRENCIES, type NumberSpan, numbers, UNITS } from "../../parse/numbers.ts";
 import { overlaps, type Span } from "../../parse/spans.ts";
-import { sameStem, stem, words } from "../../parse/words.ts";
+import { GENERIC, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
+
+/** Everyday words that are never a value by themselves ("next train", "best hotel"). */
+const COMMON = new Set(
+  (
+    "next last good best new old big small cheap cheapest nearest first earliest latest morning evening " +
+    "night weekend week month year day time now later soon please thanks right left here there want need " +
+    "like show find book get set check tell give cost much many how what when where which who"
+  ).split(" "),
+);
 
 export interface Filled {
   /** One arguments object per call (several when one parameter was given several values). */
@@ -144,10 +153,14 @@ export class Reading {
 
   readonly text: string;
   readonly toolStems: string[];
+  /** The tool's own words as written (for typing slips of them). */
+  toolWords: string[] = [];
   /** The tool has a free-text parameter: quoted text is for it, not for a name. */
   hasText = false;
 
-  constructor(text: string, now: Date, toolStems: string[]) {
+  constructor(message: string, now: Date, toolStems: string[]) {
+    // "oslo -> bergen" reads as "oslo to bergen" (same length, so every span still points into it).
+    const text = message.replace(/->/g, "to");
     this.text = text;
     this.toolStems = toolStems;
     this.quotes = quoted(text);
@@ -186,6 +199,30 @@ export class Reading {
 
   use(...spans: Span[]): void {
     this.used.push(...spans);
+  }
+
+  private terseWords: Span[] | undefined;
+
+  /**
+   * A message typed all in lower case and short ("weather berlin", "hotel paris 2 nights"): its words
+   * that are no common word, no word of the tool, no number, unit, currency or date, in order. They
+   * stand in for the proper names such a message does not capitalize.
+   */
+  terse(): Span[] {
+    if (this.terseWords !== undefined) return this.terseWords;
+    this.terseWords = [];
+    if (/\p{Lu}/u.test(this.text) || words(this.text).length > 8) return this.terseWords;
+    const taken = [...this.whens, ...this.numbers, ...this.emails, ...this.urls, ...this.quotes];
+    for (const m of this.text.matchAll(/[\p{Ll}][\p{L}'-]{2,}/gu)) {
+      const word = m[0];
+      const span = { text: word, index: m.index, end: m.index + word.length };
+      const s = stem(word);
+      if (STOPWORDS.has(word) || GENERIC.has(word) || COMMON.has(word) || UNITS.has(word)) continue;
+      if (CURRENCIES[word] !== undefined || taken.some((t) => overlaps(t, span))) continue;
+      if (this.toolStems.some((t) => sameStem(t, s) || related(t, s))) continue;
+      this.terseWords.push(span);
+    }
+    return this.terseWords;
   }
 
   /** The words just before a position, lower-cased ("… from " → "from"). */

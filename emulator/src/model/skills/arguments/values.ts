@@ -34,12 +34,8 @@ export function currency(param: Param, reading: Reading): string | undefined {
     if (n.currency) candidates.push({ code: n.currency, index: n.index, end: n.end, attached: true });
   for (const m of reading.text.matchAll(/[$€£¥₹]|\b[A-Za-z]+\b/gu)) {
     const code = CURRENCIES[m[0].toLowerCase()];
-    // A three-letter code counts in capitals only ("EUR", not "eur" inside a sentence), except "yen".
-    if (
-      code === undefined ||
-      (m[0].length === 3 && m[0] !== m[0].toUpperCase() && m[0].toLowerCase() !== "yen")
-    )
-      continue;
+    // Codes count in any case ("usd to eur 50"); none of them is an English word.
+    if (code === undefined) continue;
     // Inside a number's span, or the code written just before it ("EUR 1,200"): already a candidate.
     if (candidates.some((c) => c.attached && m.index < c.end && m.index + m[0].length + 2 >= c.index))
       continue;
@@ -49,7 +45,7 @@ export function currency(param: Param, reading: Reading): string | undefined {
   const free = candidates.filter((c) => !reading.isPicked("currency", c.index));
   const pick =
     param.cue === "from"
-      ? (free.find((c) => c.attached) ??
+      ? (free.find((c) => c.attached && !codeAfterTo(reading, c)) ??
         free.find((c) => roleFits(reading, c.index, "from")) ??
         // "… in yen" names what to convert to, never what from.
         free.find((c) => !/^(?:to|into|in)$/.test(reading.before(c.index, 1))))
@@ -61,6 +57,12 @@ export function currency(param: Param, reading: Reading): string | undefined {
   if (pick === undefined) return undefined;
   reading.pick("currency", { text: pick.code, index: pick.index, end: pick.end });
   return pick.code;
+}
+
+/** "usd to eur 50": a code written before the number, after "to", names the target, not the source. */
+function codeAfterTo(reading: Reading, candidate: { code: string; index: number }): boolean {
+  const [cue, code] = reading.before(candidate.index, 2).split(" ");
+  return /^(?:to|into|in)$/.test(cue ?? "") && CURRENCIES[code ?? ""] === candidate.code;
 }
 
 export function unit(param: Param, reading: Reading): string | undefined {
@@ -110,7 +112,8 @@ export function enumValue(param: Param, reading: Reading): unknown {
     const forms = [label, label.replace(/[_-]/g, " "), ...(ALIASES[label.toLowerCase()] ?? [])];
     for (const form of forms) {
       const pattern = new RegExp(
-        `(?<![\\p{L}\\p{N}])${escapeRegExp(form.toLowerCase())}(?:s|es)?(?![\\p{L}\\p{N}])`,
+        // A digit may touch the option: "5km".
+        `(?<![\\p{L}])${escapeRegExp(form.toLowerCase())}(?:s|es)?(?![\\p{L}\\p{N}])`,
         "gu",
       );
       for (const m of lower.matchAll(pattern))
@@ -248,9 +251,17 @@ export function booleanValue(param: Param, reading: Reading): boolean | undefine
   return undefined;
 }
 
-export function code(reading: Reading): string | undefined {
+export function code(param: Param, reading: Reading): string | undefined {
   const quote = take(reading, reading.quotes);
   if (quote) return quote.text;
+  // "aapl price": typed in lower case, the one unknown word is the symbol, written as symbols are.
+  if (/symbol|ticker/i.test(`${param.name} ${param.description}`)) {
+    const word = reading.terse().find((w) => reading.free(w));
+    if (word !== undefined && !/[A-Z0-9]/.test(reading.text)) {
+      reading.use(word);
+      return word.text.toUpperCase();
+    }
+  }
   // "LH 400": an airline or carrier code and its number, written apart, is one code.
   const split = /\b([A-Z]{2,3}) (\d{1,5})\b/.exec(reading.text);
   if (split !== null) {
