@@ -6,6 +6,7 @@ import { createLabModel } from "../src/model/lab-model.ts";
 import { factsIn, recallKey } from "../src/model/memory.ts";
 import { servedModel } from "../src/model/routing.ts";
 import type { Json } from "../src/validate.ts";
+import { startLab } from "./support.ts";
 
 const model = createLabModel();
 const user = (text: string): Json => ({
@@ -239,6 +240,66 @@ describe("the lab model's function calls", () => {
         const calls = await callsFor(odd, text, choice);
         for (const call of calls) expect(() => JSON.parse(call.arguments)).not.toThrow();
       }
+    }
+  });
+});
+
+describe("tool choice reads a description's topic, not its examples", () => {
+  it("'And in Oslo?' after a weather question stays with the weather tool beside a clock tool whose description names Oslo as an example", async () => {
+    const lab = await startLab();
+    try {
+      const tools = [
+        {
+          type: "function" as const,
+          name: "get_local_time",
+          description: "The current local time in an IANA time zone, e.g. Europe/Oslo.",
+          strict: true,
+          parameters: {
+            type: "object",
+            properties: { zone: { type: "string", description: "IANA time zone name." } },
+            required: ["zone"],
+            additionalProperties: false,
+          },
+        },
+        {
+          type: "function" as const,
+          name: "get_weather",
+          description: "Get the current weather for a city.",
+          strict: true,
+          parameters: {
+            type: "object",
+            properties: { city: { type: "string", description: "City name, e.g. Paris" } },
+            required: ["city"],
+            additionalProperties: false,
+          },
+        },
+      ];
+      const first = await lab.openai.responses.create({
+        model: "model-router",
+        input: "What's the weather in Paris?",
+        tools,
+      });
+      const call = first.output.find((o) => o.type === "function_call");
+      if (call?.type !== "function_call") throw new Error("expected a call");
+      expect(call.name).toBe("get_weather");
+      const answered = await lab.openai.responses.create({
+        model: "model-router",
+        previous_response_id: first.id,
+        input: [{ type: "function_call_output", call_id: call.call_id, output: '{"temperature":11.4}' }],
+        tools,
+      });
+      const next = await lab.openai.responses.create({
+        model: "model-router",
+        previous_response_id: answered.id,
+        input: "And in Oslo?",
+        tools,
+      });
+      const calls = next.output.filter((o) => o.type === "function_call");
+      expect(calls.map((c) => (c.type === "function_call" ? [c.name, c.arguments] : []))).toEqual([
+        ["get_weather", '{"city":"Oslo"}'],
+      ]);
+    } finally {
+      await lab.close();
     }
   });
 });

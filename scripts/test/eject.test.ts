@@ -177,6 +177,22 @@ describe("pnpm eject", () => {
         expect(flags).toContain("--new");
         const created = await sh(copy, "npm", ["run", "create-agent"], { env });
         expect(created.code, `${demo.id}: ${created.stderr}`).toBe(0);
+      } else if (demo.number === 9) {
+        // An evaluation, not a chat: each documented command as written; --all needs the whole lab.
+        const commands = [...readme.matchAll(/`npm start -- ([^`]+)`/g)].map((m) => (m[1] ?? "").split(" "));
+        expect(commands.length, demo.id).toBeGreaterThan(0);
+        for (const args of commands) {
+          const run = await sh(copy, "npm", ["start", "--", ...args], { env });
+          const what = `${demo.id} ${args.join(" ")}: ${run.stdout}${run.stderr}`;
+          if (args.includes("--all")) {
+            expect(run.code, what).toBe(2);
+            expect(run.stderr, what).toContain("--all checks every demo of the lab");
+            expect(run.stderr, what).not.toMatch(/\n\s+at /); // one sentence, no stack trace
+          } else {
+            expect(run.code, what).toBe(0);
+            expect(run.stdout, what).toMatch(/backend: emulator \(embedded\)/);
+          }
+        }
       } else {
         const start = await sh(copy, "npm", ["start", "--", ...flags], { input: "hello\n", env });
         expect(start.code, `${demo.id} ${flags.join(" ")}: ${start.stderr}`).toBe(0);

@@ -134,6 +134,8 @@ async function typeIntoDesktop(env: NodeJS.ProcessEnv, inputs: string[], what: s
     await terminal.until((s) => s.includes("Enter send"), `${what}: the app`);
     let answered = 0;
     for (const input of inputs) {
+      // Enter is ignored while an answer is still being finished ("answering…"): wait until it is idle.
+      await terminal.until((s) => !s.includes("answering…"), `${what}: the app to be ready`, 60_000);
       terminal.type(input);
       terminal.key("Enter");
       answered++;

@@ -57,14 +57,23 @@ function vocabulary(tool: Json): Vocabulary {
     for (const w of contentWords(text)) spellings.add(w);
   };
   add(tool.name, 3);
-  add(tool.description, 2);
+  add(withoutExamples(tool.description), 2);
   for (const [name, spec] of Object.entries(propertiesOf(tool))) {
     add(name, 1);
     if (!isObject(spec)) continue;
-    add(spec.description, 1);
+    add(withoutExamples(spec.description), 1);
     if (Array.isArray(spec.enum)) add(spec.enum.map(String).join(" "), 1);
   }
   return { weights, spellings: [...spellings, ...LEXICON_WORDS] };
+}
+
+/**
+ * A description without its examples: "an IANA time zone, e.g. Europe/Oslo" is about time zones, not
+ * Oslo, so "And in Oslo?" after a weather question must not pick a clock tool for the city it names.
+ */
+export function withoutExamples(text: unknown): unknown {
+  if (typeof text !== "string") return text;
+  return text.replace(/\b(?:e\.g\.|eg\.|for example|for instance|such as)\s*:?[^.;()]*/gi, " ");
 }
 
 export function propertiesOf(tool: Json): Record<string, Json> {
