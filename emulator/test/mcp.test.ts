@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type { Response } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
@@ -378,6 +380,48 @@ describe("approvals the service enforces", () => {
       request.id,
     );
     expect(issues().find((i) => i.number === 1)?.state).toBe("open");
+  });
+
+  it("request-level MCP tools cannot loosen the agent's: 400 naming tools, nothing runs, by either route", async () => {
+    const body = await agentWith({ require_approval: "always" });
+    const loosened = {
+      type: "mcp" as const,
+      server_label: "lab_issues",
+      server_url: servers.issuesUrl,
+      require_approval: "never" as const,
+    };
+    const notAllowed = {
+      status: 400,
+      error: { code: "invalid_payload", message: "Not allowed when agent is specified.", param: "tools" },
+    };
+    await expect(
+      backend.openai.responses.create({ input: "Close issue #1", tools: [loosened] }, { body }),
+    ).rejects.toMatchObject(notAllowed);
+    // The agent endpoint takes the agent from its path; the same request is refused the same way.
+    const endpoint = backend.project.getOpenAIClient({
+      azureConfig: { agentName: body.agent_reference.name, allowPreview: true },
+    });
+    await expect(
+      endpoint.responses.create({ input: "Close issue #1", tools: [loosened] }),
+    ).rejects.toMatchObject(notAllowed);
+    expect(issues().find((i) => i.number === 1)?.state).toBe("open");
+    const db = new DatabaseSync(path.join(String(backend.dataDir), "emulator.db"), { readOnly: true });
+    try {
+      // Every stored response of this agent (the last one too, which it answered on its own terms).
+      const theAgents = () =>
+        db
+          .prepare("SELECT body FROM responses")
+          .all()
+          .map((row) => JSON.parse(String(row.body)) as Response & { agent_reference?: { name: string } })
+          .filter((response) => response.agent_reference?.name === body.agent_reference.name);
+      expect(theAgents()).toEqual([]);
+      // The agent's own policy still holds for the same words: it asks first, and nothing has run.
+      const asked = await backend.openai.responses.create({ input: "Close issue #1" }, { body });
+      expect(types(asked)).toEqual(["mcp_list_tools", "mcp_approval_request"]);
+      expect(theAgents().flatMap(types)).not.toContain("mcp_call");
+    } finally {
+      db.close();
+    }
   });
 
   it("an approval the agent's allowed_tools no longer allows is a 400", async () => {
