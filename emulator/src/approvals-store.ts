@@ -16,7 +16,7 @@ export interface IssuedApproval {
   conversationId: string | null;
   /** The agent version that asked, or null for a request that named no agent. */
   agent: { name: string; version: string } | null;
-  /** The URL of the server the request's label named when it was issued (null in rows older than this). */
+  /** The URL of the server the request's label named when it was issued (null: not known, in an old row). */
   serverUrl: string | null;
   answeredBy: string | null;
   settled: boolean;
@@ -36,18 +36,17 @@ export class ApprovalStore {
          (id, response_id, conversation_id, body, agent_name, agent_version, server_url)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    const agent = isObject(response.agent_reference) ? response.agent_reference : undefined;
-    const tools = Array.isArray(response.tools) ? response.tools.filter(isObject) : [];
     for (const item of response.output) {
       if (item.type === "mcp_approval_request" && typeof item.id === "string") {
+        const { agent, serverUrl } = issuedFor(response, String(item.server_label));
         insert.run(
           item.id,
           response.id,
           conversationId,
           JSON.stringify(item),
-          agent === undefined ? null : String(agent.name),
-          agent === undefined ? null : String(agent.version),
-          serverUrl(tools, String(item.server_label)),
+          agent?.name ?? null,
+          agent?.version ?? null,
+          serverUrl,
         );
       }
     }
@@ -56,18 +55,32 @@ export class ApprovalStore {
   get(id: string): IssuedApproval | undefined {
     const row = this.db
       .prepare(
-        `SELECT body, response_id, conversation_id, agent_name, agent_version, server_url, answered_by, settled
-           FROM mcp_approval_requests WHERE id = ?`,
+        `SELECT a.body, a.response_id, a.conversation_id, a.agent_name, a.agent_version, a.server_url,
+                a.answered_by, a.settled, r.body AS response
+           FROM mcp_approval_requests a LEFT JOIN responses r ON r.id = a.response_id
+          WHERE a.id = ?`,
       )
       .get(id);
     if (row === undefined) return undefined;
+    const request = JSON.parse(String(row.body)) as IssuedApproval["request"];
+    // A row from before the emulator recorded what it was for: the response that issued it still says.
+    const recorded =
+      row.server_url !== null
+        ? {
+            agent:
+              row.agent_name === null
+                ? null
+                : { name: String(row.agent_name), version: String(row.agent_version) },
+            serverUrl: String(row.server_url),
+          }
+        : row.response !== null
+          ? issuedFor(JSON.parse(String(row.response)) as Json, request.server_label)
+          : { agent: null, serverUrl: null };
     return {
-      request: JSON.parse(String(row.body)) as IssuedApproval["request"],
+      request,
       responseId: String(row.response_id),
       conversationId: row.conversation_id === null ? null : String(row.conversation_id),
-      agent:
-        row.agent_name === null ? null : { name: String(row.agent_name), version: String(row.agent_version) },
-      serverUrl: row.server_url === null ? null : String(row.server_url),
+      ...recorded,
       answeredBy: row.answered_by === null ? null : String(row.answered_by),
       settled: Number(row.settled) === 1,
     };
@@ -106,6 +119,19 @@ export class ApprovalStore {
   settle(id: string): void {
     this.db.prepare("UPDATE mcp_approval_requests SET settled = 1 WHERE id = ?").run(id);
   }
+}
+
+/** What a response's approval request for `label` was issued for: its agent version and that server's URL. */
+function issuedFor(
+  response: Json,
+  label: string,
+): { agent: { name: string; version: string } | null; serverUrl: string | null } {
+  const ref = isObject(response.agent_reference) ? response.agent_reference : undefined;
+  const tools = Array.isArray(response.tools) ? response.tools.filter(isObject) : [];
+  return {
+    agent: ref === undefined ? null : { name: String(ref.name), version: String(ref.version) },
+    serverUrl: serverUrl(tools, label),
+  };
 }
 
 /** The URL behind an MCP label among a turn's tools: the first server with that label, as the MCP skill picks. */

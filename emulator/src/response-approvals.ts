@@ -78,7 +78,7 @@ export function claimApprovals(app: App, turn: Turn): () => void {
 /**
  * An approval is for the agent version that asked and the server its label named then: answered with
  * another agent (or version) whose tool has the same label, the call would run against that agent's server.
- * Rows issued before the emulator recorded this (server URL null) are checked as before.
+ * An old row whose issuing response is gone too (server URL unknown) is checked as before.
  */
 function refuseElsewhere(issued: IssuedApproval, turn: Turn, param: string): void {
   if (issued.serverUrl === null) return;

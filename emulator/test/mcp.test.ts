@@ -488,6 +488,12 @@ describe("approvals the service enforces", () => {
         tools: [{ ...tool, server_url: servers.issuesUrl } as never],
       });
       const directRequest = approvalIn(direct);
+      // As a row from before the emulator recorded what a request was for: its response still says.
+      const db = new DatabaseSync(path.join(String(backend.dataDir), "emulator.db"));
+      db.prepare(
+        "UPDATE mcp_approval_requests SET agent_name = NULL, agent_version = NULL, server_url = NULL WHERE id = ?",
+      ).run(directRequest.id);
+      db.close();
       const error = await refused(
         backend.openai.responses.create({
           model: "model-router",
