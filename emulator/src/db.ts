@@ -109,6 +109,11 @@ const MIGRATIONS: string[] = [
      answered_by TEXT,
      settled INTEGER NOT NULL DEFAULT 0
    );`,
+  // What an approval request was issued for: the agent version and the server URL behind its label, so an
+  // answer sent with another agent (or a request whose label points elsewhere) cannot run it there.
+  `ALTER TABLE mcp_approval_requests ADD COLUMN agent_name TEXT;
+   ALTER TABLE mcp_approval_requests ADD COLUMN agent_version TEXT;
+   ALTER TABLE mcp_approval_requests ADD COLUMN server_url TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

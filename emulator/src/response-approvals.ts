@@ -1,11 +1,13 @@
 /**
  * MCP approvals, enforced by the service. An `mcp_approval_response` is accepted only when it answers an
  * `mcp_approval_request` this emulator itself issued earlier in the same chain (the conversation, or the
- * `previous_response_id` chain), only once, and only for a tool the agent's `allowed_tools` allows.
+ * `previous_response_id` chain), only once, only for a tool the agent's `allowed_tools` allows, and only
+ * from the agent version it was issued for, whose server behind the label is still the one it asked about.
  * Anything else is a 400 naming the id before the model runs, so a client cannot forge a request, replay
- * an approval, or approve a tool the agent's definition hides. Accepted answers are taken (marked
+ * an approval, approve a tool the agent's definition hides, or send the approved call to another server. Accepted answers are taken (marked
  * answered) here; the MCP skill acts on exactly those and settles them.
  */
+import { type IssuedApproval, serverUrl } from "./approvals-store.ts";
 import type { App } from "./context.ts";
 import { invalidPayload, invalidValue } from "./errors.ts";
 import type { McpToolInfo } from "./mcp/client.ts";
@@ -60,6 +62,7 @@ export function claimApprovals(app: App, turn: Turn): () => void {
         `Approval request '${id}' is for ${name} on ${label}, which this agent's allowed_tools does not allow.`,
       );
     }
+    refuseElsewhere(issued, turn, param);
     claims.push({ requestId: id, answerId: String(item.id) });
   }
   const raced = app.approvals.claim(claims);
@@ -70,6 +73,35 @@ export function claimApprovals(app: App, turn: Turn): () => void {
     );
   }
   return () => app.approvals.release(claims.map((claim) => claim.requestId));
+}
+
+/**
+ * An approval is for the agent version that asked and the server its label named then: answered with
+ * another agent (or version) whose tool has the same label, the call would run against that agent's server.
+ * An old row whose issuing response is gone too (server URL unknown) is checked as before.
+ */
+function refuseElsewhere(issued: IssuedApproval, turn: Turn, param: string): void {
+  if (issued.serverUrl === null) return;
+  const { id, server_label: label } = issued.request;
+  const asker =
+    issued.agent === null ? "no agent" : `agent '${issued.agent.name}' version ${issued.agent.version}`;
+  const answerer =
+    turn.agentReference === null
+      ? "no agent"
+      : `agent '${turn.agentReference.name}' version ${turn.agentReference.version}`;
+  if (asker !== answerer) {
+    throw invalidValue(
+      param,
+      `Approval request '${id}' was issued for ${asker}; this request runs ${answerer}. Answer it with the agent version that asked.`,
+    );
+  }
+  const url = serverUrl(turn.tools, label);
+  if (url !== null && url !== issued.serverUrl) {
+    throw invalidValue(
+      param,
+      `Approval request '${id}' was issued for the MCP server '${label}' at ${issued.serverUrl}; in this request '${label}' is ${url}.`,
+    );
+  }
 }
 
 /** The tool as the thread's latest listing of that server described it (its annotations decide read_only). */

@@ -5,8 +5,11 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type { Response } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IssueStore } from "../../mcp-servers/src/issues-server.ts";
 import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
 import { closedPort, startBackend, type TestBackend, tempDir } from "../../shared/test/support.ts";
 
@@ -33,12 +36,7 @@ async function agentWith(tool: Record<string, unknown>) {
   };
 }
 
-const issues = () =>
-  JSON.parse(readFileSync(servers.issuesFile, "utf8")).issues as Array<{
-    number: number;
-    title: string;
-    state: string;
-  }>;
+const issues = (file = servers.issuesFile) => new IssueStore(file).read().issues;
 const types = (r: Response) => r.output.map((item) => item.type);
 
 describe("MCP tools on the emulator", () => {
@@ -380,6 +378,48 @@ describe("approvals the service enforces", () => {
     expect(issues().find((i) => i.number === 1)?.state).toBe("open");
   });
 
+  it("request-level MCP tools cannot loosen the agent's: 400 naming tools, nothing runs, by either route", async () => {
+    const body = await agentWith({ require_approval: "always" });
+    const loosened = {
+      type: "mcp" as const,
+      server_label: "lab_issues",
+      server_url: servers.issuesUrl,
+      require_approval: "never" as const,
+    };
+    const notAllowed = {
+      status: 400,
+      error: { code: "invalid_payload", message: "Not allowed when agent is specified.", param: "tools" },
+    };
+    await expect(
+      backend.openai.responses.create({ input: "Close issue #1", tools: [loosened] }, { body }),
+    ).rejects.toMatchObject(notAllowed);
+    // The agent endpoint takes the agent from its path; the same request is refused the same way.
+    const endpoint = backend.project.getOpenAIClient({
+      azureConfig: { agentName: body.agent_reference.name, allowPreview: true },
+    });
+    await expect(
+      endpoint.responses.create({ input: "Close issue #1", tools: [loosened] }),
+    ).rejects.toMatchObject(notAllowed);
+    expect(issues().find((i) => i.number === 1)?.state).toBe("open");
+    const db = new DatabaseSync(path.join(String(backend.dataDir), "emulator.db"), { readOnly: true });
+    try {
+      // Every stored response of this agent (the last one too, which it answered on its own terms).
+      const theAgents = () =>
+        db
+          .prepare("SELECT body FROM responses")
+          .all()
+          .map((row) => JSON.parse(String(row.body)) as Response & { agent_reference?: { name: string } })
+          .filter((response) => response.agent_reference?.name === body.agent_reference.name);
+      expect(theAgents()).toEqual([]);
+      // The agent's own policy still holds for the same words: it asks first, and nothing has run.
+      const asked = await backend.openai.responses.create({ input: "Close issue #1" }, { body });
+      expect(types(asked)).toEqual(["mcp_list_tools", "mcp_approval_request"]);
+      expect(theAgents().flatMap(types)).not.toContain("mcp_call");
+    } finally {
+      db.close();
+    }
+  });
+
   it("an approval the agent's allowed_tools no longer allows is a 400", async () => {
     const name = `mcp-narrowed-${Date.now().toString(36)}`;
     const tool = { type: "mcp", server_label: "lab_issues", server_url: servers.issuesUrl };
@@ -405,6 +445,78 @@ describe("approvals the service enforces", () => {
     );
     expect(error?.message).toContain("allowed_tools does not allow");
     expect(issues().find((i) => i.number === 1)?.state).toBe("open");
+  });
+
+  it("an approval is for the agent version and server URL that asked: answered elsewhere, a 400 naming it", async () => {
+    // A second issues server, the one a look-alike agent's lab_issues label points at.
+    const other = await startMcpServers({ dataDir: tempDir("lab-mcp-other-") });
+    try {
+      const commentsIn = (file: string) => issues(file).find((i) => i.number === 2)?.comments.length;
+      const before = { ours: commentsIn(servers.issuesFile), theirs: commentsIn(other.issuesFile) };
+      const tool = { type: "mcp", server_label: "lab_issues", require_approval: "always" };
+      const name = `mcp-bound-${Date.now().toString(36)}`;
+      const v1 = await backend.project.agents.createVersion(name, {
+        kind: "prompt",
+        model: "model-router",
+        tools: [{ ...tool, server_url: servers.issuesUrl } as never],
+      });
+      const asked = await backend.openai.responses.create(
+        { input: "Comment on issue #2 saying bound" },
+        { body: { agent_reference: { type: "agent_reference", name, version: v1.version } } },
+      );
+      const request = approvalIn(asked);
+      const answer = { input: [approve(request.id)], previous_response_id: asked.id };
+
+      // Another agent with the same label, and a newer version of this one, both pointing elsewhere.
+      const lookalike = await agentWith({ require_approval: "never", server_url: other.issuesUrl });
+      const v2 = await backend.project.agents.createVersion(name, {
+        kind: "prompt",
+        model: "model-router",
+        tools: [{ ...tool, server_url: other.issuesUrl } as never],
+      });
+      for (const body of [
+        lookalike,
+        { agent_reference: { type: "agent_reference" as const, name, version: v2.version } },
+      ]) {
+        const error = await refused(backend.openai.responses.create(answer, { body }), request.id);
+        expect(error?.message).toContain(`was issued for agent '${name}' version ${v1.version}`);
+      }
+      // Without an agent, the request's own tools name the server: the same label at another URL is refused.
+      const direct = await backend.openai.responses.create({
+        model: "model-router",
+        input: "Comment on issue #2 saying direct",
+        tools: [{ ...tool, server_url: servers.issuesUrl } as never],
+      });
+      const directRequest = approvalIn(direct);
+      // As a row from before the emulator recorded what a request was for: its response still says.
+      const db = new DatabaseSync(path.join(String(backend.dataDir), "emulator.db"));
+      db.prepare(
+        "UPDATE mcp_approval_requests SET agent_name = NULL, agent_version = NULL, server_url = NULL WHERE id = ?",
+      ).run(directRequest.id);
+      db.close();
+      const error = await refused(
+        backend.openai.responses.create({
+          model: "model-router",
+          input: [approve(directRequest.id)],
+          previous_response_id: direct.id,
+          tools: [{ ...tool, server_url: other.issuesUrl } as never],
+        }),
+        directRequest.id,
+      );
+      expect(error?.message).toContain(`'lab_issues' at ${servers.issuesUrl}`);
+      expect(commentsIn(other.issuesFile)).toBe(before.theirs);
+      expect(commentsIn(servers.issuesFile)).toBe(before.ours);
+
+      // The refusals took nothing: answered by the version that asked, the call runs once, on its server.
+      const ran = await backend.openai.responses.create(answer, {
+        body: { agent_reference: { type: "agent_reference", name, version: v1.version } },
+      });
+      expect(types(ran)).toEqual(["mcp_call", "message"]);
+      expect(commentsIn(servers.issuesFile)).toBe((before.ours ?? 0) + 1);
+      expect(commentsIn(other.issuesFile)).toBe(before.theirs);
+    } finally {
+      await other.close();
+    }
   });
 
   it("an approval answered by a new client process after the emulator restarted runs once", async () => {

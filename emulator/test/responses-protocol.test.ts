@@ -168,6 +168,36 @@ describe("background mode", () => {
     await expect(lab.openai.responses.retrieve(queued.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it("a background response the emulator's shutdown cut is kept as failed, saying so, after a restart", async () => {
+    const dataDir = tempDir();
+    // Slow enough that both responses are still running (one queued, one mid-output) when the stop comes.
+    const first = await startLab({ dataDir, streamDelayMs: 200 });
+    await first.project.agents.createVersion("proto-agent", promptAgent());
+    const running = await first.openai.responses.create({ input: LONG, background: true }, { body: agent });
+    let again: Lab | undefined;
+    try {
+      while ((await first.openai.responses.retrieve(running.id)).status === "queued") {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const queued = await first.openai.responses.create({ input: LONG, background: true }, { body: agent });
+      await first.close();
+      again = await startLab({ dataDir });
+      for (const id of [running.id, queued.id]) {
+        const after = await again.openai.responses.retrieve(id);
+        expect(after).toMatchObject({
+          id,
+          status: "failed",
+          background: true,
+          error: { code: "server_error" },
+        });
+        expect(after.error?.message).toContain("shutting down");
+      }
+    } finally {
+      await first.close();
+      await again?.close();
+    }
+  });
+
   it("a streamed background response: retrieve says in_progress mid-stream, cancel ends the stream", async () => {
     const stream = await lab.openai.responses.create(
       { input: LONG, background: true, stream: true },

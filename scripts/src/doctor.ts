@@ -26,6 +26,7 @@ import { bold, dim, green, yellow } from "@lab/shared/terminal";
 import type OpenAI from "openai";
 import { nodeVersionProblem } from "../node-check.mjs";
 import { listDemos } from "./demos.ts";
+import { sandboxLine } from "./doctor-sandbox.ts";
 import { tracingLine } from "./doctor-tracing.ts";
 import { markdownTable } from "./table.ts";
 
@@ -96,6 +97,7 @@ export async function doctor(): Promise<void> {
   }
 
   add(await localModelLine(config));
+  add(await sandboxLine(config?.backend));
 
   if (ready && lab && deploymentOk) {
     for (const line of await demoHints(lab, ctx)) add(line);

@@ -6,7 +6,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runLab, tempDir } from "../../shared/test/support.ts";
+import { sandboxInfo } from "../../emulator/src/sandbox/run.ts";
+import { cleanEnv, runLab, tempDir } from "../../shared/test/support.ts";
 
 /** The embedded emulator in its own folder, like `pnpm lab:doctor` on a fresh checkout. */
 const embedded = () => ({
@@ -27,8 +28,20 @@ describe("pnpm lab:doctor", () => {
     expect(row(ok.stdout, "list agents (permission)")).toMatch(/✔.*allowed/);
     expect(row(ok.stdout, "web search tool (demo 3-websearch)")).toMatch(/✔.*available/);
     expect(row(ok.stdout, "tracing (--otel)")).toMatch(/✔.*offline: spans go to the emulator; pnpm traces/);
+    // What the code sandbox says of this machine (in the doctor's environment), the row says too:
+    // bubblewrap, or the sentence why not (a hint: only demo 4 is affected).
+    const sandboxed = (await sandboxInfo(cleanEnv())).boundary === "bubblewrap";
+    expect(row(ok.stdout, "code sandbox (demo 4-code)")).toMatch(
+      sandboxed
+        ? /^\| ✔.*bubblewrap \(Linux namespaces\), Python \//
+        : /^\| !.*code interpreter calls are refused: /,
+    );
     expect(ok.stdout).not.toMatch(/^\| ✖/m);
-    expect(ok.stdout).toContain("Ready: everything the demos need is green.");
+    expect(ok.stdout).toContain(
+      sandboxed
+        ? "Ready: everything the demos need is green."
+        : "Ready: everything the demos need is green (1 hint above",
+    );
 
     const refused = await runLab(["lab:doctor"], {
       env: { ...embedded(), EMULATOR_UNAVAILABLE_TOOLS: "web_search,code_interpreter" },
@@ -39,7 +52,25 @@ describe("pnpm lab:doctor", () => {
     );
     expect(row(refused.stdout, "code interpreter tool (demo 4-code)")).toMatch(/^\| !.*not available/);
     expect(row(refused.stdout, "file search tool (demo 5-rag)")).toMatch(/^\| ✔/);
-    expect(refused.stdout).toMatch(/Ready: .*2 hints above/);
+    expect(refused.stdout).toContain(
+      `Ready: everything the demos need is green (${sandboxed ? 2 : 3} hints above`,
+    );
+  });
+
+  it("the code sandbox row: a bad EMULATOR_CODE_SANDBOX is the sentence why; =none says it runs unsandboxed", async () => {
+    const bad = await runLab(["lab:doctor"], { env: { ...embedded(), EMULATOR_CODE_SANDBOX: "sideways" } });
+    expect(bad.code).toBe(0); // a warning: every other demo runs without it
+    expect(row(bad.stdout, "code sandbox (demo 4-code)")).toMatch(
+      /^\| !.*code interpreter calls are refused: EMULATOR_CODE_SANDBOX is "sideways", but it takes only "bubblewrap" \(the default\) or "none"/,
+    );
+    const none = await runLab(["lab:doctor"], { env: { ...embedded(), EMULATOR_CODE_SANDBOX: "none" } });
+    expect(none.code).toBe(0);
+    const python = (await sandboxInfo({ ...cleanEnv(), EMULATOR_CODE_SANDBOX: "none" })).python;
+    expect(row(none.stdout, "code sandbox (demo 4-code)")).toMatch(
+      python === undefined
+        ? /^\| !.*refused: no Python 3\.9\+ was found/
+        : /^\| !.*EMULATOR_CODE_SANDBOX=none: code runs unsandboxed, as your own user/,
+    );
   });
 
   it("a missing model deployment is red, names MODEL_DEPLOYMENT and lists what exists", async () => {

@@ -185,12 +185,26 @@ describe.skipIf(live)("-- --otel", () => {
     await runLab(["0-hello:reset"], { env });
   });
 
-  it("demo 8: one server span per request, the model call nested inside", async () => {
+  it("demo 8: one server span per request, in the chat turn's trace (traceparent), the model call nested inside", async () => {
     const env = { ...backend.env, AGENT_NAME: agentName("otel-hosted") };
-    const run = await runLab(["8-hosted", "--", "--otel"], { env, input: ["Convert 10 km to miles"] });
+    const run = await runLab(["8-hosted", "--", "--otel"], {
+      env,
+      input: ["Convert 10 km to miles", "My email is ada@example.com"],
+    });
     expect(run.code).toBe(0);
     const spans = lastRun("8-hosted");
-    const request = spans.find((s) => s.name === "POST /responses");
+    const turns = spans.filter((s) => s.name === "turn 8-hosted");
+    const requests = spans.filter((s) => s.name === "POST /responses");
+    expect(turns).toHaveLength(2);
+    expect(requests).toHaveLength(2);
+    // Each turn's request is served in that turn's trace, its span a child of the client's turn span.
+    for (const turn of turns) {
+      const served = requests.filter((s) => s.parentSpanId === turn.spanId);
+      expect(served).toHaveLength(1);
+      expect(served[0]?.traceId).toBe(turn.traceId);
+      expect(turn.parentSpanId).toBeNull();
+    }
+    const request = requests[0];
     expect(request).toMatchObject({
       kind: 2,
       attributes: { "http.request.method": "POST", "http.response.status_code": 200 },

@@ -136,6 +136,17 @@ export function approvalSpan<T extends { approve: boolean }>(
   );
 }
 
+/**
+ * The active span's W3C trace context (`traceparent`, `tracestate`) as request headers, for a call the
+ * Foundry SDK does not make (a plain `openai` client pointed at a server of our own), so the server's span
+ * continues this trace. Empty with tracing off.
+ */
+export function traceHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagation.inject(context.active(), headers);
+  return headers;
+}
+
 interface IncomingLike {
   method?: string;
   url?: string;

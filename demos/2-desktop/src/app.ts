@@ -4,10 +4,11 @@
  * with streaming text and tool entries, an input line with history, a status bar and a help line.
  */
 
-import { runToolLoop } from "@lab/1-tools/tool-loop";
+import { runToolLoop, type ToolLoopOptions } from "@lab/1-tools/tool-loop";
 import type { ToolRegistry } from "@lab/1-tools/tools";
 import type { AgentRef } from "@lab/shared/agents";
 import { describeError, type ErrorContext } from "@lab/shared/errors";
+import { recordResponse, tracedTurns } from "@lab/shared/spans";
 import { clip } from "@lab/shared/terminal";
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import type OpenAI from "openai";
@@ -15,6 +16,9 @@ import React, { useCallback, useEffect, useRef, useState } from "react";
 
 // No JSX: Node runs these files directly (type stripping), and JSX would need a build step.
 const h = React.createElement;
+
+// With --otel each question is one turn span, like the line chats: the loop's spans nest inside it.
+const runTurn = tracedTurns("2-desktop", (turn: ToolLoopOptions) => runToolLoop(turn));
 
 export interface DesktopProps {
   openai: OpenAI;
@@ -75,7 +79,7 @@ export function Desktop(props: DesktopProps) {
       setBusy(true);
       add({ kind: "user", text: question });
       try {
-        const response = await runToolLoop({
+        const response = await runTurn({
           openai: props.openai,
           agent: props.agent,
           tools: props.tools,
@@ -85,7 +89,10 @@ export function Desktop(props: DesktopProps) {
           print: async (stream) => {
             for await (const event of stream) {
               if (event.type === "response.output_text.delta") appendText(event.delta);
-              if (event.type === "response.completed") return event.response;
+              if (event.type === "response.completed") {
+                recordResponse(event.response);
+                return event.response;
+              }
             }
             throw new Error("the stream ended before the response was complete");
           },

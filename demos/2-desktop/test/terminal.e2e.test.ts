@@ -1,9 +1,11 @@
 /**
- * `pnpm 2-desktop` in a real terminal (tmux): type a question, see the answer, resize, Ctrl-C, and
- * the terminal is given back with the process ended cleanly.
+ * `pnpm 2-desktop -- --otel` in a real terminal (tmux): type a question, see the answer, resize, Ctrl-C,
+ * and the terminal is given back with the process ended cleanly; the question was one turn span holding
+ * the loop's spans, read back from the emulator's trace store.
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type StoredSpan, TraceStore } from "../../../emulator/src/traces-store.ts";
 import { live, startBackend, type TestBackend } from "../../../shared/test/support.ts";
 import { hasTmux, TerminalSession } from "../../../shared/test/tmux.ts";
 import { startWeatherFixture, type WeatherFixture } from "../../1-tools/test/weather-fixture.ts";
@@ -22,10 +24,10 @@ afterAll(async () => {
 });
 
 describe.skipIf(live || !hasTmux())("pnpm 2-desktop in a real terminal", () => {
-  it("answers a typed question, survives a resize, and Ctrl-C restores the terminal", async () => {
+  it("answers a typed question, survives a resize, Ctrl-C restores the terminal; the turn is one span", async () => {
     terminal = new TerminalSession(
       `lab-desktop-${process.pid}`,
-      ["2-desktop"],
+      ["2-desktop", "--", "--otel"],
       {
         ...(backend.env as Record<string, string>),
         ...weather.env,
@@ -38,7 +40,11 @@ describe.skipIf(live || !hasTmux())("pnpm 2-desktop in a real terminal", () => {
     await terminal.until((s) => s.includes("Enter send · ↑/↓ history"), "the app");
     terminal.type("What's the weather in Oslo?");
     terminal.key("Enter");
-    const answered = await terminal.until((s) => s.includes("served by lab-offline-mini"), "the answer");
+    const answered = await terminal.until(
+      (s) => s.includes("served by lab-offline-mini"),
+      "the answer",
+      90_000,
+    );
     expect(answered).toContain("Agent › In Oslo, Norway it is 3.7 °C");
     expect(answered).toContain("⚙ get_weather");
 
@@ -60,6 +66,39 @@ describe.skipIf(live || !hasTmux())("pnpm 2-desktop in a real terminal", () => {
     expect(after).toContain("Left the app. The conversation conv_");
     // Back on the normal screen: the banner printed before the app is visible again.
     expect(after).toContain("▶ 2-desktop");
+    expect(after).toContain("tracing: on → the emulator");
+
+    // The spans are exported as the process ends; the chat's run is the newest of this service.
+    const store = new TraceStore(backend.dataDir ?? "");
+    try {
+      let spans: StoredSpan[] = [];
+      const hasTurn = () => spans.some((s) => s.name === "turn 2-desktop");
+      for (let tries = 0; tries < 100 && !hasTurn(); tries++) {
+        const run = store.runs(100).find((r) => r.service === "2-desktop");
+        spans = run === undefined ? [] : store.spansOfRun(run.runId);
+        if (!hasTurn()) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const turns = spans.filter((s) => s.name === "turn 2-desktop");
+      expect(turns).toHaveLength(1);
+      const turn = turns[0];
+      expect(turn?.parentSpanId).toBeNull();
+      expect(turn?.attributes["gen_ai.agent.name"]).toBe(`desktop-tty-${process.pid}`);
+      // The tool call is no root of its own any more: it sits in the turn's trace, under the turn,
+      // between the two agent calls of the loop.
+      const children = spans
+        .filter((s) => s.parentSpanId === turn?.spanId)
+        .sort((a, b) => a.startMs - b.startMs)
+        .map((s) => s.name);
+      expect(children).toEqual([
+        `invoke_agent desktop-tty-${process.pid}`,
+        "execute_tool get_weather",
+        `invoke_agent desktop-tty-${process.pid}`,
+      ]);
+      const roots = spans.filter((s) => s.parentSpanId === null).map((s) => s.name);
+      expect(roots.filter((name) => /^(execute_tool|invoke_agent) /.test(name))).toEqual([]);
+    } finally {
+      store.close();
+    }
   });
 
   it("shows the agent version, the model and the conversation in the status bar at 80 columns", async () => {

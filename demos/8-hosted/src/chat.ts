@@ -6,6 +6,7 @@
 import { chat, chatArgs } from "@lab/shared/chat";
 import { LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
+import { traceHeaders } from "@lab/shared/spans";
 import OpenAI, { APIConnectionError } from "openai";
 import { startedServer, stopStartedServer } from "./local-server.ts";
 import type { HostedState } from "./state.ts";
@@ -40,7 +41,8 @@ await chat(lab, {
       agent_reference: { type: "agent_reference", name: lab.config.agentName },
     };
     try {
-      const stream = await agent.responses.create(request, { signal: turn.signal });
+      // traceparent: with --otel the server's span for this request joins this turn's trace.
+      const stream = await agent.responses.create(request, { signal: turn.signal, headers: traceHeaders() });
       const response = await turn.print(stream);
       previousResponseId = response.id;
       return response;

@@ -48,14 +48,31 @@ interface Live {
   response: ResponseObject;
   /** Deleted while it ran: it ends without being saved. */
   deleted: boolean;
+  /** The output items played to the end so far. */
+  delivered: Json[];
 }
 const lives = new WeakMap<App, Map<string, Live>>();
 const KEPT_STREAMS = 200;
 
 function livesOf(app: App): Map<string, Live> {
-  const found = lives.get(app) ?? new Map<string, Live>();
-  lives.set(app, found);
+  let found = lives.get(app);
+  if (found === undefined) {
+    const kept = new Map<string, Live>();
+    // Saved as failed the moment the emulator begins to stop: a background response has no request the
+    // shutdown waits for, so the database could close before its own loop sees the stop.
+    const saveAll = () => {
+      for (const live of kept.values()) saveStopped(app, live);
+    };
+    app.stopping.addEventListener("abort", saveAll, { once: true });
+    lives.set(app, kept);
+    found = kept;
+  }
   return found;
+}
+
+function saveStopped(app: App, live: Live): void {
+  if (live.sse.finished || live.sse.cancelled || live.deleted) return;
+  persist(app, live.turn, stoppedByShutdown(live.response, live.turn, live.delivered));
 }
 
 /** A stored response that is still running in this process, if it is. */
@@ -101,7 +118,7 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
     background: turn.background,
     stop: ctx.app.stopping,
   });
-  const live: Live = { sse, turn, response: shell, deleted: false };
+  const live: Live = { sse, turn, response: shell, deleted: false, delivered: [] };
   keep(ctx.app, shell.id, live);
   if (turn.stream) sse.attach(ctx.res);
   const playing = play(ctx.app, live, output).catch((error: unknown) => {
@@ -130,7 +147,7 @@ async function play(app: App, live: Live, output: Json[]) {
   }
   const shell = live.response;
   sse.announce({ type: "response.in_progress", response: shell });
-  const delivered: Json[] = [];
+  const delivered = live.delivered;
   for (const [index, item] of output.entries()) {
     if (sse.aborted) break;
     delivered.push(await emitItem(sse, item, index));
