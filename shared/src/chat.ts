@@ -158,6 +158,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     const controller = new AbortController();
     active = controller;
     const started = performance.now();
+    let waited = 0; // time the turn's questions waited for the human, kept out of the service's time
     let shown = "";
     atLineStart = true;
     try {
@@ -182,8 +183,10 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
             // Ctrl-D at the question closes the input: the question never gets an answer, so cancel the turn.
             const cancel = () => controller.abort();
             rl.once("close", cancel);
+            const asked = performance.now();
             rl.question(question, { signal: controller.signal }, (answer) => {
               rl.off("close", cancel);
+              waited += performance.now() - asked;
               resolve(answer);
             });
             controller.signal.addEventListener(
@@ -200,7 +203,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
           out(`${text}\n`);
         },
       });
-      const served = servedTurn(response, lab.config.model, performance.now() - started);
+      const served = servedTurn(response, lab.config.model, performance.now() - started, waited);
       endLine();
       out(`${formatServed(served)}\n`);
       transcript?.recordTurn(input, shown || response.output_text || "", served);

@@ -40,7 +40,12 @@ describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
     );
     terminal.type("n");
     terminal.key("Enter");
-    await terminal.until((s) => s.includes("You declined create_issue"), "the denial");
+    // The time the question waited for a human is shown apart from the service's own time.
+    await terminal.until(
+      (s) => /served by .* · \d+\.\d s, plus \d+\.\d s waiting for you/.test(s),
+      "the served line, with the human's time apart",
+    );
+    expect(terminal.screen()).toContain("You declined create_issue");
     terminal.type('Create an issue titled "Typed" saying by hand');
     terminal.key("Enter");
     await terminal.until(
