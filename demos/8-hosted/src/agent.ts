@@ -122,7 +122,10 @@ function textOf(item: ResponseInputItem): string {
   return content.map((part) => ("text" in part && typeof part.text === "string" ? part.text : "")).join("\n");
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// Anything shaped user@host, with or without a top-level domain: a model that echoes an address may cut
+// or reword it ("ada@example." at the end of a sentence), and a redactor must err on the safe side. A
+// sentence's full stop after the address is kept.
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*/g;
 export const REDACTED = "[e-mail redacted]";
 
 /** Redacts e-mail addresses in a text, for one string. */
