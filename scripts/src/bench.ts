@@ -129,6 +129,33 @@ async function timeToFirstPrompt(): Promise<void> {
   rmSync(work, { recursive: true, force: true });
 }
 
+/**
+ * The launcher's compile cache (scripts/lab.mjs): the same start with it switched off and on (warm),
+ * alternated so that load from elsewhere on the machine falls on both alike.
+ */
+async function compileCache(): Promise<void> {
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  const env = {
+    EMULATOR_DATA_DIR: path.join(work, "emulator"),
+    LAB_STATE_DIR: path.join(work, "state"),
+    LAB_ROOT_ENV: path.join(work, "none.env"),
+    LAB_BACKEND: "emulator",
+  };
+  const lab = path.join(repoRoot, "scripts", "lab.mjs");
+  const start = (extra: NodeJS.ProcessEnv) =>
+    timeUntil([lab, "0-hello"], "Reading one turn per line", { ...env, ...extra });
+  const off: number[] = [];
+  const on: number[] = [];
+  await start({}); // warm: fills the cache if this checkout has not started yet
+  for (let i = 0; i < STARTS; i++) {
+    off.push(await start({ NODE_DISABLE_COMPILE_CACHE: "1" }));
+    on.push(await start({}));
+  }
+  const baseline = record("`pnpm 0-hello` to first prompt, compile cache off", off);
+  record("  … compile cache on (warm)", on, baseline);
+  rmSync(work, { recursive: true, force: true });
+}
+
 async function perTurn(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
   const emulator = await startEmulator({ dataDir: path.join(work, "emulator"), streamDelayMs: 0 });
@@ -244,6 +271,7 @@ console.log(
   `pnpm bench on ${os.cpus().length} cores, Node ${process.version}: ${STARTS} starts, ${TURNS} turns\n`,
 );
 await timeToFirstPrompt();
+await compileCache();
 await perTurn();
 print();
 {

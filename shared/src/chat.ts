@@ -158,7 +158,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     const controller = new AbortController();
     active = controller;
     const started = performance.now();
-    let waitedForHuman = 0; // an approval question's time is the human's, not the service's
+    let waited = 0; // time the turn's questions waited for the human, kept out of the service's time
     let shown = "";
     atLineStart = true;
     try {
@@ -186,7 +186,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
             const asked = performance.now();
             rl.question(question, { signal: controller.signal }, (answer) => {
               rl.off("close", cancel);
-              waitedForHuman += performance.now() - asked;
+              waited += performance.now() - asked;
               resolve(answer);
             });
             controller.signal.addEventListener(
@@ -203,7 +203,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
           out(`${text}\n`);
         },
       });
-      const served = servedTurn(response, lab.config.model, performance.now() - started - waitedForHuman);
+      const served = servedTurn(response, lab.config.model, performance.now() - started, waited);
       endLine();
       out(`${formatServed(served)}\n`);
       transcript?.recordTurn(input, shown || response.output_text || "", served);

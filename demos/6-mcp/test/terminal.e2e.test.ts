@@ -40,7 +40,12 @@ describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
     );
     terminal.type("n");
     terminal.key("Enter");
-    await terminal.until((s) => s.includes("You declined create_issue"), "the denial");
+    // The time the question waited for a human is shown apart from the service's own time.
+    await terminal.until(
+      (s) => /served by .* · \d+\.\d s, plus \d+\.\d s waiting for you/.test(s),
+      "the served line, with the human's time apart",
+    );
+    expect(terminal.screen()).toContain("You declined create_issue");
     terminal.type('Create an issue titled "Typed" saying by hand');
     terminal.key("Enter");
     await terminal.until(
@@ -56,7 +61,9 @@ describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
       (s) => s.includes('"created": 3') && /served by .*· [\d.]+ s/.test(afterCreate(s)),
       "the created issue and its latency line",
     );
-    expect(Number(/served by .*· ([\d.]+) s/.exec(afterCreate(created))?.[1])).toBeLessThan(4);
+    // The 4 s the human thought are shown apart from the service's time, not added to it.
+    const waited = /served by .*· [\d.]+ s, plus ([\d.]+) s waiting for you/.exec(afterCreate(created));
+    expect(Number(waited?.[1])).toBeGreaterThanOrEqual(4);
     terminal.type('Create an issue titled "Again" saying no question this time');
     terminal.key("Enter");
     const screen = await terminal.until(

@@ -8,6 +8,7 @@ import { ApprovalPrompt } from "@lab/shared/approval";
 import { chat, chatArgs } from "@lab/shared/chat";
 import { connect } from "@lab/shared/lab";
 import { McpItemPrinter } from "@lab/shared/mcp-items";
+import { dim } from "@lab/shared/terminal";
 import { runApprovalLoop } from "./approval-loop.ts";
 import type { ToolboxState } from "./state.ts";
 
@@ -24,7 +25,13 @@ const approvals = new ApprovalPrompt({
 });
 const banner = approvals.banner();
 if (banner) console.log(banner);
-let previous = args.fresh ? undefined : state.get().lastResponseId;
+// A thread lists each MCP server's tools once and keeps that list, so a re-pinned agent (a new toolbox
+// version, other tools) starts a new thread instead of going on with the old version's tools.
+const saved = state.get();
+const repinned = Boolean(saved.lastResponseId) && saved.threadAgentVersion !== agent.version;
+if (repinned && !args.fresh)
+  console.log(dim(`New thread: the agent is pinned to toolbox version ${pinned} now.`));
+let previous = args.fresh || repinned ? undefined : saved.lastResponseId;
 const items = new McpItemPrinter();
 
 await chat(lab, {
@@ -42,7 +49,7 @@ await chat(lab, {
       onItem: (item) => items.print(item),
     });
     previous = response.id;
-    state.update((s) => ({ ...s, lastResponseId: response.id }));
+    state.update((s) => ({ ...s, lastResponseId: response.id, threadAgentVersion: agent.version }));
     return response;
   },
 });

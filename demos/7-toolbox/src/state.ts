@@ -7,4 +7,6 @@ export interface ToolboxState {
   pinned: string;
   agent: AgentRef;
   lastResponseId: string;
+  /** The agent version the thread of lastResponseId was made with (a re-pin starts a new thread). */
+  threadAgentVersion: string;
 }

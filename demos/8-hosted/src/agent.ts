@@ -122,8 +122,9 @@ function textOf(item: ResponseInputItem): string {
   return content.map((part) => ("text" in part && typeof part.text === "string" ? part.text : "")).join("\n");
 }
 
-// user@host, with or without a top-level domain: a model that cuts an address at its last dot
-// ("your email is ada@example.") still leaks "ada@example", so that is redacted too.
+// Anything shaped user@host, with or without a top-level domain: a model that echoes an address may cut
+// or reword it ("ada@example." at the end of a sentence), and a redactor must err on the safe side. A
+// sentence's full stop after the address is kept.
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*/g;
 export const REDACTED = "[e-mail redacted]";
 

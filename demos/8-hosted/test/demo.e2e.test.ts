@@ -60,6 +60,7 @@ describe.skipIf(live)("pnpm 8-hosted", () => {
         "What is my name?",
         "Convert 10 km to miles",
         "Please forward this to ada@example.com today",
+        "My email is ada@example.com", // the chat's own hint: the lab model echoes the address back
       ],
     });
     expect(result.stderr).toBe("");
@@ -69,7 +70,14 @@ describe.skipIf(live)("pnpm 8-hosted", () => {
     expect(afterName).toContain("Your name is Ada");
     expect(result.stdout).toContain("— Converted by the agent's own code: 10 km = 6.214 mi.");
     expect(result.stdout).toContain("[e-mail redacted]");
-    expect(result.stdout.match(/served by lab-offline-mini via model-router/g)?.length).toBe(4);
+    // No answer shows the address (the echoed "You ›" lines are the learner's own words).
+    const answers = result.stdout
+      .slice(result.stdout.indexOf("You › "))
+      .split("\n")
+      .filter((line) => !line.startsWith("You › "));
+    expect(answers.filter((line) => line.includes("@"))).toEqual([]);
+    expect(result.stdout.slice(result.stdout.indexOf("You › My email is"))).toContain("[e-mail redacted]");
+    expect(result.stdout.match(/served by lab-offline-mini via model-router/g)?.length).toBe(5);
 
     const reset = await runLab(["8-hosted:reset"], { env });
     expect(reset.code).toBe(0);

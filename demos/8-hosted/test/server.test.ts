@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBackend, type TestBackend } from "../../../shared/test/support.ts";
-import { convertUnits, EmailRedactor, REDACTED } from "../src/agent.ts";
+import { convertUnits, EmailRedactor, REDACTED, redactEmails } from "../src/agent.ts";
 import { type HostedServer, startServer } from "../src/server.ts";
 
 let backend: TestBackend;
@@ -268,6 +268,13 @@ describe("the agent's own logic", () => {
       redactor.push(d),
     );
     expect(out.join("") + redactor.end()).toBe(`Write to ${REDACTED} or ${REDACTED} today`);
+    // An address the model cut or ended a sentence with is still redacted; the full stop stays.
+    expect(redactEmails("Noted: your email is ada@example. Later: ada@example.com.")).toBe(
+      `Noted: your email is ${REDACTED}. Later: ${REDACTED}.`,
+    );
+    expect(redactEmails("Mail ops@lab-host or x.y+tag@mail.example.co.uk, not @here or 10 @ 3")).toBe(
+      `Mail ${REDACTED} or ${REDACTED}, not @here or 10 @ 3`,
+    );
     const stream = client.responses.stream({ input: "Please forward this to grace@example.com today" });
     const final = await stream.finalResponse();
     expect(final.output_text).toContain(REDACTED);

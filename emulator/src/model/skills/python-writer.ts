@@ -256,9 +256,16 @@ function chartDrawing(a: Analysis): string {
   return `from html import escape
 
 KIND, OUTPUT, TITLE = ${py(chart.kind)}, ${py(chart.output)}, ${py(`${what} by ${a.groupBy ?? ""}`)}
-W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 440, 90, 30, 50, 90
+# The x labels are turned 40 degrees: the margins below and to the left grow with the longest label and
+# with the first one (about 7 px a character at 12 px), so no label is cut off; a very long one is shortened.
+labels = [k if len(k) <= 28 else k[:27] + "…" for k in map(str, results)]
+n = len(labels)
+W, RIGHT, TOP, PLOT = 760, 30, 50, 300
+BOTTOM = max(90, int(max(map(len, labels)) * 7 * 0.65) + 36)
+H = TOP + PLOT + BOTTOM
+LEFT = max(90, int((len(labels[0]) * 7 * 0.77 + 6 - (W - RIGHT) / (2 * n)) / (1 - 1 / (2 * n))) + 1)
 top = max(max(results.values()), 0) or 1
-slot = (W - LEFT - RIGHT) / len(results)
+slot = (W - LEFT - RIGHT) / n
 
 
 def y(v):
@@ -276,7 +283,7 @@ for i in range(6):
     svg.append(f'<line x1="{LEFT}" y1="{y(v):.1f}" x2="{W - RIGHT}" y2="{y(v):.1f}" stroke="#ddd"/>')
     svg.append(f'<text x="{LEFT - 8}" y="{y(v) + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
 points = []
-for i, (key, total) in enumerate(results.items()):
+for i, ((key, total), label) in enumerate(zip(results.items(), labels)):
     x = LEFT + slot * (i + 0.5)
     points.append(f"{x:.1f},{y(total):.1f}")
     if KIND == "bar":
@@ -286,7 +293,7 @@ for i, (key, total) in enumerate(results.items()):
         )
     svg.append(
         f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="end" '
-        f'transform="rotate(-40 {x:.1f} {H - BOTTOM + 16})">{escape(key)}</text>'
+        f'transform="rotate(-40 {x:.1f} {H - BOTTOM + 16})">{escape(label)}<title>{escape(key)}</title></text>'
     )
 if KIND == "line":
     svg.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#3b6ea5" stroke-width="2.5"/>')
