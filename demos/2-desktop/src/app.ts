@@ -46,7 +46,14 @@ export function Desktop(props: DesktopProps) {
       text: `Chatting with ${props.agent.name} v${props.agent.version}. Try: What's the weather in Oslo?`,
     },
   ]);
-  const [input, setInput] = useState("");
+  const [input, setInputState] = useState("");
+  // What is typed, kept in a ref too: several key events can arrive before React renders again (a fast
+  // typist, a paste, a loaded machine), and Enter must see every character typed before it.
+  const typed = useRef("");
+  const setInput = useCallback((text: string) => {
+    typed.current = text;
+    setInputState(text);
+  }, []);
   const [history, setHistory] = useState<string[]>([]);
   const [browse, setBrowse] = useState<number | undefined>(undefined);
   const [served, setServed] = useState<string | undefined>(undefined);
@@ -131,9 +138,13 @@ export function Desktop(props: DesktopProps) {
       turn.current?.abort();
       return;
     }
-    if (key.return) {
-      const question = input.trim();
-      if (!question || busy) return;
+    // Text and Enter can arrive in one chunk (a paste, tmux, a loaded machine): Ink then reports no
+    // `return`, only the characters, so a line ending in a newline is submitted here too.
+    const newline = char ? char.search(/[\r\n]/) : -1;
+    if (key.return || newline >= 0) {
+      if (newline > 0) setInput(typed.current + char.slice(0, newline));
+      const question = typed.current.trim();
+      if (!question || turn.current !== undefined) return; // the ref, not `busy`: no render needed
       if (question === "/exit" || question === "/quit") return exit();
       setHistory((past) => [...past, question]);
       setBrowse(undefined);
@@ -149,8 +160,8 @@ export function Desktop(props: DesktopProps) {
       setInput(history[next] ?? "");
       return;
     }
-    if (key.backspace || key.delete) return setInput((text) => text.slice(0, -1));
-    if (char && !key.ctrl && !key.meta) setInput((text) => text + char);
+    if (key.backspace || key.delete) return setInput(typed.current.slice(0, -1));
+    if (char && !key.ctrl && !key.meta) setInput(typed.current + char);
   });
 
   const width = Math.max(20, size.columns);

@@ -80,6 +80,21 @@ describe.skipIf(live)("demo 2's app", () => {
     }
   });
 
+  it("a question and its Enter in one chunk (a paste, tmux, a busy machine) is sent, and so is the next one typed before a render", async () => {
+    const app = render(React.createElement(Desktop, props));
+    try {
+      app.stdin.write("What's the weather in Oslo?\r");
+      await until(() => (app.lastFrame() ?? "").includes("served by"), "the first answer");
+      // Characters and Enter written back to back, with no render in between.
+      for (const char of "And in Paris?") app.stdin.write(char);
+      app.stdin.write("\r");
+      await until(() => (app.lastFrame() ?? "").split("served by").length > 2, "the second answer");
+      expect(app.lastFrame()).toContain('get_weather({"city":"Paris"})');
+    } finally {
+      app.unmount();
+    }
+  });
+
   it("shows a service error as one line and keeps running; ↑ recalls the last question", async () => {
     const app = render(
       React.createElement(Desktop, { ...props, agent: { name: "no-such-agent", version: "1" } }),
