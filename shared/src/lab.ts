@@ -4,7 +4,7 @@
  * started with `pnpm emulator`), so the same demo code runs with no cloud account.
  */
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import tls from "node:tls";
 import type { AIProjectClient } from "@azure/ai-projects";
@@ -117,7 +117,15 @@ async function reachEmulator(config: LabConfig): Promise<ReachedEmulator> {
     return { endpoint: running.endpoint, how: "pnpm emulator", dataDir };
   }
   const { startEmulator } = await import("@lab/emulator/server");
-  const started = await startEmulator({ dataDir });
+  // The port of the last embedded run, again if it is free: an agent definition that names the emulator's
+  // URL (demo 7's pinned toolbox endpoint) then stays the same, so an unchanged agent keeps its version.
+  const portFile = path.join(dataDir, "embedded-port");
+  const lastPort = existsSync(portFile) ? Number(readFileSync(portFile, "utf8")) || 0 : 0;
+  const started = await startEmulator({ dataDir, port: lastPort }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "EADDRINUSE" || lastPort === 0) throw err;
+    return startEmulator({ dataDir }); // another run has it: any free port
+  });
+  writeFileSync(portFile, new URL(started.endpoint).port);
   trustCertificate(started.caCertPem);
   return { endpoint: started.endpoint, how: "embedded", dataDir };
 }
