@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // The one entry point behind the root package.json scripts (pnpm 0-hello, pnpm emulator, pnpm test, …).
 // Plain JavaScript so that an old Node reaches the version check below instead of a syntax error.
+import module from "node:module";
+import { fileURLToPath } from "node:url";
 import { nodeVersionProblem } from "./node-check.mjs";
+
+// First, before any .ts is imported: re-runs then skip type-stripping and compiling, ours and the SDKs'.
+module.enableCompileCache?.(fileURLToPath(new URL("../.lab/compile-cache", import.meta.url)));
 
 const problem = nodeVersionProblem(process.version);
 if (problem) {
