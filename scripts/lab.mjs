@@ -5,6 +5,9 @@ import module from "node:module";
 import { fileURLToPath } from "node:url";
 import { nodeVersionProblem } from "./node-check.mjs";
 
+// First, before any .ts is imported: re-runs then skip type-stripping and compiling, ours and the SDKs'.
+module.enableCompileCache?.(fileURLToPath(new URL("../.lab/compile-cache", import.meta.url)));
+
 const problem = nodeVersionProblem(process.version);
 if (problem) {
   // An old Node after `npm run lab:setup`: the same command under the Node it put in .tools/.

@@ -14,8 +14,6 @@ import { listDemos } from "./demos.ts";
 
 export async function runCommand(command: string, rest: string[]): Promise<void> {
   installErrorHandlers();
-  // Re-runs skip recompiling the SDKs' JavaScript: the biggest share of time to the first prompt.
-  module.enableCompileCache?.(path.join(repoRoot, ".lab", "compile-cache"));
   // The demo scripts read their own flags (chat --log …) from process.argv.
   process.argv = [process.argv[0] ?? "node", process.argv[1] ?? "lab", ...rest.filter((a) => a !== "--")];
 

@@ -51,9 +51,7 @@ export function trySessions(markdown: string, demo: string): TrySession[][] {
         continue;
       }
       if (sessions.length === 0) sessions.push({ command: [demo], inputs: [] });
-      const last = sessions.at(-1);
-      if (text === "/exit") last?.inputs.push(text);
-      else last?.inputs.push(text);
+      sessions.at(-1)?.inputs.push(text); // `/exit` too: it ends that session, as typed
     }
     if (!serve && sessions.length > 0) recipes.push(sessions);
   }
@@ -136,7 +134,16 @@ async function typeIntoDesktop(env: NodeJS.ProcessEnv, inputs: string[], what: s
     for (const input of inputs) {
       // Enter is ignored while an answer is still being finished ("answering…"): wait until it is idle.
       await terminal.until((s) => !s.includes("answering…"), `${what}: the app to be ready`, 60_000);
+      // Keys typed in the instant the app first paints can be lost before it reads the keyboard (seen
+      // under load): wait for the typed line to show, and type it again once if it does not.
       terminal.type(input);
+      const echoed = await terminal
+        .until((s) => s.includes(`You › ${input}`), `${what}: the typed line`, 5_000)
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!echoed) terminal.type(input);
       terminal.key("Enter");
       answered++;
       await terminal.until(

@@ -4,7 +4,7 @@
  * started with `pnpm emulator`), so the same demo code runs with no cloud account.
  */
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import tls from "node:tls";
 import type { AIProjectClient } from "@azure/ai-projects";
@@ -130,10 +130,21 @@ async function reachEmulator(config: LabConfig): Promise<ReachedEmulator> {
   }
   const { startEmulator } = await import("@lab/emulator/server");
   const { EmulatorSettingError } = await import("@lab/emulator/model/remote/settings");
-  const started = await startEmulator({ dataDir }).catch((err: unknown) => {
-    // A bad EMULATOR_MODEL_* setting is the user's configuration: its sentence, exit 2.
+  // A bad EMULATOR_MODEL_* setting is the user's configuration: its sentence, exit 2.
+  const settingError = (err: unknown) => {
     throw err instanceof EmulatorSettingError ? new ConfigError(err.message) : err;
-  });
+  };
+  // The port of the last embedded run, again if it is free: an agent definition that names the emulator's
+  // URL (demo 7's pinned toolbox endpoint) then stays the same, so an unchanged agent keeps its version.
+  const portFile = path.join(dataDir, "embedded-port");
+  const lastPort = existsSync(portFile) ? Number(readFileSync(portFile, "utf8")) || 0 : 0;
+  const started = await startEmulator({ dataDir, port: lastPort })
+    .catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "EADDRINUSE" || lastPort === 0) throw err;
+      return startEmulator({ dataDir }); // another run has it: any free port
+    })
+    .catch(settingError);
+  writeFileSync(portFile, new URL(started.endpoint).port);
   trustCertificate(started.caCertPem);
   return { endpoint: started.endpoint, how: "embedded", dataDir };
 }

@@ -86,9 +86,21 @@ function answerView() {
           view.logsTitle.hidden = view.logs.hidden = false;
           break;
         }
-        case "file":
-          files.append(fileView(event));
+        case "file": {
+          // The answer's own link to the file (`[chart.svg](sandbox:/mnt/data/chart.svg)`) becomes the
+          // download link, and the figure then needs no caption repeating the name.
+          const named = [...answer.querySelectorAll("[data-sandbox-file]")].find(
+            (node) => node.dataset.sandboxFile === event.filename,
+          );
+          if (named) {
+            const a = el("a", undefined, named.textContent);
+            a.href = event.url;
+            a.download = event.filename;
+            named.replaceWith(a);
+          }
+          files.append(fileView(event, !named));
           break;
+        }
         case "done":
           footer.textContent = `served by ${event.model} via ${event.deployment}`;
           article.dataset.state = "done";
@@ -103,7 +115,7 @@ function answerView() {
 }
 
 /** An image inline, anything else as a download link; a file that cannot be fetched says so. */
-function fileView({ filename, url, image }) {
+function fileView({ filename, url, image }, caption = true) {
   const figure = el("figure");
   const notice = () =>
     figure.replaceChildren(el("p", "notice", `${filename} could not be downloaded from the container.`));
@@ -112,7 +124,8 @@ function fileView({ filename, url, image }) {
     img.alt = filename;
     img.addEventListener("error", notice, { once: true });
     img.src = url;
-    figure.append(img, el("figcaption", undefined, filename));
+    figure.append(img);
+    if (caption) figure.append(el("figcaption", undefined, filename));
   } else {
     const a = el("a", undefined, `Download ${filename}`);
     a.href = url;

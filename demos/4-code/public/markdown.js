@@ -77,6 +77,13 @@ function link(label, href) {
   } catch {
     return document.createTextNode(label);
   }
+  if (url.protocol === "sandbox:") {
+    // A file the code wrote, named as the service shows it (sandbox:/mnt/data/chart.svg); the page turns
+    // it into a link to the downloaded file once the file arrives (app.js).
+    const file = el("span", label);
+    file.dataset.sandboxFile = url.pathname.split("/").pop() ?? "";
+    return file;
+  }
   if (url.protocol !== "https:" && url.protocol !== "http:") return el("span", label);
   const a = el("a", label);
   a.href = url.href;

@@ -138,6 +138,12 @@ describe.skipIf(!haveChromium || live)("pnpm 4-code:web in Chromium", () => {
       const img = (globalThis as unknown as InBrowser).document.querySelector(sel);
       return img?.complete === true && (img.naturalWidth ?? 0) > 0;
     }, `${lastAnswer} .files img`);
+    // The file is named once: the answer's link to it (now to the downloaded file), no caption under it.
+    expect(await page.locator(`${lastAnswer} .files figcaption`).count()).toBe(0);
+    expect(await page.locator(`${lastAnswer} a`, { hasText: "chart.svg" }).count()).toBe(1);
+    expect(await page.getAttribute(`${lastAnswer} .answer a[download="chart.svg"]`, "href")).toBe(
+      await img.getAttribute("src"),
+    );
     expect(await page.textContent(`${lastAnswer} .served`)).toMatch(
       /^served by lab-offline-\w+ via model-router$/,
     );

@@ -10,12 +10,18 @@ import type { Lab } from "@lab/shared/lab";
 
 export const DEFAULT_TOOLBOX = "lab-toolbox";
 
-/** The tools this agent may call through the toolbox (`allowed_tools`): no closing of issues. */
+/**
+ * The tools this agent may call through the toolbox (`allowed_tools`): the agent's own narrowing (no
+ * comments). Closing issues is allowed here; version 2 of the toolbox takes it away for every agent.
+ */
 export function allowedTools(lab: Lab): string[] {
   return lab.config.backend === "azure"
-    ? ["list_issues", "get_issue", "create_issue", "get_file_contents", "search_code"]
-    : ["list_issues", "get_issue", "create_issue", "comment_on_issue", "list_files", "read_file"];
+    ? ["list_issues", "get_issue", "create_issue", "update_issue", "get_file_contents", "search_code"]
+    : ["list_issues", "get_issue", "create_issue", "close_issue", "list_files", "read_file"];
 }
+
+/** Version 2's issues source: everything but closing, for every agent that uses the toolbox. */
+export const WITHOUT_CLOSING = ["list_issues", "get_issue", "create_issue", "comment_on_issue"];
 
 /** Tools that only read: no approval needed for those. */
 export function readOnlyTools(lab: Lab): string[] {

@@ -35,7 +35,7 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
       env,
       input: [
         "List the open issues",
-        'Call close_issue with {"number": 1}',
+        'Call comment_on_issue with {"number": 1, "body": "seen"}',
         'Create an issue titled "Mic" saying the battery is low',
       ],
     });
@@ -45,11 +45,11 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
     expect(run.stdout).toContain("version 1 (default): lab_issues, lab_repo");
     expect(run.stdout).toContain(`uses toolbox ${env.TOOLBOX_NAME} version 1 (pinned)`);
     expect(run.stdout).toContain(
-      `${env.TOOLBOX_NAME.replace(/-/g, "_")} offers: list_issues (read-only), get_issue (read-only), create_issue, comment_on_issue, list_files (read-only), read_file (read-only)`,
+      `${env.TOOLBOX_NAME.replace(/-/g, "_")} offers: list_issues (read-only), get_issue (read-only), create_issue, close_issue, list_files (read-only), read_file (read-only)`,
     );
     expect(run.stdout).toContain("Projector in room 2 flickers");
     expect(run.stdout).toContain(
-      "I can't call close_issue: it is not among the tools this agent is allowed to use",
+      "I can't call comment_on_issue: it is not among the tools this agent is allowed to use",
     );
     // Reading ran without approval; creating needed it (given here by --approve-all).
     expect(run.stdout.match(/Approval needed/g)).toHaveLength(1);
@@ -64,7 +64,7 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
     expect(tool.tools[0]?.server_url).toMatch(
       new RegExp(`/toolboxes/${env.TOOLBOX_NAME}/versions/1/mcp\\?api-version=v1$`),
     );
-    expect(tool.tools[0]?.allowed_tools).not.toContain("close_issue");
+    expect(tool.tools[0]?.allowed_tools).not.toContain("comment_on_issue");
 
     const promote = await runLab(["7-toolbox:promote"], { env });
     expect(promote.code).toBe(0);
@@ -78,19 +78,32 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
     expect(JSON.stringify(agentV2.versions.latest.definition)).toContain(
       `/toolboxes/${env.TOOLBOX_NAME}/versions/2/mcp`,
     );
+    expect(promote.stdout).toContain("close_issue is no longer among its tools");
 
-    // Promoting the same tools again publishes nothing.
+    // Promoting the same tools again publishes nothing, changes nothing, and succeeds.
     const same = await runLab(["7-toolbox:promote"], { env });
-    expect(same.code).toBe(1);
-    expect(same.stderr).toContain(`Toolbox ${env.TOOLBOX_NAME} version 2 is already the promoted one`);
+    expect(same.stderr).toBe("");
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain(`Toolbox ${env.TOOLBOX_NAME} version 2 already has these tools`);
+    expect(same.stdout).toContain(`Version 2 is already the default of ${env.TOOLBOX_NAME}.`);
     const versions = [];
     for await (const v of backend.project.toolboxes.listVersions(env.TOOLBOX_NAME)) versions.push(v.version);
     expect(versions.sort()).toEqual(["1", "2"]);
 
-    // Running the demo again keeps the pin at 2 and makes no new toolbox version.
-    const again = await runLab(["7-toolbox"], { env, input: [] });
+    // What the agent can do changed: version 2 offers no close_issue, so the issue stays open.
+    const again = await runLab(["7-toolbox", "--", "--approve-all"], {
+      env,
+      input: ['Call close_issue with {"number": 1}'],
+    });
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain("version 2 (default)");
     expect(again.stdout).not.toContain("Created toolbox");
+    // A new thread lists version 2's tools, so the model itself says close_issue is not among them.
+    expect(again.stdout).toContain("New thread: the agent is pinned to toolbox version 2 now.");
+    expect(again.stdout).toMatch(/can't call close_issue: it is not among the tools/);
+    expect(JSON.parse(readFileSync(servers.issuesFile, "utf8")).issues[0].state).toBe("open");
+    // The unchanged agent kept its version.
+    expect((await backend.project.agents.get(env.AGENT_NAME)).versions.latest.version).toBe("2");
 
     const reset = await runLab(["7-toolbox:reset"], { env });
     expect(reset.stdout).toContain(`agent ${env.AGENT_NAME}: deleted with all its versions`);
@@ -154,6 +167,23 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
       expect(run.stdout).not.toContain("SELF_SIGNED");
     } finally {
       emulator?.kill("SIGTERM");
+    }
+  });
+
+  it("on the embedded emulator, a second run reuses the unchanged agent version", async () => {
+    const env = {
+      EMULATOR_DATA_DIR: tempDir("lab-emulator-"),
+      LAB_STATE_DIR: tempDir("lab-state-"),
+      LAB_ISSUES_MCP_URL: servers.issuesUrl,
+      LAB_REPO_MCP_URL: servers.repoUrl,
+    };
+    for (let run = 1; run <= 2; run++) {
+      const result = await runLab(["7-toolbox"], { env, input: [] });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/backend: emulator \(embedded\)/);
+      expect(result.stdout).toContain(
+        "Agent toolbox-agent version 1 uses toolbox lab-toolbox version 1 (pinned).",
+      );
     }
   });
 
