@@ -67,6 +67,19 @@ describe("the lab model", () => {
     );
   });
 
+  it("reads names and recall questions as people type them (no or curly apostrophes, 'I'm Ada')", async () => {
+    const told = "Your name is Ada — you told me earlier in this conversation.";
+    for (const question of ["whats my name", "what\u2019s my name?", "What was my name again?", "Who am I?"])
+      expect((await say(["My name is Ada.", question])).text).toBe(told);
+    for (const statement of ["Hi, I\u2019m Ada", "I am Ada.", "Im Ada", "My name\u2019s Ada."])
+      expect((await say([statement, "What is my name?"])).text).toBe(told);
+    expect((await say(["I am Ada Lovelace and I live in London", "who am i"])).text).toContain(
+      "Your name is Ada Lovelace",
+    );
+    expect(factsIn("I'm Norwegian")).toEqual([]);
+    expect(factsIn("I'm tired")).toEqual([]);
+  });
+
   it("acknowledges facts as they are stated", async () => {
     const { text } = await say(["Hi, my name is Ada and I live in Oslo."]);
     expect(text).toContain("Nice to meet you, Ada");
