@@ -80,6 +80,33 @@ describe("the lab model", () => {
     expect(factsIn("I'm tired")).toEqual([]);
   });
 
+  it("passes on a developer message the application added after the question, instead of knowing nothing", async () => {
+    const ask = async (items: Json[]) => {
+      const reply = await model.respond({
+        deployment: "model-router",
+        instructions: null,
+        tools: [],
+        items,
+        toolChoice: "auto",
+        include: [],
+        app: {} as App,
+      });
+      return (reply.output[0] as { content: Array<{ text: string }> }).content[0]?.text ?? "";
+    };
+    const note = (text: string): Json => ({
+      type: "message",
+      role: "developer",
+      content: [{ type: "input_text", text }],
+    });
+    const answered = await ask([user("How far is the marathon in km?"), note("The distance is 42.195 km.")]);
+    expect(answered).toContain("The distance is 42.195 km.");
+    expect(answered).not.toContain("no knowledge of my own");
+    // A developer message before the question is standing context, not this question's answer.
+    expect(await ask([note("The distance is 42.195 km."), user("Tell me a joke")])).toContain(
+      "no knowledge of my own",
+    );
+  });
+
   it("acknowledges facts as they are stated", async () => {
     const { text } = await say(["Hi, my name is Ada and I live in Oslo."]);
     expect(text).toContain("Nice to meet you, Ada");

@@ -68,6 +68,12 @@ describe.skipIf(live)("pnpm 8-hosted", () => {
     const afterName = result.stdout.slice(result.stdout.indexOf("You › What is my name?"));
     expect(afterName).toContain("Your name is Ada");
     expect(result.stdout).toContain("— Converted by the agent's own code: 10 km = 6.214 mi.");
+    // The model is handed the conversion (a developer message) and answers with it, not "no knowledge".
+    const conversion = result.stdout.slice(
+      result.stdout.indexOf("You › Convert"),
+      result.stdout.indexOf("— Converted"),
+    );
+    expect(conversion).toContain("10 km = 6.214 mi");
     expect(result.stdout).toContain("[e-mail redacted]");
     expect(result.stdout.match(/served by lab-offline-mini via model-router/g)?.length).toBe(4);
 

@@ -100,7 +100,24 @@ function reply(request: ModelRequest, t: TurnView): string {
     const about = statementAbout(t.current, t.earlier, isAboutUser(t.current) ? 1 : 2);
     if (about !== undefined) return toldEarlier(about);
   }
+  const note = developerNote(t);
+  if (note !== undefined) return note;
   return fallback(request, t);
+}
+
+/**
+ * A developer (or system) message after the user's is context the application computed for this very
+ * question (a lookup, a calculation, a retrieved fact). A language model would answer with it; the lab
+ * model, which cannot, passes it on word for word rather than claim to know nothing.
+ */
+function developerNote(t: TurnView): string | undefined {
+  const notes = t.sinceUser
+    .filter((i) => i.type === "message" && (i.role === "developer" || i.role === "system"))
+    .map(textOf)
+    .map((text) => text.trim())
+    .filter((text) => text !== "");
+  if (notes.length === 0) return undefined;
+  return `The application added this for your question, and I pass it on as given (I'm ${t.model}, the offline lab model, and cannot write an answer of my own): ${shorten(notes.join(" "), 600)}`;
 }
 
 function recall(key: string, facts: Map<string, string>, t: TurnView): string {
