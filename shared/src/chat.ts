@@ -214,6 +214,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
       } else {
         const described = describeError(err, lab.errorContext());
         problem(described.message);
+        if (process.env.LAB_DEBUG) console.error(err); // what the sentence promises
         transcript?.recordNote(`Error: ${described.message}`);
         if (!interactive || described.fatal) {
           process.exitCode = described.exitCode;
