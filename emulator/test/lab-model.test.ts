@@ -45,6 +45,23 @@ describe("the lab model", () => {
     expect((await say(["Who are you?"])).text).toContain("deterministic");
   });
 
+  it("answers questions about itself, thanks and a plain 'ok' as such", async () => {
+    for (const question of [
+      "Tell me about yourself",
+      "what is your name?",
+      "whats your name",
+      "Are you ChatGPT?",
+      "Which model are you?",
+      "how are you?",
+    ]) {
+      const { text } = await say([question]);
+      expect(text, question).toContain("not a language model");
+      expect(text, question).not.toContain("no knowledge of my own");
+    }
+    expect((await say(["great, thanks"])).text).toContain("You're welcome");
+    expect((await say(["ok"])).text).not.toContain("welcome");
+  });
+
   it("remembers stated facts from earlier turns only", async () => {
     const facts = ["My name is Ada.", "My favourite colour is teal", "I live in Oslo", "I am a teacher"];
     expect((await say([...facts, "What is my name?"])).text).toBe(
