@@ -53,7 +53,8 @@ export function chatArgs(argv = process.argv.slice(2), extra: Record<string, str
     return { log: values.log === true, trace: values.trace === true, fresh: values.new === true, flags };
   } catch (err) {
     const list = Object.entries(known).map(([name, what]) => `--${name} (${what})`);
-    throw new ConfigError(`${(err as Error).message.split("\n")[0]} Chat takes ${list.join(", ")}.`);
+    const said = (err as Error).message.split("\n")[0]?.replace(/([^.])$/, "$1.");
+    throw new ConfigError(`${said} Chat takes ${list.join(", ")}.`);
   }
 }
 

@@ -188,6 +188,12 @@ describe.skipIf(live)("demo 0 with bad configuration or a failing service", () =
     expect(result.stdout).toBe("");
   });
 
+  it("a flag the chat does not know: two sentences, the second listing the flags (exit 2)", async () => {
+    const result = await runLab(["0-hello", "--", "--bogus"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--bogus'. Chat takes --log (write a transcript)");
+  });
+
   it("a malformed endpoint: exit 2 naming the variable, before any network call", async () => {
     let connections = 0;
     const listener = net.createServer((socket) => {
