@@ -93,6 +93,7 @@ describe("the lab model", () => {
     expect((await say(["I am Ada Lovelace and I live in London", "who am i"])).text).toContain(
       "Your name is Ada Lovelace",
     );
+    expect((await say(["I am Dr. Smith.", "Who am I?"])).text).toContain("Your name is Dr Smith");
     expect(factsIn("I'm Norwegian")).toEqual([]);
     expect(factsIn("I'm tired")).toEqual([]);
   });

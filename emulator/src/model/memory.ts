@@ -51,12 +51,16 @@ function cleanValue(raw: string): string {
  * "im from Oslo") read as the straight, spelt-out forms the patterns below are written in.
  */
 export function plainSpelling(text: string): string {
-  return text
-    .replace(/[\u2018\u2019\u02bc]/g, "'")
-    .replace(/\b(what|where|who|how|that|it)s\b/gi, "$1's")
-    .replace(/\b(my name)'s\b/gi, "$1 is")
-    .replace(/\b([Ii])m\b/g, "$1'm")
-    .replace(/\b(do|does|did|is|are|was|can|won)nt\b/gi, "$1n't");
+  return (
+    text
+      .replace(/[\u2018\u2019\u02bc]/g, "'")
+      .replace(/\b(what|where|who|how|that|it)s\b/gi, "$1's")
+      .replace(/\b(my name)'s\b/gi, "$1 is")
+      // "Dr. Smith" is one name, not the end of a sentence.
+      .replace(/\b(Dr|Mr|Mrs|Ms|Prof|St)\.\s+(?=\p{Lu})/gu, "$1 ")
+      .replace(/\b([Ii])m\b/g, "$1'm")
+      .replace(/\b(do|does|did|is|are|was|can|won)nt\b/gi, "$1n't")
+  );
 }
 
 /**
