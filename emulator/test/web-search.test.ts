@@ -72,12 +72,15 @@ describe("web search", () => {
     const response = await lab.openai.responses.create({ input: "quokka xylophone" }, body("ws-agent"));
     expect(response.output[0]?.type).toBe("web_search_call");
     expect(response.output_text).toContain("none of them is about");
+    // …and what it does have, so the next question can find something.
+    expect(response.output_text).toMatch(/Its pages include "[^"]+", "[^"]+", "[^"]+" and "[^"]+"\./);
     // A page sharing one word with the question is not an answer to it.
     const peru = await lab.openai.responses.create(
       { input: "What is the capital of Peru?" },
       body("ws-agent"),
     );
     expect(peru.output_text).toContain('none of them is about "What is the capital of Peru?"');
+    expect(peru.output_text).toContain('The nearest pages it has: "Paris, capital of France"');
     const france = await lab.openai.responses.create(
       { input: "What is the capital of France?" },
       body("ws-agent"),

@@ -10,6 +10,7 @@ import { newId } from "../../ids.ts";
 import { textOf } from "../../items.ts";
 import { addPassages, bestSentences, createIndex, search, sentencesIn } from "../../retrieval/fts.ts";
 import type { Json } from "../../validate.ts";
+import { join } from "../capabilities.ts";
 import { assistantMessage } from "../output.ts";
 import type { Skill } from "../types.ts";
 import { PAGES, pageTitle, pageUrl, type WebPage } from "../web/corpus.ts";
@@ -44,7 +45,7 @@ export const webSearch: Skill = (request, turn) => {
   const call: Json = { id: newId("ws"), type: "web_search_call", status: "completed", action };
 
   if (pages.length === 0) {
-    const text = `Web search here is the emulator's offline corpus of ${PAGES.length} pages, not the live web, and none of them is about "${query}". Point the lab at a Foundry project for real web results.`;
+    const text = `Web search here is the emulator's offline corpus of ${PAGES.length} pages, not the live web, and none of them is about "${query}". ${whatItHas(query)} Point the lab at a Foundry project for real web results.`;
     return [call, assistantMessage(text, [])];
   }
   let text = `From the emulator's offline corpus (${PAGES.length} pages written for the lab, not the live web); the offline lab model quotes what it found:\n`;
@@ -72,6 +73,20 @@ export const webSearch: Skill = (request, turn) => {
   }
   return [call, assistantMessage(text, annotations)];
 };
+
+/**
+ * What a learner can ask instead: the pages nearest the question (sharing a word with it), or else a
+ * spread of the corpus, by title. Without it, 32 unknown pages are a guessing game.
+ */
+function whatItHas(query: string): string {
+  const near = search(index(), "web", query, 3)
+    .map((hit) => PAGES.find((page) => page.slug === hit.fileId))
+    .filter((page) => page !== undefined);
+  const titles = (pages: WebPage[]) => join(pages.map((page) => `"${page.title}"`));
+  return near.length > 0
+    ? `The nearest pages it has: ${titles(near)}.`
+    : `Its pages include ${titles(PAGES.filter((_, i) => i % 8 === 1).slice(0, 4))}.`;
+}
 
 /** The covered pages for a query: BM25's top hits that have most of the question's words. */
 function pagesFor(query: string): WebPage[] {
