@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../shared/test/support.ts";
 
 const made = [
-  path.join(repoRoot, "demos", "0-hello", ".lab-state.lint-check.json"),
+  path.join(repoRoot, "demos", "0-hello", ".lab-state.json.lint-check.json"),
   path.join(repoRoot, "demos", "4-code", "output", "lint-check.svg"),
 ];
 afterAll(() => {
@@ -19,7 +19,7 @@ afterAll(() => {
 describe("pnpm lint after a learner's runs", () => {
   it("ignores the demos' state files and demo 4's generated charts, as git does", () => {
     mkdirSync(path.dirname(made[1] ?? ""), { recursive: true });
-    // As the demos write them: JSON not in biome's layout, an SVG without a <title>.
+    // Named so that nothing else picks them up (eject skips .lab-state.json*). As the demos write them: JSON not in biome's layout, an SVG without a <title>.
     writeFileSync(made[0] ?? "", '{"projects":{"x":   {}}}');
     writeFileSync(
       made[1] ?? "",
