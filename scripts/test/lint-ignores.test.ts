@@ -19,7 +19,8 @@ afterAll(() => {
 describe("pnpm lint after a learner's runs", () => {
   it("ignores the demos' state files and demo 4's generated charts, as git does", () => {
     mkdirSync(path.dirname(made[1] ?? ""), { recursive: true });
-    // Named so that nothing else picks them up (eject skips .lab-state.json*). As the demos write them: JSON not in biome's layout, an SVG without a <title>.
+    // As the demos write them: JSON not in biome's layout, an SVG without a <title>. The state file's
+    // name starts with .lab-state.json, which eject skips, so a copy made meanwhile never holds it.
     writeFileSync(made[0] ?? "", '{"projects":{"x":   {}}}');
     writeFileSync(
       made[1] ?? "",
