@@ -189,7 +189,9 @@ describe.skipIf(live)("demo 0 with bad configuration or a failing service", () =
   });
 
   it("a flag the chat does not know: two sentences, the second listing the flags (exit 2)", async () => {
-    const result = await runLab(["0-hello", "--", "--bogus"]);
+    const result = await runLab(["0-hello", "--", "--bogus"], {
+      env: { ...backend.env, AGENT_NAME: agentName() },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown option '--bogus'. Chat takes --log (write a transcript)");
   });
