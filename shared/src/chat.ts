@@ -151,7 +151,16 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     prompting = false;
     const input = line.trim();
     if (!interactive) process.stdout.write(`${prompt}${input}\n`);
-    if (input === "/exit" || input === "/quit") break;
+    // "exit" without the slash is what people type to leave; another /word ("/help") is a command the chat
+    // does not have, so it is answered here rather than sent to the agent as a message.
+    if (/^\/?(?:exit|quit)$/i.test(input)) break;
+    if (/^\/[a-z]+$/i.test(input)) {
+      process.stdout.write(
+        `${dim(`  ${input} is not a command here: /exit or Ctrl-D leaves, Ctrl-C cancels an answer; anything else goes to the agent.`)}\n`,
+      );
+      showPrompt();
+      continue;
+    }
     if (input === "") {
       showPrompt();
       continue;
