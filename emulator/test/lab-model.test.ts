@@ -46,6 +46,23 @@ describe("the lab model", () => {
     expect((await say(["Who are you?"])).text).toContain("deterministic");
   });
 
+  it("answers questions about itself, thanks and a plain 'ok' as such", async () => {
+    for (const question of [
+      "Tell me about yourself",
+      "what is your name?",
+      "whats your name",
+      "Are you ChatGPT?",
+      "Which model are you?",
+      "how are you?",
+    ]) {
+      const { text } = await say([question]);
+      expect(text, question).toContain("not a language model");
+      expect(text, question).not.toContain("no knowledge of my own");
+    }
+    expect((await say(["great, thanks"])).text).toContain("You're welcome");
+    expect((await say(["ok"])).text).not.toContain("welcome");
+  });
+
   it("remembers stated facts from earlier turns only", async () => {
     const facts = ["My name is Ada.", "My favourite colour is teal", "I live in Oslo", "I am a teacher"];
     expect((await say([...facts, "What is my name?"])).text).toBe(
@@ -65,6 +82,47 @@ describe("the lab model", () => {
     expect((await say(["What is my name?"])).text).toMatch(/haven't told me your name/);
     expect((await say(["My name is Ada", "Call me Grace", "Who am I?"])).text).toContain(
       "Your name is Grace",
+    );
+  });
+
+  it("reads names and recall questions as people type them (no or curly apostrophes, 'I'm Ada')", async () => {
+    const told = "Your name is Ada — you told me earlier in this conversation.";
+    for (const question of ["whats my name", "what\u2019s my name?", "What was my name again?", "Who am I?"])
+      expect((await say(["My name is Ada.", question])).text).toBe(told);
+    for (const statement of ["Hi, I\u2019m Ada", "I am Ada.", "Im Ada", "My name\u2019s Ada."])
+      expect((await say([statement, "What is my name?"])).text).toBe(told);
+    expect((await say(["I am Ada Lovelace and I live in London", "who am i"])).text).toContain(
+      "Your name is Ada Lovelace",
+    );
+    expect((await say(["I am Dr. Smith.", "Who am I?"])).text).toContain("Your name is Dr Smith");
+    expect(factsIn("I'm Norwegian")).toEqual([]);
+    expect(factsIn("I'm tired")).toEqual([]);
+  });
+
+  it("passes on a developer message the application added after the question, instead of knowing nothing", async () => {
+    const ask = async (items: Json[]) => {
+      const reply = await model.respond({
+        deployment: "model-router",
+        instructions: null,
+        tools: [],
+        items,
+        toolChoice: "auto",
+        include: [],
+        app: {} as App,
+      });
+      return (reply.output[0] as { content: Array<{ text: string }> }).content[0]?.text ?? "";
+    };
+    const note = (text: string): Json => ({
+      type: "message",
+      role: "developer",
+      content: [{ type: "input_text", text }],
+    });
+    const answered = await ask([user("How far is the marathon in km?"), note("The distance is 42.195 km.")]);
+    expect(answered).toContain("The distance is 42.195 km.");
+    expect(answered).not.toContain("no knowledge of my own");
+    // A developer message before the question is standing context, not this question's answer.
+    expect(await ask([note("The distance is 42.195 km."), user("Tell me a joke")])).toContain(
+      "no knowledge of my own",
     );
   });
 

@@ -72,17 +72,47 @@ describe("web search", () => {
     const response = await lab.openai.responses.create({ input: "quokka xylophone" }, body("ws-agent"));
     expect(response.output[0]?.type).toBe("web_search_call");
     expect(response.output_text).toContain("none of them is about");
+    // …and what it does have, so the next question can find something.
+    expect(response.output_text).toMatch(/Its pages include "[^"]+", "[^"]+", "[^"]+" and "[^"]+"\./);
     // A page sharing one word with the question is not an answer to it.
     const peru = await lab.openai.responses.create(
       { input: "What is the capital of Peru?" },
       body("ws-agent"),
     );
     expect(peru.output_text).toContain('none of them is about "What is the capital of Peru?"');
+    expect(peru.output_text).toContain('The nearest pages it has: "Paris, capital of France"');
     const france = await lab.openai.responses.create(
       { input: "What is the capital of France?" },
       body("ws-agent"),
     );
     expect(france.output_text).toContain("Paris");
+  });
+
+  it("a follow-up that points back searches the conversation's topic; 'tell me more' quotes what was not said", async () => {
+    const conversation = await lab.openai.conversations.create();
+    const ask = (input: string) =>
+      lab.openai.responses.create({ conversation: conversation.id, input }, body("ws-agent"));
+    const first = await ask("Who was Ada Lovelace?");
+    expect(first.output_text).toContain("Bernoulli numbers");
+    const more = await ask("Tell me more about her");
+    const call = more.output[0];
+    expect(call?.type === "web_search_call" && call.action).toMatchObject({ query: "Ada Lovelace" });
+    expect(more.output_text).toContain("work with symbols");
+    expect(more.output_text).not.toContain("none of them is about");
+
+    const transistor = await lab.openai.conversations.create();
+    await lab.openai.responses.create(
+      { conversation: transistor.id, input: "When was the transistor invented?" },
+      body("ws-agent"),
+    );
+    const who = await lab.openai.responses.create(
+      { conversation: transistor.id, input: "who invented it?" },
+      body("ws-agent"),
+    );
+    expect(who.output_text).toContain("Bardeen");
+    // A new topic is searched as asked.
+    const fresh = await ask("what is kubernetes");
+    expect(fresh.output_text).toContain('none of them is about "what is kubernetes"');
   });
 
   it("streams in_progress → searching → completed, then text with annotations after their spans", async () => {

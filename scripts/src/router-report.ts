@@ -36,9 +36,10 @@ export const TASK_RULES: Array<{ type: string; rule: string; test: (t: TurnRecor
   },
   {
     type: "recall",
-    rule: "asks about something said earlier: what is my…, what did I say…, do you remember…",
+    rule: "asks about something said earlier: what is my…, what did I say…, do you remember…, who am I",
+    // A question, not a statement: "My name is Ada." tells, "What is my name?" recalls.
     test: (t) =>
-      /\b(what(?:'s| is| was) my|what did i (?:say|tell|ask)|do you remember|remind me|my name)\b/i.test(
+      /\b(whats? my|what(?:'s| is| was) my|what did i (?:say|tell|ask)|do you remember|remind me|who am i)\b/i.test(
         t.question,
       ),
   },

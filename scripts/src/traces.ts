@@ -19,6 +19,9 @@ const ASSETS: Record<string, [file: string, type: string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/app.js": ["app.js", "text/javascript; charset=utf-8"],
   "/style.css": ["style.css", "text/css; charset=utf-8"],
+  // Browsers ask for an icon whatever the page says; without one every visit logs a 404 in the console.
+  "/favicon.ico": ["favicon.svg", "image/svg+xml"],
+  "/favicon.svg": ["favicon.svg", "image/svg+xml"],
 };
 
 export async function traces(): Promise<void> {

@@ -66,6 +66,20 @@ describe("a local model, as the README shows it", () => {
     expect(run.code).toBe(0);
   });
 
+  it("pnpm 0-hello with the model server down: the server's sentence, not an 'Unexpected error'", async () => {
+    const chat = await runLab(["0-hello"], {
+      env: fresh({
+        EMULATOR_MODEL_URL: `http://127.0.0.1:${await closedPort()}/v1`,
+        EMULATOR_MODEL_NAME: "qwen2.5:0.5b",
+      }),
+      input: ["Hello"],
+    });
+    const said = chat.stdout + chat.stderr;
+    expect(said).toMatch(/This answer failed on the service: The local model server at .* is not reachable/);
+    expect(said).not.toContain("Unexpected error");
+    expect(chat.code).toBe(1);
+  });
+
   it("pnpm 0-hello answers with the local model, and names it", async () => {
     const chat = await runLab(["0-hello"], {
       env: fresh({ EMULATOR_MODEL_URL: standIn.url, EMULATOR_MODEL_NAME: "phi-4-mini" }),

@@ -105,6 +105,8 @@ describe("pnpm router-report", () => {
     expect(classify(turn("4-code", "Plot sales by region"))).toBe("analysis");
     expect(classify(turn("6-mcp", "Open an issue about the login page"))).toBe("tool use");
     expect(classify(turn("0-hello", "Tell me a joke"))).toBe("chat");
+    expect(classify(turn("0-hello", "My name is Ada and I live in Oslo."))).toBe("chat");
+    expect(classify(turn("0-hello", "Who am I?"))).toBe("recall");
     expect(
       classify(turn("0-hello", "Hello, can you tell me a long story about dragons and knights please")),
     ).toBe("chat");

@@ -112,6 +112,9 @@ describe.skipIf(!haveChromium || live)("pnpm traces in Chromium", () => {
   it("shows demo 1's turn as a waterfall: the turn, two responses, the tool call, model and tokens", async () => {
     const problems: string[] = [];
     page.on("pageerror", (err) => problems.push(err.message));
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); // the console's red lines
+    });
     page.on("dialog", (d) => {
       problems.push(`dialog: ${d.message()}`);
       void d.dismiss();
@@ -136,6 +139,9 @@ describe.skipIf(!haveChromium || live)("pnpm traces in Chromium", () => {
     ]);
     // The create-agent step of the same run is its own trace, listed below the (newer) turn.
     await expect(run.locator(".turn").last().textContent()).resolves.toContain("create_agent traced-weather");
+    // The icon a browser asks for on its own, whatever the page links (a 404 is a red console line).
+    for (const icon of ["/favicon.ico", "/favicon.svg"])
+      expect((await page.request.get(new URL(icon, url).href)).status(), icon).toBe(200);
     expect(problems).toEqual([]);
   });
 

@@ -53,7 +53,8 @@ export function chatArgs(argv = process.argv.slice(2), extra: Record<string, str
     return { log: values.log === true, trace: values.trace === true, fresh: values.new === true, flags };
   } catch (err) {
     const list = Object.entries(known).map(([name, what]) => `--${name} (${what})`);
-    throw new ConfigError(`${(err as Error).message.split("\n")[0]} Chat takes ${list.join(", ")}.`);
+    const said = (err as Error).message.split("\n")[0]?.replace(/([^.])$/, "$1.");
+    throw new ConfigError(`${said} Chat takes ${list.join(", ")}.`);
   }
 }
 
@@ -150,7 +151,16 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     prompting = false;
     const input = line.trim();
     if (!interactive) process.stdout.write(`${prompt}${input}\n`);
-    if (input === "/exit" || input === "/quit") break;
+    // "exit" without the slash is what people type to leave; another /word ("/help") is a command the chat
+    // does not have, so it is answered here rather than sent to the agent as a message.
+    if (/^\/?(?:exit|quit)$/i.test(input)) break;
+    if (/^\/[a-z]+$/i.test(input)) {
+      process.stdout.write(
+        `${dim(`  ${input} is not a command here: /exit or Ctrl-D leaves, Ctrl-C cancels an answer; anything else goes to the agent.`)}\n`,
+      );
+      showPrompt();
+      continue;
+    }
     if (input === "") {
       showPrompt();
       continue;
@@ -217,6 +227,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
       } else {
         const described = describeError(err, lab.errorContext());
         problem(described.message);
+        if (process.env.LAB_DEBUG) console.error(err); // what the sentence promises
         transcript?.recordNote(`Error: ${described.message}`);
         if (!interactive || described.fatal) {
           process.exitCode = described.exitCode;

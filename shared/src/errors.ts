@@ -224,6 +224,16 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
       fatal: false,
     };
   }
+  if (name === "StreamError") {
+    // The service said why this one answer failed (`response.failed`, an `error` event): its sentence is
+    // the message, and the next question may well work (the local model server started, a blip passed).
+    const said = (top.message ?? "").trim().replace(/([^.!?])$/, "$1.");
+    return {
+      message: `This answer failed on the service: ${said} Ask again when that is fixed.`,
+      exitCode: 1,
+      fatal: false,
+    };
+  }
   return {
     message: `Unexpected error: ${top.message ?? String(err)} (set LAB_DEBUG=1 to see the details).`,
     exitCode: 1,

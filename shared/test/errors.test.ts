@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { loadOrCreateTlsIdentity } from "../../emulator/src/certs.ts";
 import { ConfigError, describeError, LabError } from "../src/errors.ts";
+import { StreamError } from "../src/stream.ts";
 import { tempDir } from "./support.ts";
 
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
@@ -102,6 +103,18 @@ describe("describeError", () => {
     expect(describeError(error(404, "not_found", "Resource not found")).message).toContain(
       "check that FOUNDRY_PROJECT_ENDPOINT is the project endpoint",
     );
+  });
+
+  it("a response the service failed is its sentence, and the chat goes on", () => {
+    const described = describeError(
+      new StreamError("The local model server at http://localhost:11434/v1 is not reachable (ECONNREFUSED)"),
+    );
+    expect(described).toEqual({
+      message:
+        "This answer failed on the service: The local model server at http://localhost:11434/v1 is not reachable (ECONNREFUSED). Ask again when that is fixed.",
+      exitCode: 1,
+      fatal: false,
+    });
   });
 
   it("the lab's own errors keep their sentence and exit code; anything else points at LAB_DEBUG", () => {

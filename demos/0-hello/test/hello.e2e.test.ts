@@ -188,6 +188,28 @@ describe.skipIf(live)("demo 0 with bad configuration or a failing service", () =
     expect(result.stdout).toBe("");
   });
 
+  it("/help is answered by the chat, not sent; 'exit' without the slash leaves", async () => {
+    const result = await runLab(["0-hello"], {
+      env: { ...backend.env, AGENT_NAME: agentName() },
+      input: ["/help", "Hello!", "exit", "What did I say before?"],
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "/help is not a command here: /exit or Ctrl-D leaves, Ctrl-C cancels an answer; anything else goes to the agent.",
+    );
+    // One answer: "Hello!" went to the agent, nothing after "exit" did.
+    expect(result.stdout.match(/served by/g)?.length).toBe(1);
+    expect(result.stdout).not.toContain("What did I say before?");
+  });
+
+  it("a flag the chat does not know: two sentences, the second listing the flags (exit 2)", async () => {
+    const result = await runLab(["0-hello", "--", "--bogus"], {
+      env: { ...backend.env, AGENT_NAME: agentName() },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--bogus'. Chat takes --log (write a transcript)");
+  });
+
   it("a malformed endpoint: exit 2 naming the variable, before any network call", async () => {
     let connections = 0;
     const listener = net.createServer((socket) => {

@@ -48,7 +48,8 @@ const app = createWebApp({
 const server = app.listen(port, host);
 server.on("error", (err: NodeJS.ErrnoException) => {
   const why = err.code === "EADDRINUSE" ? `port ${port} is already in use` : err.message;
-  throw new LabError(
+  // A port that is taken is a setting to change, like a bad one: exit 2, as pnpm traces and 8-hosted:serve.
+  throw new ConfigError(
     `The web page could not start on ${host}:${port}: ${why}. Set DEMO4_PORT to another port.`,
   );
 });

@@ -4,6 +4,7 @@
  * the agent, the uploaded CSV and the conversation.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { live, runLab, startBackend, type TestBackend, tempDir } from "../../../shared/test/support.ts";
@@ -95,5 +96,26 @@ describe("pnpm 4-code", () => {
       'PORT (from the environment) is "abc"; use a port number from 1 to 65535',
     );
     await runLab(["4-code:reset"], { env });
+  });
+
+  it("a port already in use: one sentence naming DEMO4_PORT, exit 2 like a bad port", async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    const env = {
+      ...backend.env,
+      AGENT_NAME: `code-busy-${Date.now().toString(36)}`,
+      DEMO4_PORT: String(port),
+    };
+    try {
+      const result = await runLab(["4-code:web"], { env });
+      expect(result.stderr).toContain(
+        `The web page could not start on 127.0.0.1:${port}: port ${port} is already in use. Set DEMO4_PORT to another port.`,
+      );
+      expect(result.code).toBe(2);
+    } finally {
+      taken.close();
+      await runLab(["4-code:reset"], { env });
+    }
   });
 });

@@ -10,6 +10,7 @@ import { deleteIfExists, ifExists, sameDefinition } from "@lab/shared/agents";
 import { ConfigError, LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
+import { settingPath } from "@lab/shared/paths";
 import { notice } from "@lab/shared/terminal";
 import type { KnowledgeRef, RagState } from "./state.ts";
 
@@ -17,7 +18,7 @@ const lab = await connect(import.meta.dirname, "handbook-agent");
 const { project, openai, config } = lab;
 const state = lab.state<RagState>();
 
-const document = path.resolve(config.demo.dir, config.env.RAG_DOCUMENT ?? "data/employee-handbook.md");
+const document = settingPath(config, "RAG_DOCUMENT", path.join(config.demo.dir, "data/employee-handbook.md"));
 const kind = statSync(document, { throwIfNoEntry: false });
 if (!kind?.isFile()) {
   throw new ConfigError(

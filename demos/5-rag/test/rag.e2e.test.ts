@@ -211,6 +211,40 @@ describe.skipIf(live)("demo 5 with bad documents", () => {
     });
   }
 
+  it("a relative RAG_DOCUMENT means a file where the user wrote it: the folder typed in, or the .env's folder", async () => {
+    const here = tempDir("lab-rag-here-");
+    writeFileSync(
+      path.join(here, "notes.md"),
+      "# Notes\n\n## Parking\n\nVisitors park on level 2 of the garage.\n",
+    );
+    // pnpm runs the script from the repository root and keeps the folder the command was typed in as INIT_CWD.
+    const typed = await runLab(["5-rag"], {
+      env: { ...backend.env, AGENT_NAME: agentName(), RAG_DOCUMENT: "notes.md", INIT_CWD: here },
+      input: ["Where do visitors park?"],
+    });
+    expect(typed.code).toBe(0);
+    expect(typed.stdout).toContain("Indexed notes.md");
+    expect(typed.stdout).toContain("level 2 of the garage");
+    // From the root: README.md is the root's README, not demos/5-rag/README.md.
+    const fromRoot = await runLab(["5-rag"], {
+      env: { ...backend.env, AGENT_NAME: agentName(), RAG_DOCUMENT: "README.md", INIT_CWD: repoRoot },
+    });
+    expect(fromRoot.stdout).toContain(`Indexed README.md into vector store vs_`);
+    expect(fromRoot.stdout).toContain(`(${readFileSync(path.join(repoRoot, "README.md")).length} bytes)`);
+    // In a .env file: next to that file.
+    writeFileSync(path.join(here, ".env"), "RAG_DOCUMENT=notes.md\n");
+    const fromEnvFile = await runLab(["5-rag"], {
+      env: {
+        ...backend.env,
+        AGENT_NAME: agentName(),
+        LAB_ROOT_ENV: path.join(here, ".env"),
+        INIT_CWD: repoRoot,
+      },
+    });
+    expect(fromEnvFile.code).toBe(0);
+    expect(fromEnvFile.stdout).toContain("Indexed notes.md");
+  });
+
   it("a folder or a missing path: one sentence naming RAG_DOCUMENT, exit 2, before anything is uploaded", async () => {
     const env = { ...backend.env, AGENT_NAME: agentName() };
     const folder = tempDir("lab-rag-folder-");

@@ -83,6 +83,12 @@ describe.skipIf(live)("pnpm 8-hosted", () => {
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain("nothing is deleted in the project");
     expect(reset.stdout).toContain("Demo 8 is reset.");
+    // The model is handed the conversion (a developer message) and answers with it, not "no knowledge".
+    const conversion = result.stdout.slice(
+      result.stdout.indexOf("You › Convert"),
+      result.stdout.indexOf("— Converted"),
+    );
+    expect(conversion).toContain("10 km = 6.214 mi");
   });
 
   it("8-hosted:serve: SIGTERM during a stream lets it complete, then exits 0", async () => {

@@ -55,7 +55,13 @@ if (args.all) {
       return summarize(dataset, agent, items);
     };
 
-    const before = args.compare ? await evaluate(await version(current.name, args.compare)) : undefined;
+    // Comparing a version with itself only runs it twice: say which version is under test instead.
+    const compare = args.compare === current.version ? undefined : args.compare;
+    if (args.compare !== undefined && compare === undefined)
+      console.log(
+        `--compare ${args.compare}: ${current.name} v${current.version} is the version under test; change the agent (for example its tools or instructions) and run again to compare the new version with it.`,
+      );
+    const before = compare ? await evaluate(await version(current.name, compare)) : undefined;
     const result = await evaluate(current);
     if (before) printResult(before);
     printResult(result);
@@ -103,7 +109,7 @@ function readArgs(): { targets: TargetName[]; compare?: string; all: boolean } {
     };
   } catch (err) {
     throw new ConfigError(
-      `${(err as Error).message.split("\n")[0]} pnpm 9-evaluate takes --dataset weather|handbook, --compare <version>, --all, --otel.`,
+      `${(err as Error).message.split("\n")[0]?.replace(/([^.])$/, "$1.")} pnpm 9-evaluate takes --dataset weather|handbook, --compare <version>, --all, --otel.`,
     );
   }
 }

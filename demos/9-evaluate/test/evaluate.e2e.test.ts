@@ -110,6 +110,13 @@ describe.skipIf(live)("pnpm 9-evaluate", () => {
     const missing = await runLab(["9-evaluate:run", "--", "--dataset", "weather", "--compare", "9"], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`--compare 9: agent ${weather} has no version 9; it has 1, 2, 3.`);
+    const itself = await runLab(["9-evaluate:run", "--", "--dataset", "weather", "--compare", "3"], { env });
+    expect(itself.code).toBe(0);
+    expect(itself.stdout).toContain(`--compare 3: ${weather} v3 is the version under test;`);
+    expect(itself.stdout).not.toContain("What changed");
+    const noValue = await runLab(["9-evaluate:run", "--", "--compare"], { env });
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain("argument missing. pnpm 9-evaluate takes --dataset");
 
     const reset = await runLab(["9-evaluate:reset"], { env });
     expect(reset.code).toBe(0);

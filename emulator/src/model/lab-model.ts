@@ -38,8 +38,12 @@ const SKILLS: Skill[] = [functionCalls, fileSearch, webSearch, mcp, codeInterpre
 
 const GREETING = /^\s*(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening)|yo)\b/i;
 const WHO_ARE_YOU =
-  /\b(?:who|what) are you\b|\bintroduce yourself\b|\bare you (?:a|an) (?:ai|bot|model|llm|language model)\b/i;
-const THANKS = /^\s*(?:thanks|thank you|thx|cheers|great|perfect|ok(?:ay)?|cool|nice)\b[\s\w,!.]{0,20}$/i;
+  /\b(?:who|what) are you\b|\b(?:introduce|tell me about|describe) yourself\b|\bwhat(?:'s|s| is) your name\b|\b(?:what|which) (?:model|llm|ai) (?:are you|is this)\b|\bare you (?:a |an )?(?:ai|bot|robot|human|real|model|llm|language model|chatgpt|gpt|copilot)\b|^\s*how are you\b/i;
+const THANKS =
+  /^\s*(?:(?:ok(?:ay)?|great|perfect|cool|nice)[,!.]?\s+)?(?:thanks|thank you|thx|ty|cheers)\b[\s\w,!.]{0,20}$/i;
+/** "ok", "great", "cool": an acknowledgement, not thanks. */
+const ACKNOWLEDGED =
+  /^\s*(?:ok(?:ay)?|k|great|perfect|cool|nice|got it|i see|alright|sure)\b[\s\w,!.]{0,20}$/i;
 const BYE = /^\s*(?:bye|goodbye|see you|good night|later)\b[\s\w,!.]{0,20}$/i;
 const WHAT_CAN_YOU_DO =
   /\b(?:what can you do|what (?:can|could) i ask|what do you do|how can you help|what are you able to|what are your (?:tools|skills|abilities|capabilities)|help me\s*[?.!]*$|^\s*help\b)/i;
@@ -87,6 +91,7 @@ function reply(request: ModelRequest, t: TurnView): string {
     return `Noted: ${statement}. I'll remember that for the rest of this conversation — ask me about it in a later turn.`;
   if (GREETING.test(t.current) || WHO_ARE_YOU.test(t.current)) return introduce(request, t);
   if (THANKS.test(t.current)) return "You're welcome. (I'm the offline lab model; ask me again any time.)";
+  if (ACKNOWLEDGED.test(t.current)) return "Good. Ask me the next thing whenever you like.";
   if (BYE.test(t.current))
     return "Goodbye! (The conversation stays on the service: come back to it any time.)";
   if (WHAT_CAN_YOU_DO.test(t.current))
@@ -100,7 +105,24 @@ function reply(request: ModelRequest, t: TurnView): string {
     const about = statementAbout(t.current, t.earlier, isAboutUser(t.current) ? 1 : 2);
     if (about !== undefined) return toldEarlier(about);
   }
+  const note = developerNote(t);
+  if (note !== undefined) return note;
   return fallback(request, t);
+}
+
+/**
+ * A developer (or system) message after the user's is context the application computed for this very
+ * question (a lookup, a calculation, a retrieved fact). A language model would answer with it; the lab
+ * model, which cannot, passes it on word for word rather than claim to know nothing.
+ */
+function developerNote(t: TurnView): string | undefined {
+  const notes = t.sinceUser
+    .filter((i) => i.type === "message" && (i.role === "developer" || i.role === "system"))
+    .map(textOf)
+    .map((text) => text.trim())
+    .filter((text) => text !== "");
+  if (notes.length === 0) return undefined;
+  return `The application added this for your question, and I pass it on as given (I'm ${t.model}, the offline lab model, and cannot write an answer of my own): ${shorten(notes.join(" "), 600)}`;
 }
 
 function recall(key: string, facts: Map<string, string>, t: TurnView): string {

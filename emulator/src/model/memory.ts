@@ -46,8 +46,33 @@ function cleanValue(raw: string): string {
   return value.replace(/^["“'‘]|["”'’]$/g, "").trim();
 }
 
+/**
+ * How people type: a curly apostrophe (pasted text, phone keyboards) and a dropped one ("whats my name",
+ * "im from Oslo") read as the straight, spelt-out forms the patterns below are written in.
+ */
+export function plainSpelling(text: string): string {
+  return (
+    text
+      .replace(/[\u2018\u2019\u02bc]/g, "'")
+      .replace(/\b(what|where|who|how|that|it)s\b/gi, "$1's")
+      .replace(/\b(my name)'s\b/gi, "$1 is")
+      // "Dr. Smith" is one name, not the end of a sentence.
+      .replace(/\b(Dr|Mr|Mrs|Ms|Prof|St)\.\s+(?=\p{Lu})/gu, "$1 ")
+      .replace(/\b([Ii])m\b/g, "$1'm")
+      .replace(/\b(do|does|did|is|are|was|can|won)nt\b/gi, "$1n't")
+  );
+}
+
+/**
+ * "I'm Ada", "I am Ada Lovelace": a capitalized name right after "I'm", ending the clause. Nationalities
+ * are capitalized too ("I'm Norwegian"); the common ones are not names (a short list, not a dictionary).
+ */
+const I_AM_NAME =
+  /\b[Ii](?:'m| am) (?!(?:American|Australian|Brazilian|British|Canadian|Chinese|Danish|Dutch|English|Finnish|French|German|Greek|Indian|Irish|Italian|Japanese|Korean|Mexican|Norwegian|Polish|Portuguese|Russian|Scottish|Spanish|Swedish|Swiss|Turkish|Ukrainian|Welsh)\b)(\p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*){0,2})(?=\s*(?:$|[.!,;]|\s(?:and|but|from|here)\b))/u;
+
 const STATEMENTS: Array<{ pattern: RegExp; key?: string }> = [
   { pattern: /\b(?:i'm|i am) called ([^.!?,;]+)/i, key: "name" },
+  { pattern: I_AM_NAME, key: "name" },
   { pattern: /\bcall me ([^.!?,;]+)/i, key: "name" },
   { pattern: /\bi live in ([^.!?,;]+)/i, key: "home" },
   { pattern: /\b(?:i'm|i am) from ([^.!?,;]+)/i, key: "home" },
@@ -87,7 +112,8 @@ function keyAndValue(phrase: string): { key: string; value: string } | undefined
 /** "My question is …" states a request, not something about the user to remember. */
 const NOT_FACTS = new Set(["question", "problem", "point", "guess", "answer", "request", "goal", "task"]);
 
-export function isQuestion(sentence: string): boolean {
+export function isQuestion(text: string): boolean {
+  const sentence = plainSpelling(text);
   return (
     /\?\s*$/.test(sentence) ||
     /^\s*(?:what|where|who|which|when|how|why|do|does|did|is|are|can|could|would|will)\b/i.test(sentence)
@@ -101,7 +127,7 @@ export function factsIn(text: string): Fact[] {
     const value = cleanValue(raw);
     if (value !== "" && !NOT_FACTS.has(key) && !facts.some((f) => f.key === key)) facts.push({ key, value });
   };
-  for (const sentence of text.split(/(?<=[.!;\n])\s*/)) {
+  for (const sentence of plainSpelling(text).split(/(?<=[.!;\n])\s*/)) {
     if (isQuestion(sentence)) continue;
     const the = REMEMBER_THE.exec(sentence);
     const kv = the === null ? undefined : keyAndValue(the[1] ?? "");
@@ -138,7 +164,10 @@ export function knownFacts(texts: string[]): Map<string, string> {
 
 /** The fact keys a question asks about, or undefined when it is not a recall question. */
 export function recallKey(text: string): string | undefined {
-  const t = text.trim();
+  // "What was my name again?" asks for the name.
+  const t = plainSpelling(text)
+    .trim()
+    .replace(/(?:,?\s+(?:again|please|now))+(\s*\??)$/i, "$1");
   if (/\bwho am i\b/i.test(t)) return "name";
   if (/\bwhere (?:do i live|am i from|do i come from|is my home)\b/i.test(t)) return "home";
   if (/\bwhere do i work\b|\bwho do i work for\b/i.test(t)) return "employer";
@@ -234,7 +263,7 @@ export function quoteRequest(text: string): "first" | "previous" | "all" | undef
  * person; not a request ("I want …", "I need …") and not a question.
  */
 export function firstPersonStatement(text: string): string | undefined {
-  const sentences = text
+  const sentences = plainSpelling(text)
     .split(/(?<=[.!;\n])\s+/)
     .filter((s) => /^\s*(?:i|my|i'm|i've|i'll|i'd)\b/i.test(s) && !isQuestion(s))
     .filter((s) => !/^\s*i(?:'d| would| want| need| wish| wonder| think| hope| was wondering)\b/i.test(s));
@@ -246,7 +275,8 @@ export function firstPersonStatement(text: string): string | undefined {
  * A question whose subject is the user ("Which hotel am I staying at?", "where did I park?", "what is my
  * seat?"), as opposed to one that only mentions them ("What's the weather where I live?").
  */
-export function asksAboutSelf(text: string): boolean {
+export function asksAboutSelf(said: string): boolean {
+  const text = plainSpelling(said);
   return (
     isQuestion(text) &&
     /\b(?:am i|did i|do i|have i|was i|were i|will i|(?:is|are|was|were|does|do|did|has|have|will) my)\b|^\s*(?:am|did|do|have|was) i\b/i.test(
@@ -263,7 +293,8 @@ export function canRecall(question: string, earlier: string[]): boolean {
 }
 
 /** A question about the user ("where did I park?", "what's my plan for Friday?"), not about the world. */
-export function isAboutUser(text: string): boolean {
+export function isAboutUser(said: string): boolean {
+  const text = plainSpelling(said);
   return (
     isQuestion(text) && /\b(?:i|my|me|mine|i'm|i've)\b/i.test(text) && !/\byou\b.*\b(?:can|do)\b/i.test(text)
   );
