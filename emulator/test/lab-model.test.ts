@@ -361,3 +361,39 @@ describe("tool choice reads a description's topic, not its examples", () => {
     }
   });
 });
+
+describe("a city parameter read as people type it", () => {
+  it("takes 'Paris, France' as one place, lower-case names of two words whole, and 'what should I wear' as weather", async () => {
+    const lab = await startLab();
+    try {
+      const tools = [
+        {
+          type: "function" as const,
+          name: "get_weather",
+          description: "Get the current weather (temperature, wind, conditions) for a city.",
+          strict: true,
+          parameters: {
+            type: "object",
+            properties: {
+              city: { type: "string", description: "City name, for example Oslo or Buenos Aires." },
+            },
+            required: ["city"],
+            additionalProperties: false,
+          },
+        },
+      ];
+      const calls = async (input: string) => {
+        const response = await lab.openai.responses.create({ model: "model-router", input, tools });
+        return response.output.flatMap((o) =>
+          o.type === "function_call" ? [JSON.parse(o.arguments).city] : [],
+        );
+      };
+      expect(await calls("What is the weather like in Paris, France?")).toEqual(["Paris"]);
+      expect(await calls("weather in san francisco")).toEqual(["san francisco"]);
+      expect(await calls("What should I wear in Rome today?")).toEqual(["Rome"]);
+      expect(await calls("Weather for Oslo and Bergen please")).toEqual(["Oslo", "Bergen"]);
+    } finally {
+      await lab.close();
+    }
+  });
+});

@@ -10,7 +10,7 @@
 import { sameStem, stem } from "./words.ts";
 
 const FAMILIES = [
-  "weather temperature forecast warm cold hot chilly freezing rain raining rainy snow snowing sunny sun wind windy humid humidity umbrella degrees cloudy storm climate",
+  "weather temperature forecast warm cold hot chilly freezing rain raining rainy snow snowing sunny sun wind windy humid humidity umbrella degrees cloudy storm climate wear jacket coat outside",
   "train rail railway departure depart leave leaves station platform timetable journey trip commute",
   "flight fly flying flew plane airline airport",
   "book booking reserve reservation table seat party",

@@ -72,16 +72,18 @@ function following(reading: Reading, first: Span, names: Span[]): Span[] {
  * takes "Lima, Peru" whole; only "and"/"or"/"&" then separate values.
  */
 function joinCommaPairs(param: Param, reading: Reading, list: Span[]): Span[] {
-  if (
-    !/\p{Lu}[\p{L}.-]*, \p{Lu}/u.test(param.description) &&
-    !/\band (?:country|state|region)\b/i.test(param.description)
-  )
-    return list;
   // Only a pair joined by a comma alone: "Oslo, Bergen and Tromsø" is a list of three.
   const [first, second] = list;
   if (list.length !== 2 || first === undefined || second === undefined) return list;
   if (!/^\s*,\s*$/.test(reading.text.slice(first.end, second.index))) return list;
-  return [{ text: reading.text.slice(first.index, second.end), index: first.index, end: second.end }];
+  if (
+    /\p{Lu}[\p{L}.-]*, \p{Lu}/u.test(param.description) ||
+    /\band (?:country|state|region)\b/i.test(param.description)
+  )
+    return [{ text: reading.text.slice(first.index, second.end), index: first.index, end: second.end }];
+  // Otherwise two names joined by a comma alone are one place and where it is ("Paris, France"): people
+  // join two of a list with "and". The parameter wants the first; the second only says which one.
+  return [first];
 }
 
 /**
@@ -133,25 +135,62 @@ function countedNoun(param: Param, reading: Reading): string | undefined {
     ?.unit;
 }
 
-/** "in oslo" typed in lower case: one word after the cue that is no stop word or tool word. */
+/**
+ * "in oslo", "in new york", "in st. petersburg" typed in lower case: up to three words after the cue,
+ * none a stop word, a tool word or part of a date ("in new york tomorrow" → new york).
+ */
 function lowercaseAfterCue(cue: Cue, reading: Reading): string | undefined {
   const cueWords = CUE_WORDS[cue].filter((w) => !w.includes(" "));
   const pattern = new RegExp(`\\b(?:${cueWords.join("|")})\\s+([\\p{Ll}][\\p{L}'-]+)`, "gu");
+  const fits = (word: string, span: Span) =>
+    reading.free(span) &&
+    !reading.whens.some((w) => overlaps(w, span)) &&
+    !STOPWORDS.has(word) &&
+    !reading.toolStems.some((s) => sameStem(s, stem(word))) &&
+    !NOT_PLACES.has(word);
   for (const m of reading.text.matchAll(pattern)) {
     const word = m[1] ?? "";
     const index = m.index + m[0].length - word.length;
-    const span = { text: word, index, end: index + word.length };
-    if (!reading.free(span) || reading.whens.some((w) => overlaps(w, span))) continue;
-    if (STOPWORDS.has(word) || reading.toolStems.some((s) => sameStem(s, stem(word)))) continue;
-    if (
-      ["general", "total", "advance", "time", "case", "order", "person", "detail", "details"].includes(word)
-    )
-      continue;
+    let span: Span = { text: word, index, end: index + word.length };
+    if (!fits(word, span)) continue;
+    // More words of the same name: "new york", "san francisco", "st. petersburg".
+    for (let more = 0; more < 2; more++) {
+      const next = /^(\.?)\s([\p{Ll}][\p{L}'-]+)/u.exec(reading.text.slice(span.end));
+      if (next === null) break;
+      const [whole, dot = "", nextWord = ""] = next;
+      if (dot !== "" && !ABBREVIATED.has(span.text.split(" ").at(-1) ?? "")) break;
+      const end = span.end + whole.length;
+      const nextSpan = { text: nextWord, index: end - nextWord.length, end };
+      if (!fits(nextWord, nextSpan)) break;
+      span = { text: reading.text.slice(span.index, end), index: span.index, end };
+    }
     reading.use(span);
-    return word;
+    return span.text;
   }
   return undefined;
 }
+
+/** Words after "in"/"at" that are not a place ("in general", "in total", "at the time"). */
+const NOT_PLACES = new Set([
+  "general",
+  "total",
+  "advance",
+  "time",
+  "case",
+  "order",
+  "person",
+  "detail",
+  "details",
+  "right",
+  "now",
+  "please",
+  "currently",
+  "today",
+  "tonight",
+  "tomorrow",
+]);
+/** Abbreviations that start a place name and end with a full stop ("st. petersburg", "mt. hood"). */
+const ABBREVIATED = new Set(["st", "mt", "ft"]);
 
 /** "my order number is A-1234", "name: Ada": the parameter's own name, then its value. */
 function namedValue(param: Param, reading: Reading): string | undefined {
