@@ -73,7 +73,7 @@ describe.skipIf(live)("pnpm 1-tools", () => {
     const down = await runLab(["1-tools"], { env, input: ["What's the weather in Paris?"] });
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(/⚠ get_weather/);
-    expect(down.stdout).toContain("get_weather could not help: The weather service (127.0.0.1:");
+    expect(down.stdout).toContain("get_weather for Paris could not help: The weather service (127.0.0.1:");
     expect(down.stdout).toContain("answered HTTP 503");
     weather.mode = "slow";
     const slow = await runLab(["1-tools"], { env, input: ["What's the weather in Paris?"] });

@@ -319,15 +319,31 @@ function answer(found: Result[]): Json {
   return assistantMessage(text);
 }
 
-function describe({ name, output }: Result): string {
+function describe({ name, args, output }: Result): string {
   if (!isObject(output)) return `${name} returned: ${clip(String(output), 300)}`;
-  if (typeof output.error === "string") return `${name} could not help: ${clip(output.error, 300)}`;
+  if (typeof output.error === "string")
+    return `${name}${about(args)} could not help: ${clip(output.error, 300)}`;
   if (typeof output.temperature_c === "number") return weatherSentence(output);
   const fields = Object.entries(output)
     .filter(([, v]) => v !== null && typeof v !== "object")
     .slice(0, 8)
     .map(([k, v]) => `${k.replace(/_/g, " ")}: ${clip(String(v), 80)}`);
   return `${name} returned ${fields.join(", ") || "an empty result"}.`;
+}
+
+/** What a call was asked, so two failed calls read apart (" for Oslo", " for city Oslo, date 2026-12-02"). */
+function about(args: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    return "";
+  }
+  if (!isObject(parsed)) return "";
+  const values = Object.entries(parsed).filter(([, v]) => v !== null && typeof v !== "object");
+  if (values.length === 0) return "";
+  if (values.length === 1) return ` for ${clip(String(values[0]?.[1]), 60)}`;
+  return ` for ${values.map(([k, v]) => `${k.replace(/_/g, " ")} ${clip(String(v), 40)}`).join(", ")}`;
 }
 
 /** The lab's own weather tool gets a sentence a learner would expect from a model. */
