@@ -102,8 +102,25 @@ async function runDemo(id: string, steps: string[], command = id): Promise<void>
     return file;
   });
   if (probing(command, steps)) return;
+  if (steps.includes("chat")) await checkChatFlags(id);
   if (backendOf(id) === "emulator") skipIdentityLibrary();
   for (const file of files) await import(pathToFileURL(file).href);
+}
+
+/**
+ * A usage error comes before anything is created: `pnpm 0-hello -- --bogus` must fail before
+ * create-agent runs. A demo with flags of its own reads them in src/args.ts (`readArgs`, throws a
+ * ConfigError), which has no side effects; the others take the shared chat flags.
+ */
+async function checkChatFlags(id: string): Promise<void> {
+  const own = path.join(repoRoot, "demos", id, "src", "args.ts");
+  if (existsSync(own)) {
+    const { readArgs } = (await import(pathToFileURL(own).href)) as { readArgs: () => unknown };
+    readArgs();
+  } else {
+    const { chatArgs } = await import("@lab/shared/chat");
+    chatArgs();
+  }
 }
 
 function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<void> {

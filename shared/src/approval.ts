@@ -6,6 +6,9 @@
 import { approvalSpan } from "./spans.ts";
 import { bold, dim, yellow } from "./terminal.ts";
 
+/** The chat flag that approves every call unasked (demos 6 and 7), name → what it does. */
+export const APPROVE_ALL_FLAG = { "approve-all": "approve every MCP call without asking" };
+
 export interface ApprovalRequest {
   server_label: string;
   name: string;

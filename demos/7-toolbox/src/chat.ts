@@ -5,14 +5,15 @@
 
 import { recordedAgent } from "@lab/shared/agents";
 import { ApprovalPrompt } from "@lab/shared/approval";
-import { chat, chatArgs } from "@lab/shared/chat";
+import { chat } from "@lab/shared/chat";
 import { connect } from "@lab/shared/lab";
 import { McpItemPrinter } from "@lab/shared/mcp-items";
 import { dim } from "@lab/shared/terminal";
 import { runApprovalLoop } from "./approval-loop.ts";
+import { readArgs } from "./args.ts";
 import type { ToolboxState } from "./state.ts";
 
-const args = chatArgs(undefined, { "approve-all": "approve every MCP call without asking" });
+const args = readArgs();
 const lab = await connect(import.meta.dirname, "toolbox-agent");
 const { openai } = lab;
 const state = lab.state<ToolboxState>();

@@ -7,19 +7,19 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { weatherTools } from "@lab/1-tools/tools";
 import { type AgentRef, ifExists } from "@lab/shared/agents";
 import { ConfigError, LabError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { dim } from "@lab/shared/terminal";
+import { readArgs } from "./args.ts";
 import { loadDataset } from "./dataset.ts";
 import { grade } from "./graders.ts";
 import { type EvalResult, printComparison, printResult, summarize, writeReport } from "./report.ts";
 import { serviceEvaluation } from "./service-eval.ts";
 import { smokeAll } from "./smoke.ts";
 import type { EvaluateState } from "./state.ts";
-import { ask, handbookFile, TARGETS, type TargetName } from "./targets.ts";
+import { ask, handbookFile } from "./targets.ts";
 import { startWeatherStandIn } from "./weather-stand-in.ts";
 
 const args = readArgs();
@@ -82,34 +82,4 @@ async function version(name: string, wanted: string): Promise<AgentRef> {
   throw new ConfigError(
     `--compare ${wanted}: agent ${name} has no version ${wanted}; it has ${versions.sort((a, b) => Number(a) - Number(b)).join(", ")}.`,
   );
-}
-
-function readArgs(): { targets: TargetName[]; compare?: string; all: boolean } {
-  try {
-    const { values } = parseArgs({
-      args: process.argv.slice(2).filter((a) => a !== "--"),
-      options: {
-        dataset: { type: "string" },
-        compare: { type: "string" },
-        all: { type: "boolean" },
-        otel: { type: "boolean" },
-        "otel-content": { type: "boolean" },
-      },
-      allowPositionals: false,
-    });
-    const dataset = values.dataset;
-    if (dataset !== undefined && !TARGETS.includes(dataset as TargetName))
-      throw new Error(`--dataset is "${dataset}"; use ${TARGETS.join(" or ")}.`);
-    if (values.compare !== undefined && !/^\d+$/.test(values.compare))
-      throw new Error(`--compare takes a version number, such as --compare 1 (got "${values.compare}").`);
-    return {
-      targets: dataset ? [dataset as TargetName] : TARGETS,
-      compare: values.compare,
-      all: values.all === true,
-    };
-  } catch (err) {
-    throw new ConfigError(
-      `${(err as Error).message.split("\n")[0]?.replace(/([^.])$/, "$1.")} pnpm 9-evaluate takes --dataset weather|handbook, --compare <version>, --all, --otel.`,
-    );
-  }
 }
