@@ -2,12 +2,12 @@
  * `pnpm lab:doctor` as a facilitator runs it, as a child process: all green on the emulator, and one red line
  * with its fix for each thing a workshop machine can get wrong.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sandboxInfo } from "../../emulator/src/sandbox/run.ts";
-import { cleanEnv, runLab, tempDir } from "../../shared/test/support.ts";
+import { cleanEnv, repoRoot, runLab, tempDir } from "../../shared/test/support.ts";
 
 /** The embedded emulator in its own folder, like `pnpm lab:doctor` on a fresh checkout. */
 const embedded = () => ({
@@ -162,6 +162,28 @@ describe("pnpm lab:doctor", () => {
     expect(demo.code).toBe(0);
     const warnings = demo.stderr.split("\n").filter((l) => l.includes("FOUNDRY_PROJECT_ENDPIONT"));
     expect(warnings).toEqual([expect.stringContaining("did you mean FOUNDRY_PROJECT_ENDPOINT?")]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(".env.sample's endpoint line uncommented as it is: the demo and the doctor name the placeholders", async () => {
+    const dir = tempDir("lab-env-");
+    const rootEnv = path.join(dir, ".env");
+    // What a learner does: copy .env.sample to .env and remove the # before the endpoint line.
+    const sample = readFileSync(path.join(repoRoot, ".env.sample"), "utf8");
+    expect(sample).toMatch(/^# FOUNDRY_PROJECT_ENDPOINT=.*<resource>.*<project>/m);
+    writeFileSync(rootEnv, sample.replace(/^# (FOUNDRY_PROJECT_ENDPOINT=)/m, "$1"));
+    const said =
+      "still has the placeholders <resource> and <project> of .env.sample: replace <resource> with your Foundry resource's name and <project> with your project's name";
+    const demo = await runLab(["0-hello"], { env: { ...embedded(), LAB_ROOT_ENV: rootEnv } });
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toContain(`FOUNDRY_PROJECT_ENDPOINT (from ${rootEnv}) ${said}`);
+    expect(demo.stderr).not.toContain("is not a URL");
+    expect(demo.stderr.trim().split("\n")).toHaveLength(1);
+    const doctor = await runLab(["lab:doctor"], { env: { ...embedded(), LAB_ROOT_ENV: rootEnv } });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain(
+      `✖ .env and settings: FOUNDRY_PROJECT_ENDPOINT (from ${rootEnv}) ${said}`,
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -261,6 +261,17 @@ export function normalizeEndpoint(raw: string, variable: string, source: string)
     new ConfigError(
       `${variable} (from ${source}) ${why}; expected a project endpoint such as ${ENDPOINT_EXAMPLE}.`,
     );
+  // The line of .env.sample, uncommented as it is: say what goes in place of its <…> placeholders.
+  const placeholders = [...new Set(value.match(/<[^<>]*>/g))];
+  if (placeholders.length > 0) {
+    const what: Record<string, string> = {
+      "<resource>": "<resource> with your Foundry resource's name",
+      "<project>": "<project> with your project's name",
+    };
+    throw new ConfigError(
+      `${variable} (from ${source}) still has the placeholder${placeholders.length > 1 ? "s" : ""} ${placeholders.join(" and ")} of .env.sample: replace ${placeholders.map((p) => what[p] ?? `${p} with its value`).join(" and ")}, or paste the whole project endpoint from the project's Overview page in the Foundry portal (it looks like ${ENDPOINT_EXAMPLE}).`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(value);
