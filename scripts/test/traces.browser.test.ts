@@ -197,7 +197,9 @@ describe.skipIf(!haveChromium || live)("pnpm traces in Chromium", () => {
     // Each grader's row has its own figures: a latency only on the latency grader's, not the items'
     // median repeated on every row.
     const cells = (grader: string) =>
-      report.locator(`tr[data-grader="${grader}"] td`).evaluateAll((tds) => tds.map((td) => td.textContent));
+      report
+        .locator(`tr[data-grader="${grader}"] td`)
+        .evaluateAll((tds) => tds.map((td) => (td as unknown as { textContent: string }).textContent));
     await expect(cells("answer contains")).resolves.toEqual(["answer contains", "1/2", "", ""]);
     await expect(cells("tool called")).resolves.toEqual(["tool called", "1/1", "", ""]);
     await expect(cells("latency")).resolves.toEqual([
