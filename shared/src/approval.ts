@@ -1,7 +1,7 @@
 /**
  * Asking a human before an MCP tool runs: the terminal side of an `mcp_approval_request`. Shows the
  * server, the tool and its arguments, and takes yes / no / always (always: this tool, for the rest of
- * this chat). With no terminal to ask, every request is denied unless --approve-all was given.
+ * this chat). With no terminal to ask, no call runs unless --approve-all was given.
  */
 import { approvalSpan } from "./spans.ts";
 import { bold, dim, yellow } from "./terminal.ts";
@@ -18,6 +18,8 @@ export interface ApprovalRequest {
 export interface ApprovalDecision {
   approve: boolean;
   reason?: string;
+  /** Nobody was there to ask (no terminal, no --approve-all): not a "no" from anyone. */
+  unasked?: boolean;
 }
 
 export class ApprovalPrompt {
@@ -63,8 +65,12 @@ export class ApprovalPrompt {
       return this.say({ approve: true }, `approved (always for ${request.name} in this chat)`);
     if (!this.interactive) {
       return this.say(
-        { approve: false, reason: "Not approved: there was no one at a terminal to ask." },
-        "denied: stdin is not a terminal (pass --approve-all to approve every call)",
+        {
+          approve: false,
+          reason: "No one could approve this call: the chat has no terminal.",
+          unasked: true,
+        },
+        `${request.name} did not run: approving an MCP call needs a terminal, and this chat's input is not one (run it in a terminal, or pass --approve-all to approve every call).`,
       );
     }
     for (;;) {

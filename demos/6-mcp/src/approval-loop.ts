@@ -5,7 +5,8 @@
  *   2. decide each one, and send all the `mcp_approval_response` items back in one request, chained with
  *      `previous_response_id` so the service knows which requests they answer;
  *   3. repeat until nothing is pending (the model answered), at most `maxRounds` times.
- * A denial is data too: the model reads it and says that nothing ran.
+ * A denial is data too: the model reads it and says that nothing ran. When nobody could be asked (no
+ * terminal), the chat has said so itself, and the model's reply (worded as if someone said no) is not shown.
  */
 
 import { type AgentRef, agentReference } from "@lab/shared/agents";
@@ -28,20 +29,20 @@ export interface ApprovalLoopOptions {
   signal?: AbortSignal;
   maxRounds?: number;
   print(stream: AsyncIterable<ResponseStreamEvent>): Promise<Response>;
-  /** Asks a human; returns whether to run the call (and why not). */
-  decide(request: ApprovalRequestItem): Promise<{ approve: boolean; reason?: string }>;
+  /** Asks a human; returns whether to run the call (and why not, and whether anyone could be asked). */
+  decide(request: ApprovalRequestItem): Promise<{ approve: boolean; reason?: string; unasked?: boolean }>;
   /** Sees every output item as each response completes (tool listings, calls). */
   onItem?(item: ResponseOutputItem): void;
 }
 
 export async function runApprovalLoop(options: ApprovalLoopOptions): Promise<Response> {
   const { openai, agent, signal, maxRounds = 5 } = options;
-  const send = async (input: string | ResponseInputItem[], previous: string | undefined) => {
-    const stream = await openai.responses.create(
-      { input, stream: true, ...(previous ? { previous_response_id: previous } : {}) },
-      { body: agentReference(agent), signal },
-    );
-    const response = await options.print(stream);
+  const send = async (input: string | ResponseInputItem[], previous: string | undefined, shown = true) => {
+    const request = { input, ...(previous ? { previous_response_id: previous } : {}) };
+    const requestOptions = { body: agentReference(agent), signal };
+    const response = shown
+      ? await options.print(await openai.responses.create({ ...request, stream: true }, requestOptions))
+      : await openai.responses.create(request, requestOptions);
     for (const item of response.output) options.onItem?.(item);
     return response;
   };
@@ -53,8 +54,10 @@ export async function runApprovalLoop(options: ApprovalLoopOptions): Promise<Res
     );
     if (pending.length === 0) return response;
     const answers: ResponseInputItem.McpApprovalResponse[] = [];
+    let asked = false;
     for (const request of pending) {
-      const { approve, reason } = await options.decide(request);
+      const { approve, reason, unasked } = await options.decide(request);
+      asked ||= !unasked;
       answers.push({
         type: "mcp_approval_response",
         approval_request_id: request.id,
@@ -62,7 +65,8 @@ export async function runApprovalLoop(options: ApprovalLoopOptions): Promise<Res
         ...(reason ? { reason } : {}),
       });
     }
-    response = await send(answers, response.id);
+    // Answered even when nobody could be asked, so the conversation can go on.
+    response = await send(answers, response.id, asked);
   }
   return response;
 }

@@ -34,11 +34,11 @@ describe("ApprovalPrompt", () => {
     expect((await prompt.decide({ ...request, name: "close_issue" }, other.ask)).approve).toBe(false);
   });
 
-  it("without a terminal denies, unless --approve-all", async () => {
+  it("without a terminal nothing runs and nobody is said to have declined, unless --approve-all", async () => {
     const none = scripted([]);
     expect(
-      (await new ApprovalPrompt({ interactive: false, approveAll: false }).decide(request, none.ask)).approve,
-    ).toBe(false);
+      await new ApprovalPrompt({ interactive: false, approveAll: false }).decide(request, none.ask),
+    ).toMatchObject({ approve: false, unasked: true });
     expect(none.asked).toHaveLength(0);
     expect(
       (await new ApprovalPrompt({ interactive: false, approveAll: true }).decide(request, none.ask)).approve,

@@ -34,11 +34,11 @@ const envFor = () => ({
 });
 
 describe.skipIf(live)("pnpm 6-mcp", () => {
-  it("without a terminal every call is denied: nothing changes and the answer says so", async () => {
+  it("without a terminal no call runs, and the chat says that approving needs a terminal (no one declined)", async () => {
     const env = envFor();
     const run = await runLab(["6-mcp"], {
       env,
-      input: ['Create an issue titled "Denied chairs" saying we need more'],
+      input: ['Create an issue titled "Denied chairs" saying we need more', "My name is Ada."],
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -48,8 +48,12 @@ describe.skipIf(live)("pnpm 6-mcp", () => {
     );
     expect(run.stdout).toContain("⚠ Approval needed: lab_issues wants to run create_issue with");
     expect(run.stdout).toContain('"title": "Denied chairs"');
-    expect(run.stdout).toContain("denied: stdin is not a terminal");
-    expect(run.stdout).toContain("You declined create_issue on lab_issues");
+    expect(run.stdout).toContain(
+      "create_issue did not run: approving an MCP call needs a terminal, and this chat's input is not one (run it in a terminal, or pass --approve-all to approve every call).",
+    );
+    expect(run.stdout).not.toMatch(/declined/i); // nobody was asked, so nobody said no
+    // The conversation goes on: the next turn is answered.
+    expect(run.stdout.match(/served by/g)).toHaveLength(2);
     expect(() => titles()).toThrow(); // the store was never written
     await runLab(["6-mcp:reset"], { env });
   });
