@@ -53,13 +53,19 @@ export async function eject(args: string[]): Promise<void> {
   writeProjectFiles(dest, demo, copy);
   console.log(`Ejected demo ${demo.id} to ${dest} (${copy.files.size} files).`);
   console.log("Next:");
-  console.log(`  cd ${path.relative(process.cwd(), dest) || "."}`);
+  console.log(`  cd ${shownPath(dest)}`);
   console.log("  npm install");
   console.log(
     "  npm start          # create-agent, then chat (the embedded emulator unless .env sets an endpoint)",
   );
   console.log("  npm test           # its tests, against its own emulator");
   console.log("  npm run reset      # delete what it created");
+}
+
+/** The folder as the user can best type it: relative only when it is inside the current one (and so shorter). */
+function shownPath(dest: string): string {
+  const rel = path.relative(process.cwd(), dest);
+  return rel && isInside(dest, process.cwd()) ? rel : dest;
 }
 
 interface CopyPlan {
@@ -283,12 +289,29 @@ function adapt(from: string, to: string, files: Map<string, string>, demo: DemoE
     // Tests that name the demo's files by their repository path find them at the project root.
     text = text.replace(new RegExp(`(["'\`])demos/${demo.id}/`, "g"), "$1");
   }
+  if (from.endsWith(".md")) text = standaloneMarkdown(text, from, to, files);
   // Commands of the lab become the copy's npm scripts, in code, messages, tests and docs alike.
   const id = demo.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return text
     .replace(new RegExp(`pnpm ${id}:reset`, "g"), "npm run reset")
     .replace(new RegExp(`pnpm ${id}:([a-z][a-z-]*)`, "g"), "npm run $1")
     .replace(new RegExp(`pnpm ${id}\\b`, "g"), "npm start");
+}
+
+/**
+ * The lab's navigation does not hold in a copy: a "Next: demo 2 …" paragraph is dropped, and a link is
+ * pointed at the copied file, or (when what it names was not copied) left as its text alone.
+ */
+function standaloneMarkdown(text: string, from: string, to: string, files: Map<string, string>): string {
+  return text
+    .replace(/(^|\n\n)Next: demo \d[\s\S]*?(?=\n\n|\n*$)/g, "")
+    .replace(/(!?)\[([^\]]+)\]\(([^)\s]+)\)/g, (link, image: string, label: string, href: string) => {
+      if (image || /^([a-z]+:|#)/i.test(href)) return link;
+      const [file = "", anchor = ""] = href.split(/(?=#)/);
+      const target = files.get(path.resolve(path.dirname(from), file));
+      if (!target) return label;
+      return `[${label}](${path.posix.relative(path.posix.dirname(to), target) || "."}${anchor})`;
+    });
 }
 
 /**
@@ -412,6 +435,7 @@ function launcher(demo: DemoEntry, hasEmulator: boolean): string {
 // npm start: create-agent, then chat, in one process (one start-up, one emulator), like the lab's
 // numbered script. \`node scripts/lab.mjs ${demo.id}:<step>\` runs one step (reset, …).
 // Plain JavaScript so that an old Node reaches the version check instead of a syntax error.
+import { existsSync } from "node:fs";
 import { nodeVersionProblem } from "./node-check.mjs";
 
 const problem = nodeVersionProblem(process.version);
@@ -433,7 +457,16 @@ async function runSteps() {
     process.exit(2);
   }
   const steps = match[1] ? [match[1]] : match[2] ? [match[2]] : ["create-agent", "${existsSync(path.join(demo.dir, "src", "chat.ts")) ? "chat" : "run"}"];
+  if (steps.length > 1) await checkFlags();
   for (const step of steps) await import(\`../src/\${step}.ts\`);
+}
+
+// A usage error comes before create-agent creates anything (the demo's own flags are in src/args.ts).
+async function checkFlags() {
+  (await import("../lab/lab.ts")).installErrorHandlers();
+  const own = new URL("../src/args.ts", import.meta.url);
+  if (existsSync(own)) (await import(own.href)).readArgs();
+  else (await import("../lab/chat.ts")).chatArgs();
 }
 `;
 }

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { closedPort, repoRoot, runLab, tempDir } from "../../shared/test/support.ts";
+import { closedPort, repoRoot, run, runLab, tempDir } from "../../shared/test/support.ts";
 import { listDemos } from "../src/demos.ts";
 
 interface Result {
@@ -80,6 +80,28 @@ function linkDependencies(copy: string): void {
 }
 
 describe("pnpm eject", () => {
+  it("says where the copy is as it can be typed, and the copy's README leads nowhere outside it", async () => {
+    const copy = path.join(tempDir("lab-eject-"), "weather");
+    const ejected = await runLab(["eject", "1-tools", copy]);
+    expect(ejected.code, ejected.stderr).toBe(0);
+    // Outside the current folder: the absolute path, not ../../../tmp/…
+    expect(ejected.stdout).toContain(`\n  cd ${copy}\n`);
+    const readme = readFileSync(path.join(copy, "README.md"), "utf8");
+    expect(readme).not.toMatch(/Next: demo/);
+    // Demo 5's link to the emulator's README (not copied) is left as its words; its own data link stays.
+    const rag = path.join(tempDir("lab-eject-"), "handbook");
+    expect((await runLab(["eject", "5", rag])).code).toBe(0);
+    const ragReadme = readFileSync(path.join(rag, "README.md"), "utf8");
+    expect(ragReadme).toContain("(see the emulator README for");
+    expect(ragReadme).toContain("[employee handbook](data/employee-handbook.md)");
+    expect(ragReadme).not.toMatch(/\]\(\.\.\//);
+    // Inside the current folder, the shorter relative path.
+    const cwd = tempDir("lab-eject-cwd-");
+    const inside = await run(path.join(repoRoot, "scripts", "lab.mjs"), ["eject", "0", "sub/mine"], { cwd });
+    expect(inside.code, inside.stderr).toBe(0);
+    expect(inside.stdout).toContain("\n  cd sub/mine\n");
+  });
+
   it("demo 0: npm install, tsc, npm test, npm start and npm run reset work in the copy", {
     timeout: 240_000,
   }, async () => {
@@ -194,6 +216,11 @@ describe("pnpm eject", () => {
           }
         }
       } else {
+        // A misspelt flag is refused before create-agent runs: nothing is created, no state is written.
+        const bogus = await sh(copy, "npm", ["start", "--", "--bogus"], { env });
+        expect(bogus.code, `${demo.id}: ${bogus.stdout}${bogus.stderr}`).toBe(2);
+        expect(bogus.stderr, demo.id).toContain("Unknown option '--bogus'.");
+        expect(existsSync(path.join(copy, ".lab-state.json")), demo.id).toBe(false);
         const start = await sh(copy, "npm", ["start", "--", ...flags], { input: "hello\n", env });
         expect(start.code, `${demo.id} ${flags.join(" ")}: ${start.stderr}`).toBe(0);
         expect(start.stdout, demo.id).toMatch(/backend: emulator \(embedded\)/);

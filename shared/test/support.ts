@@ -97,6 +97,8 @@ export interface RunOptions {
   /** Called with each chunk of stdout, e.g. to send a signal once the answer starts. */
   onStdout?(chunk: string, child: ReturnType<typeof spawn>): void;
   keepOpen?: boolean;
+  /** The folder it runs in (default: the repository root). */
+  cwd?: string;
   /** Node binary to run with (default: this one). */
   node?: string;
 }
@@ -109,7 +111,7 @@ export function runLab(args: string[], options: RunOptions = {}): Promise<RunRes
 export function run(script: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(options.node ?? process.execPath, [script, ...args], {
-      cwd: repoRoot,
+      cwd: options.cwd ?? repoRoot,
       env: {
         ...cleanEnv(),
         NO_COLOR: "1",
