@@ -14,11 +14,13 @@ export async function launcher(
   const demos = listDemos();
   const pick = (answer: string) =>
     demos.find((d) => String(d.number) === answer.trim() || d.id === answer.trim());
-  const [choice] = args.filter((a) => a !== "--");
+  const [choice, ...flags] = args.filter((a) => a !== "--");
   if (choice) {
     const demo = pick(choice);
     if (!demo)
       throw new ConfigError(`No demo "${choice}"; pick one of: ${demos.map((d) => d.number).join(", ")}.`);
+    // `pnpm start 0 -- --log`: the flags after the choice are the demo's (it reads them from process.argv).
+    process.argv.splice(2, Infinity, ...flags);
     return run(demo.id, ["create-agent", "chat"]);
   }
   console.log(bold("Foundry Agent Lab"));

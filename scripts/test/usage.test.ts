@@ -20,6 +20,8 @@ describe("a demo's flags are checked before create-agent runs", () => {
     // Demo 9 has flags of its own, and checks their values too.
     [["9-evaluate", "--", "--dataset", "nope"], '--dataset is "nope"; use weather or handbook.'],
     [["9-evaluate", "--", "--chat"], "pnpm 9-evaluate takes --dataset"],
+    // Picked by number from pnpm start: the same check.
+    [["start", "0", "--", "--bogus"], "Unknown option '--bogus'"],
   ])("pnpm %j", async (args, said) => {
     const result = await runLab(args, { env: backend.env });
     expect(result.code, result.stdout + result.stderr).toBe(2);
@@ -32,4 +34,13 @@ describe("a demo's flags are checked before create-agent runs", () => {
     const stateDir = String(backend.env.LAB_STATE_DIR);
     expect(existsSync(stateDir) ? readdirSync(stateDir, { recursive: true }) : []).toEqual([]);
   });
+});
+
+it("pnpm start 0 runs demo 0 (the choice is not taken for a chat flag)", async () => {
+  const backend = await startBackend();
+  const result = await runLab(["start", "0"], { env: backend.env, input: ["/exit"] });
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/▶ 0-hello · backend: emulator/);
+  await backend.close();
 });
