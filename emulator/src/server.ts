@@ -22,10 +22,9 @@ import { ApiError } from "./errors.ts";
 import { EvalStore } from "./evals-store.ts";
 import { FileStore } from "./files-store.ts";
 import { sendError } from "./http.ts";
-import { createLabModel } from "./model/lab-model.ts";
-import { createLocalModel } from "./model/remote/local-model.ts";
 import { type LocalModelSettings, localModelFromEnv } from "./model/remote/settings.ts";
 import { routedModel } from "./model/routing.ts";
+import type { LabModel } from "./model/types.ts";
 import { ResponseStore } from "./responses-store.ts";
 import { ToolboxStore } from "./toolboxes-store.ts";
 import { TraceStore } from "./traces-store.ts";
@@ -62,6 +61,21 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * A model whose code (the lab model's parsers and skills, the local model's client: some sixty modules)
+ * is loaded by the first turn that needs it rather than at every start: an embedded emulator's start
+ * sits on the path to a demo's first prompt (`pnpm bench`, "first prompt"), its first turn does not.
+ */
+function onFirstTurn(load: () => Promise<LabModel>): LabModel {
+  let model: Promise<LabModel> | undefined;
+  return {
+    async respond(request) {
+      model ??= load();
+      return (await model).respond(request);
+    },
+  };
+}
+
 const DEFAULT_DEPLOYMENTS = ["model-router", "lab-offline-mini", "lab-offline-large"];
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
@@ -86,7 +100,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     files,
     vectorStores: new VectorStoreStore(db, files),
     containers: new ContainerStore(db, dataDir),
-    model: routedModel(createLabModel(), local && { settings: local, model: createLocalModel(local) }),
+    model: routedModel(
+      onFirstTurn(async () => (await import("./model/lab-model.ts")).createLabModel()),
+      local && {
+        settings: local,
+        model: onFirstTurn(async () =>
+          (await import("./model/remote/local-model.ts")).createLocalModel(local),
+        ),
+      },
+    ),
     localModel: local,
     stopping: stopping.signal,
     traces: new TraceStore(dataDir),

@@ -102,8 +102,9 @@ async function runDemo(id: string, steps: string[], command = id): Promise<void>
     return file;
   });
   if (probing(command, steps)) return;
+  // The stand-ins go in first: checking the flags may import modules that import the SDK.
+  if (backendOf(id) === "emulator") skipUnusedSdkLibraries();
   if (steps.includes("chat")) await checkChatFlags(id);
-  if (backendOf(id) === "emulator") skipIdentityLibrary();
   for (const file of files) await import(pathToFileURL(file).href);
 }
 
@@ -167,15 +168,22 @@ function backendOf(id: string): string | undefined {
 }
 
 /**
- * On the emulator, `@azure/ai-projects` imports `@azure/identity` only for getBearerTokenProvider: hand it
- * shared/src/emulator-identity.ts instead, so a demo's start does not load MSAL and every credential.
+ * On the emulator, `@azure/ai-projects` imports `@azure/identity` only for getBearerTokenProvider, and
+ * `@azure/storage-blob` only for dataset and model uploads: hand it shared/src/emulator-identity.ts and
+ * shared/src/emulator-storage-blob.ts instead, so a demo's start does not load MSAL and every credential,
+ * nor the storage clients and their XML parser (`pnpm bench`, "first prompt").
  */
-function skipIdentityLibrary(): void {
-  const lite = pathToFileURL(path.join(repoRoot, "shared", "src", "emulator-identity.ts")).href;
+function skipUnusedSdkLibraries(): void {
+  const standIn = (file: string) => pathToFileURL(path.join(repoRoot, "shared", "src", file)).href;
+  const standIns = new Map([
+    ["@azure/identity", standIn("emulator-identity.ts")],
+    ["@azure/storage-blob", standIn("emulator-storage-blob.ts")],
+  ]);
   module.registerHooks({
     resolve(specifier, context, next) {
-      if (specifier === "@azure/identity" && context.parentURL?.includes("/@azure/ai-projects/"))
-        return { url: lite, shortCircuit: true };
+      const url = standIns.get(specifier);
+      if (url !== undefined && context.parentURL?.includes("/@azure/ai-projects/"))
+        return { url, shortCircuit: true };
       return next(specifier, context);
     },
   });

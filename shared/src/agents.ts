@@ -46,12 +46,14 @@ export function sameContent(a: unknown, b: unknown): boolean {
 }
 
 function canonical(value: unknown): string {
+  // Any fixed order will do: code-unit order, not localeCompare, whose first call loads ICU's collation
+  // data (some 30 ms on every demo's start, `pnpm bench` "first prompt").
   return JSON.stringify(value, (_key, v) =>
     v && typeof v === "object" && !Array.isArray(v)
       ? Object.fromEntries(
           Object.entries(v)
             .filter(([, x]) => x !== undefined && x !== null)
-            .sort(([a], [b]) => a.localeCompare(b)),
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         )
       : v,
   );

@@ -4,8 +4,21 @@
  * against the emulator's clock, in its local time zone: the lab runs on the user's own machine. A
  * duration ("for 30 minutes") is not a date. Each result says which parts the user actually gave.
  */
-import * as chrono from "chrono-node";
+import { createRequire } from "node:module";
+import type * as Chrono from "chrono-node/en";
 import type { Span } from "./spans.ts";
+
+/**
+ * chrono-node's English parser (the same one as its top-level `parse`, without the fifteen other
+ * locales: 52 modules instead of 266), loaded the first time a request is read for dates rather
+ * than at every emulator start, which sits on the path to a demo's first prompt (`pnpm bench`).
+ * Synchronous (`require`) because the readers that ask for dates are; the cost falls on that one turn.
+ */
+let chrono: typeof Chrono | undefined;
+const englishDates = (): typeof Chrono => {
+  chrono ??= createRequire(import.meta.url)("chrono-node/en") as typeof Chrono;
+  return chrono;
+};
 
 export interface WhenSpan extends Span {
   /** YYYY-MM-DD, when the user named a day (or a weekday, "tomorrow", …). */
@@ -28,7 +41,7 @@ const DURATION =
 
 export function whenIn(text: string, now: Date = new Date()): WhenSpan[] {
   const out: WhenSpan[] = [];
-  for (const r of chrono.parse(text, now, { forwardDate: true })) {
+  for (const r of englishDates().parse(text, now, { forwardDate: true })) {
     if (/^(?:for|during|within)\b/i.test(r.text) || DURATION.test(r.text.trim())) continue;
     // A bare number ("4" in "for 4") is not a time; chrono needs a colon, am/pm or a day word for one.
     if (/^\d{1,2}$/.test(r.text.trim())) continue;
@@ -43,9 +56,9 @@ export function whenIn(text: string, now: Date = new Date()): WhenSpan[] {
   return out;
 }
 
-function span(component: chrono.ParsedComponents, text: string, index: number): WhenSpan {
+function span(component: Chrono.ParsedResult["start"], text: string, index: number): WhenSpan {
   const d = component.date();
-  const hasDay = ["day", "weekday"].some((k) => component.isCertain(k as chrono.Component));
+  const hasDay = ["day", "weekday"].some((k) => component.isCertain(k as Chrono.Component));
   const hasTime = component.isCertain("hour");
   const out: WhenSpan = {
     text,
