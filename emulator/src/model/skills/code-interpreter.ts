@@ -11,7 +11,6 @@ import type { ContainerFileObject, ContainerObject } from "../../containers-stor
 import type { App } from "../../context.ts";
 import { ApiError, invalidValue } from "../../errors.ts";
 import { newId } from "../../ids.ts";
-import { stem, stemsOf } from "../../retrieval/fts.ts";
 import { containerNotFound } from "../../routes/containers.ts";
 import { fileNotFound } from "../../routes/files.ts";
 import { runPython } from "../../sandbox/run.ts";
@@ -25,7 +24,7 @@ import {
   readQuestion,
   tokensOf,
 } from "../parse/columns.ts";
-import { STOPWORDS } from "../parse/words.ts";
+import { STOPWORDS, stem, stemsOf } from "../parse/words.ts";
 import type { ModelRequest, Skill, TurnView } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 import { CHART, describeAnalysis, labelsAskedAsNumber, planAnalysis } from "./data-plan.ts";
