@@ -95,11 +95,12 @@ export const mcp: Skill = async (request, turn) => {
     }
     choice = { ...found, args };
   } else {
-    choice = pick(offered, turn.current);
+    const picked = pick(offered, turn.current);
+    choice = picked;
     // The words fit a tool this agent may not use better ("Close issue #1" once close_issue is no longer
     // allowed): say so, rather than call the nearest tool that is allowed.
     const barred = pick([...offered, ...hidden], turn.current);
-    if (barred && hidden.some((h) => h.tool === barred.tool) && (!choice || barred.score > choice.score)) {
+    if (barred && hidden.some((h) => h.tool === barred.tool) && (!picked || barred.score > picked.score)) {
       output.push(assistantMessage(notAllowed(barred.tool.name, offered)));
       return output;
     }
