@@ -51,8 +51,12 @@ export function createLabModel(): LabModel {
 
 async function respond(request: ModelRequest): Promise<ModelReply> {
   const view = viewOf(request);
-  for (const skill of await ranked(request, view)) {
-    const output = await skill(request, view);
+  // The skills that measure their match are measured only when the turn gets as far as the first of
+  // them (a function call answered first runs no search), then tried best first in the places they hold.
+  let order: Skill[] | undefined;
+  for (const [i, listed] of SKILLS.entries()) {
+    if (listed.match && order === undefined) order = await ranked(request, view);
+    const output = await (order?.[i] ?? listed)(request, view);
     if (output !== undefined) return { model: view.model, output };
   }
   return { model: view.model, output: [assistantMessage(reply(request, view))] };
