@@ -284,6 +284,14 @@ describe("code interpreter: questions an analyst asks (issue 11)", () => {
     expect(result?.total).toBeGreaterThanOrEqual(50);
     expect(result?.failures).toEqual([]);
   });
+
+  it("answers them from the data when the agent also has file search over documents on the same subjects", {
+    timeout: 120_000,
+  }, async () => {
+    const { runCorpus } = await import("./corpus/data-questions.ts");
+    const [result] = await runCorpus({ documents: true });
+    expect(result?.failures).toEqual([]);
+  });
 });
 
 describe("code interpreter: the sandbox", () => {

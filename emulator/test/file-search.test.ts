@@ -382,6 +382,14 @@ describe("file search over documents laid out another way (issue 11)", () => {
     expect(result?.total).toBeGreaterThanOrEqual(40);
     expect(result?.failures).toEqual([]);
   });
+
+  it("answers them from the documents when the agent also has a code interpreter with CSVs on the same subjects", {
+    timeout: 60_000,
+  }, async () => {
+    const { runCorpus } = await import("./corpus/retrieval.ts");
+    const [result] = await runCorpus({ data: true });
+    expect(result?.failures).toEqual([]);
+  });
 });
 
 describe("document structure (retrieval/blocks.ts)", () => {

@@ -420,6 +420,41 @@ describe("approvals the service enforces", () => {
     }
   });
 
+  it("a tool a new agent version's allowed_tools dropped is not called in the same thread, even by name", async () => {
+    const name = `mcp-dropped-${Date.now().toString(36)}`;
+    const tool = {
+      type: "mcp",
+      server_label: "lab_issues",
+      server_url: servers.issuesUrl,
+      require_approval: "never",
+    };
+    await backend.project.agents.createVersion(name, {
+      kind: "prompt",
+      model: "model-router",
+      tools: [tool as never],
+    });
+    const body = { agent_reference: { type: "agent_reference" as const, name } };
+    const listed = await backend.openai.responses.create({ input: "List the open issues" }, { body });
+    const first = listed.output[0];
+    expect(first?.type === "mcp_list_tools" && first.tools.map((t) => t.name)).toContain("close_issue");
+    await backend.project.agents.createVersion(name, {
+      kind: "prompt",
+      model: "model-router",
+      tools: [{ ...tool, allowed_tools: ["list_issues", "get_issue"] } as never],
+    });
+    for (const input of ["Close issue #1", 'Call close_issue with {"number": 1}']) {
+      const response = await backend.openai.responses.create(
+        { input, previous_response_id: listed.id },
+        { body },
+      );
+      expect(types(response)).toEqual(["message"]);
+      expect(response.output_text).toContain(
+        "I can't call close_issue: it is not among the tools this agent is allowed to use",
+      );
+    }
+    expect(issues().find((i) => i.number === 1)?.state).toBe("open");
+  });
+
   it("an approval the agent's allowed_tools no longer allows is a 400", async () => {
     const name = `mcp-narrowed-${Date.now().toString(36)}`;
     const tool = { type: "mcp", server_label: "lab_issues", server_url: servers.issuesUrl };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { cueOf } from "../src/model/parse/cues.ts";
 import { whenIn } from "../src/model/parse/dates.ts";
-import { properNames, quoted } from "../src/model/parse/entities.ts";
+import { guard, properNames, quoted, unguard } from "../src/model/parse/entities.ts";
 import { related } from "../src/model/parse/lexicon.ts";
 import { numbers } from "../src/model/parse/numbers.ts";
 import { contentStems, stem } from "../src/model/parse/words.ts";
@@ -13,6 +13,22 @@ import { contentStems, stem } from "../src/model/parse/words.ts";
 const tuesday = new Date(2026, 11, 1, 9, 40); // Tue 1 Dec 2026, 09:40 local
 
 describe("the parsing layer", () => {
+  it("guards addresses, URLs, versions and decimals against rules that cut at punctuation", () => {
+    const said =
+      "Mail ada.l@example.co.uk, see https://example.org/a?b=1&c=2. Node.js 24.11.1 costs 1,234.50. Oslo.Then";
+    const guarded = guard(said);
+    expect(guarded).toHaveLength(said.length);
+    // What a sentence splitter sees: only the real full stops and commas are left.
+    expect(guarded.replace(/[^.,:?=&]/g, "")).toBe(",...");
+    expect(guarded.split(/(?<=\.)\s*/).map(unguard)).toEqual([
+      "Mail ada.l@example.co.uk, see https://example.org/a?b=1&c=2.",
+      "Node.js 24.11.1 costs 1,234.50.",
+      "Oslo.",
+      "Then",
+    ]);
+    expect(unguard(guarded)).toBe(said);
+  });
+
   it("reads numbers with their units and currencies, not the digits of times or dates", () => {
     const values = (text: string) =>
       numbers(text).map(({ value, unit, currency }) => ({ value, unit, currency }));

@@ -31,7 +31,8 @@ import { webSearch } from "./skills/web-search.ts";
 import type { LabModel, ModelReply, ModelRequest, Skill, TurnView } from "./types.ts";
 
 /**
- * Tried in order before plain conversation; the first that recognizes the turn answers it.
+ * Tried in order before plain conversation; the first that recognizes the turn answers it. Skills
+ * that can say how well they match the turn (`match`) trade places among themselves, best first.
  * New tool types add a skill file under skills/ and one line here.
  */
 const SKILLS: Skill[] = [functionCalls, fileSearch, webSearch, mcp, codeInterpreter];
@@ -54,11 +55,26 @@ export function createLabModel(): LabModel {
 
 async function respond(request: ModelRequest): Promise<ModelReply> {
   const view = viewOf(request);
-  for (const skill of SKILLS) {
-    const output = await skill(request, view);
+  // The skills that measure their match are measured only when the turn gets as far as the first of
+  // them (a function call answered first runs no search), then tried best first in the places they hold.
+  let order: Skill[] | undefined;
+  for (const [i, listed] of SKILLS.entries()) {
+    if (listed.match && order === undefined) order = await ranked(request, view);
+    const output = await (order?.[i] ?? listed)(request, view);
     if (output !== undefined) return { model: view.model, output };
   }
   return { model: view.model, output: [assistantMessage(reply(request, view))] };
+}
+
+/** SKILLS, with the ones that measure their match reordered best first in the places they hold. */
+async function ranked(request: ModelRequest, view: TurnView): Promise<Skill[]> {
+  const scored: { skill: Skill; score: number; order: number }[] = [];
+  for (const [order, skill] of SKILLS.entries()) {
+    if (skill.match) scored.push({ skill, score: await skill.match(request, view), order });
+  }
+  scored.sort((a, b) => b.score - a.score || a.order - b.order);
+  let next = 0;
+  return SKILLS.map((skill) => (skill.match ? (scored[next++]?.skill ?? skill) : skill));
 }
 
 function viewOf(request: ModelRequest): TurnView {

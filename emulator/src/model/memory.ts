@@ -8,7 +8,11 @@
  *   - anything else said in the first person ("I parked on level 3"): a question about it ("where did I
  *     park?") finds the statement sharing its words and says it back in the second person;
  *   - the conversation itself: "what did I say first?".
+ *
+ * Sentences and values end at punctuation, so the text is read guarded (parse/entities.ts): an e-mail
+ * address, URL, version number or decimal is said back whole ("ada@example.com", not "ada@example").
  */
+import { guard, unguard } from "./parse/entities.ts";
 import { contentStems, sameStem, stem } from "./parse/words.ts";
 
 export interface Fact {
@@ -124,10 +128,10 @@ export function isQuestion(text: string): boolean {
 export function factsIn(text: string): Fact[] {
   const facts: Fact[] = [];
   const add = (key: string, raw: string) => {
-    const value = cleanValue(raw);
+    const value = unguard(cleanValue(raw));
     if (value !== "" && !NOT_FACTS.has(key) && !facts.some((f) => f.key === key)) facts.push({ key, value });
   };
-  for (const sentence of plainSpelling(text).split(/(?<=[.!;\n])\s*/)) {
+  for (const sentence of guard(plainSpelling(text)).split(/(?<=[.!;\n])\s*/)) {
     if (isQuestion(sentence)) continue;
     const the = REMEMBER_THE.exec(sentence);
     const kv = the === null ? undefined : keyAndValue(the[1] ?? "");
@@ -139,7 +143,7 @@ export function factsIn(text: string): Fact[] {
     const that = REMEMBER_THAT.exec(sentence);
     if (that !== null) {
       // "Remember that my locker is 12" is also a fact about the locker.
-      for (const inner of factsIn(that[1] ?? "")) add(inner.key, inner.value);
+      for (const inner of factsIn(unguard(that[1] ?? ""))) add(inner.key, inner.value);
       add("remembered", that[1] ?? "");
       continue;
     }
@@ -263,12 +267,12 @@ export function quoteRequest(text: string): "first" | "previous" | "all" | undef
  * person; not a request ("I want …", "I need …") and not a question.
  */
 export function firstPersonStatement(text: string): string | undefined {
-  const sentences = plainSpelling(text)
+  const sentences = guard(plainSpelling(text))
     .split(/(?<=[.!;\n])\s+/)
     .filter((s) => /^\s*(?:i|my|i'm|i've|i'll|i'd)\b/i.test(s) && !isQuestion(s))
     .filter((s) => !/^\s*i(?:'d| would| want| need| wish| wonder| think| hope| was wondering)\b/i.test(s));
   if (sentences.length === 0) return undefined;
-  return sentences.map((s) => secondPerson(s.trim().replace(/[.!;]+$/, ""))).join("; ");
+  return unguard(sentences.map((s) => secondPerson(s.trim().replace(/[.!;]+$/, ""))).join("; "));
 }
 
 /**
@@ -311,7 +315,7 @@ export function statementAbout(question: string, texts: string[], minHits = 1): 
   const names = new Set(contentStems((question.slice(1).match(/\b\p{Lu}[\p{L}'-]+/gu) ?? []).join(" ")));
   let best: { sentence: string; hits: number } | undefined;
   for (const text of texts) {
-    for (const sentence of text.split(/(?<=[.!?;\n])\s+/)) {
+    for (const sentence of guard(text).split(/(?<=[.!?;\n])\s+/)) {
       if (isQuestion(sentence)) continue;
       // Said about the user, or asked to be kept ("remember: the spare key is under the mat").
       const kept = /^\s*(?:please\s+)?(?:note|remember|don't forget|keep in mind)\b/i.test(sentence);
@@ -328,7 +332,7 @@ export function statementAbout(question: string, texts: string[], minHits = 1): 
   const said = best.sentence
     .replace(/[.!;]+$/, "")
     .replace(/^(?:please\s+)?(?:note|remember|don't forget|keep in mind)(?: that)?\s*:?\s*/i, "");
-  return secondPerson(said);
+  return unguard(secondPerson(said));
 }
 
 const ASK_WORDS = new Set(["tell", "remember", "say", "said", "ask", "forget", "mention", "told"].map(stem));

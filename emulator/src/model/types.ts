@@ -40,10 +40,17 @@ export interface TurnView {
  * One ability of the lab model (answering with tool calls, answering from tool results, …). A skill
  * returns the output items when it recognizes the turn, or undefined to let the next one try.
  */
-export type Skill = (
+export type Skill = ((
   request: ModelRequest,
   turn: TurnView,
-) => Json[] | undefined | Promise<Json[] | undefined>;
+) => Json[] | undefined | Promise<Json[] | undefined>) & {
+  /**
+   * How well the skill's tool fits the turn, 0 (not at all) to 1: skills that can say so are tried
+   * best first (a tie keeps their order), so an agent with file search and a code interpreter sends a
+   * question about the CSV's columns to the code and a question the documents cover to file search.
+   */
+  match?: (request: ModelRequest, turn: TurnView) => number | Promise<number>;
+};
 
 export interface ModelReply {
   /** The model that actually served the turn (`model-router` says which one it picked). */

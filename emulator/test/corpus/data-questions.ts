@@ -6,11 +6,19 @@
  * and the answer states every expected fragment (or cites the chart it drew, downloaded from the
  * container), or, for a question that is not about the data or asks a number of labels, when no code
  * ran (and the answer says what it should).
+ *
+ * With `documents`, the request also carries `file_search` over the retrieval corpus's documents
+ * (which speak of warehouses, stock, sensors and tickets too): every data question must still reach the
+ * code interpreter and search no documents, and a question the model cannot answer from the data must
+ * still run no code (what it answers instead is file search's business).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { toFile } from "openai";
+import type { Tool } from "openai/resources/responses/responses";
 import { startLab } from "../support.ts";
+
+type Lab = Awaited<ReturnType<typeof startLab>>;
 
 interface Case {
   question: string;
@@ -21,7 +29,7 @@ interface Case {
 
 const HERE = import.meta.dirname;
 
-export async function runCorpus() {
+export async function runCorpus({ documents = false } = {}) {
   const { cases } = JSON.parse(readFileSync(path.join(HERE, "data-questions.json"), "utf8")) as {
     cases: Case[];
   };
@@ -37,8 +45,10 @@ export async function runCorpus() {
       });
       fileIds.push(file.id);
     }
+    const tools: Tool[] = [{ type: "code_interpreter", container: { type: "auto", file_ids: fileIds } }];
+    if (documents) tools.push({ type: "file_search", vector_store_ids: [await documentStore(lab)] });
     for (const c of cases) {
-      const problem = await check(lab, fileIds, c);
+      const problem = await check(lab, tools, { ...c, expect: documents && c.noCall ? [] : c.expect });
       if (problem) failures.push(`${c.question.replace(/\n/g, "⏎")}: ${problem}`);
     }
   } finally {
@@ -47,17 +57,28 @@ export async function runCorpus() {
   return [{ skill: "data questions", passed: cases.length - failures.length, total: cases.length, failures }];
 }
 
-async function check(
-  lab: Awaited<ReturnType<typeof startLab>>,
-  fileIds: string[],
-  c: Case,
-): Promise<string | undefined> {
+/** A vector store holding the retrieval corpus's documents. */
+async function documentStore(lab: Lab): Promise<string> {
+  const store = await lab.openai.vectorStores.create({ name: "documents" });
+  const folder = path.join(HERE, "retrieval.files");
+  for (const name of readdirSync(folder).sort()) {
+    await lab.openai.vectorStores.files.uploadAndPoll(
+      store.id,
+      await toFile(readFileSync(path.join(folder, name)), name),
+    );
+  }
+  return store.id;
+}
+
+async function check(lab: Lab, tools: Tool[], c: Case): Promise<string | undefined> {
   const response = await lab.openai.responses.create({
     model: "model-router",
     input: c.question,
-    tools: [{ type: "code_interpreter", container: { type: "auto", file_ids: fileIds } }],
+    tools,
     include: ["code_interpreter_call.outputs"],
   });
+  if (!c.noCall && response.output.some((item) => item.type === "file_search_call"))
+    return "searched the documents for a data question";
   const call = response.output.find((item) => item.type === "code_interpreter_call");
   const message = response.output.find((item) => item.type === "message");
   const part = message?.type === "message" ? message.content[0] : undefined;

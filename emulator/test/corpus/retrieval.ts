@@ -4,9 +4,14 @@
  * with the `file_search` tool, `responses.create` with `agent_reference`. A case passes when the answer
  * quotes the expected words and cites the expected file right after them, or, for a question the
  * documents do not cover, says so and quotes and cites nothing.
+ *
+ * With `data`, the agent also has a code interpreter holding the data-questions corpus's CSV files
+ * (inventory per warehouse, sensor readings, tickets: the documents' own subjects): every question must
+ * still be answered by file search, with no code run.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { CodeInterpreterTool, FileSearchTool } from "@azure/ai-projects";
 import { toFile } from "openai";
 import { promptAgent, startLab } from "../support.ts";
 
@@ -19,7 +24,7 @@ interface Case {
 
 const HERE = import.meta.dirname;
 
-export async function runCorpus() {
+export async function runCorpus({ data = false } = {}) {
   const { cases } = JSON.parse(readFileSync(path.join(HERE, "retrieval.json"), "utf8")) as { cases: Case[] };
   const lab = await startLab();
   const failures: string[] = [];
@@ -34,10 +39,25 @@ export async function runCorpus() {
       if (file.status !== "completed")
         throw new Error(`${name} was not indexed: ${file.last_error?.message}`);
     }
-    await lab.project.agents.createVersion("retrieval-corpus", {
-      ...promptAgent(),
-      tools: [{ type: "file_search", vector_store_ids: [store.id] }],
-    });
+    const tools: (FileSearchTool | CodeInterpreterTool)[] = [
+      { type: "file_search", vector_store_ids: [store.id] },
+    ];
+    if (data) {
+      const csvs = path.join(HERE, "data-questions.files");
+      const fileIds: string[] = [];
+      for (const name of readdirSync(csvs).sort()) {
+        const file = await lab.openai.files.create({
+          file: await toFile(readFileSync(path.join(csvs, name)), name),
+          purpose: "assistants",
+        });
+        fileIds.push(file.id);
+      }
+      tools.push({
+        type: "code_interpreter",
+        container: { type: "auto", file_ids: fileIds },
+      });
+    }
+    await lab.project.agents.createVersion("retrieval-corpus", { ...promptAgent(), tools });
     for (const c of cases) {
       const response = await lab.openai.responses.create(
         { input: c.question },
@@ -49,13 +69,16 @@ export async function runCorpus() {
       const citations = (part?.type === "output_text" ? part.annotations : []).flatMap((a) =>
         a.type === "file_citation" ? [a] : [],
       );
-      const problem = c.uncovered
-        ? !/do not cover/.test(text)
-          ? "does not say the documents do not cover it"
-          : citations.length > 0 || /\n- /.test(text)
-            ? "quotes or cites passages anyway"
-            : undefined
-        : checkCovered(c, text, citations);
+      const ran = response.output.some((item) => item.type === "code_interpreter_call");
+      const problem = ran
+        ? "ran code for a question the documents answer"
+        : c.uncovered
+          ? !/do not cover/.test(text)
+            ? "does not say the documents do not cover it"
+            : citations.length > 0 || /\n- /.test(text)
+              ? "quotes or cites passages anyway"
+              : undefined
+          : checkCovered(c, text, citations);
       if (problem)
         failures.push(`${c.question}: ${problem}\n    got: ${text.replace(/\s+/g, " ").slice(0, 300)}`);
     }

@@ -5,7 +5,7 @@
  * of its labels ("in the West" → region = West). Matching is by word stems, so plurals, spaces,
  * underscores and camelCase do not matter. The numbers are never computed here: the Python does that.
  */
-import { stem } from "../../retrieval/fts.ts";
+import { stem } from "./words.ts";
 
 export interface Column {
   name: string;

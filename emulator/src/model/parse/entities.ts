@@ -1,6 +1,7 @@
 /**
  * Things named in a request: quoted text ("…", '…', “…”), proper names (capitalized words, with the small
- * words names contain: "Bank of America", "Rio de Janeiro", "Luigi's"), e-mail addresses and URLs.
+ * words names contain: "Bank of America", "Rio de Janeiro", "Luigi's"), e-mail addresses and URLs; and
+ * the guard that keeps such tokens whole where text is cut at punctuation.
  */
 import type { Span } from "./spans.ts";
 import { STOPWORDS } from "./words.ts";
@@ -29,6 +30,55 @@ export function urls(text: string): Span[] {
     index: m.index,
     end: m.index + m[0].length,
   }));
+}
+
+/**
+ * Words joined by full stops with no space: version numbers, decimals and dotted addresses ("24.11.1",
+ * "1.85", "1,234.50", "10.0.0.12"), host and file names ("www.example.org", "Node.js", "report.pdf"): their full
+ * stops end no sentence. A capitalized word after the stop ("Oslo.Then") starts one.
+ */
+export function dottedTokens(text: string): Span[] {
+  const pattern =
+    /(?<![\p{L}\p{N}_.,-])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|[\p{L}\p{N}_-]+(?:\.(?!\p{Lu}\p{Ll})[\p{L}\p{N}_-]+)+)(?![\p{L}\p{N}])/gu;
+  return [...text.matchAll(pattern)].map((m) => ({ text: m[0], index: m.index, end: m.index + m[0].length }));
+}
+
+/** Stand-ins (private-use characters) for the punctuation a sentence or clause rule cuts at. */
+const GUARDS: Record<string, string> = {
+  ".": "\uE000",
+  "!": "\uE001",
+  "?": "\uE002",
+  ",": "\uE003",
+  ";": "\uE004",
+  ":": "\uE005",
+  "=": "\uE006",
+  "&": "\uE007",
+};
+const UNGUARDS = Object.fromEntries(Object.entries(GUARDS).map(([c, g]) => [g, c]));
+
+/**
+ * The text with the punctuation inside e-mail addresses, URLs, version numbers, decimals and host names
+ * replaced by stand-ins, so rules that end a sentence or a value at ".", "," or ":" ("My email is
+ * ada@example.com.") keep them whole; `unguard` puts the punctuation back. Same length as the text.
+ */
+export function guard(text: string): string {
+  const spans = [...emails(text), ...urls(text), ...dottedTokens(text)];
+  if (spans.length === 0) return text;
+  // Stand-ins replace single characters, so every position in the text holds.
+  let out = "";
+  let at = 0;
+  for (const span of spans.sort((a, b) => a.index - b.index)) {
+    if (span.index < at) continue;
+    out +=
+      text.slice(at, span.index) +
+      text.slice(span.index, span.end).replace(/[.!?,;:=&]/g, (c) => GUARDS[c] ?? c);
+    at = span.end;
+  }
+  return out + text.slice(at);
+}
+
+export function unguard(text: string): string {
+  return text.replace(/[\uE000-\uE007]/g, (g) => UNGUARDS[g] ?? g);
 }
 
 /** Capitalized words that start sentences but are not names ("What", "Book", "Remind", …). */

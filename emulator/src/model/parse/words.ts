@@ -3,7 +3,8 @@
  * and reduced to a Porter stem (the `stemmer` package), so "departures" meets "departure" and "booking"
  * meets "book". Two stems also match when one begins with the other ("depart" and "departur"); the
  * few words Porter maps wrongly for tools are listed in OWN_STEMS ("conversion" → convert, while
- * "conversation" stays apart).
+ * "conversation" stays apart). The code interpreter reads column names and questions with the same
+ * stems; file search keeps its own light stemmer (retrieval/fts.ts says why).
  */
 import { stemmer } from "stemmer";
 
@@ -46,13 +47,18 @@ const OWN_STEMS: Record<string, string> = {
 };
 
 export function stem(word: string): string {
-  const w = word.toLowerCase();
+  const w = word.toLowerCase().replace(/['’]s$/, "");
   let s = STEMS.get(w);
   if (s === undefined) {
     s = OWN_STEMS[w] ?? (/^\d/.test(w) ? w : stemmer(w));
     STEMS.set(w, s);
   }
   return s;
+}
+
+/** The stems of a text's words. */
+export function stemsOf(text: string): Set<string> {
+  return new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map(stem));
 }
 
 export function sameStem(a: string, b: string): boolean {

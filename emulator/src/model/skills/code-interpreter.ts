@@ -11,14 +11,21 @@ import type { ContainerFileObject, ContainerObject } from "../../containers-stor
 import type { App } from "../../context.ts";
 import { ApiError, invalidValue } from "../../errors.ts";
 import { newId } from "../../ids.ts";
-import { stem, stemsOf } from "../../retrieval/fts.ts";
 import { containerNotFound } from "../../routes/containers.ts";
 import { fileNotFound } from "../../routes/files.ts";
 import { runPython } from "../../sandbox/run.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
-import { type Column, type CsvProfile, nameWords, profileCsv, readQuestion } from "../parse/columns.ts";
-import type { Skill } from "../types.ts";
+import {
+  type Column,
+  type CsvProfile,
+  nameWords,
+  profileCsv,
+  readQuestion,
+  tokensOf,
+} from "../parse/columns.ts";
+import { STOPWORDS, stem, stemsOf } from "../parse/words.ts";
+import type { ModelRequest, Skill, TurnView } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 import { CHART, describeAnalysis, labelsAskedAsNumber, planAnalysis } from "./data-plan.ts";
 import { type Analysis, analysisCode, summaryCode } from "./python-writer.ts";
@@ -58,7 +65,23 @@ function intentOf(text: string, csvs: CsvInfo[]): Intent | undefined {
   return undefined;
 }
 
-export const codeInterpreter: Skill = async (request, turn) => {
+interface Reading {
+  tool: Json;
+  existing: ContainerObject | undefined;
+  intent: Intent;
+}
+
+/** One reading of the turn per request: `match` and the skill itself both use it. */
+const readings = new WeakMap<ModelRequest, Reading | undefined>();
+
+function readingOf(request: ModelRequest, turn: TurnView): Reading | undefined {
+  if (readings.has(request)) return readings.get(request);
+  const reading = read(request, turn);
+  readings.set(request, reading);
+  return reading;
+}
+
+function read(request: ModelRequest, turn: TurnView): Reading | undefined {
   const tool = request.tools.find((t) => t.type === "code_interpreter");
   if (tool === undefined || request.toolChoice === "none") return undefined;
   if (turn.sinceUser.length > 0) return undefined;
@@ -68,7 +91,13 @@ export const codeInterpreter: Skill = async (request, turn) => {
     ? csvsIn(request.app, request.app.containers.files(existing.id))
     : inputCsvs(request.app, tool);
   const intent = intentOf(turn.current, csvs);
-  if (intent === undefined) return undefined;
+  return intent === undefined ? undefined : { tool, existing, intent };
+}
+
+export const codeInterpreter: Skill = async (request, turn) => {
+  const reading = readingOf(request, turn);
+  if (reading === undefined) return undefined;
+  const { tool, existing, intent } = reading;
   requireAvailable("code_interpreter");
   const container = existing ?? newContainer(request.app, tool);
   const files = request.app.containers.files(container.id);
@@ -138,6 +167,64 @@ export const codeInterpreter: Skill = async (request, turn) => {
   }
   return [call, message(text, written, container.id)];
 };
+
+/**
+ * How much of the question is about the CSV. Pasted code is all about running it. Otherwise it is the
+ * share of the question's content words that name the CSV's columns, its labels or the file itself, when
+ * that is at least half; the words that only shape a data question ("how many", "longest", "below",
+ * "in January", "per", numbers) are left out. A question that asks for a computation ("total", "how
+ * many", "by", "chart") gets half a point more, so it wins over documents that speak of the same things, and so does
+ * one that names a row by its identifier ("T-1007"); one that does neither gets half ("When can a ticket be closed?"
+ * names `tickets.csv` and the label closed, but asks how, not how many). A code the CSV does not hold
+ * ("TH-200") means it is not about this data. A question of shaping words only ("how many rows?")
+ * matches half.
+ */
+codeInterpreter.match = (request, turn) => {
+  const intent = readingOf(request, turn)?.intent;
+  if (intent === undefined) return 0;
+  if (intent.kind === "run") return 1;
+  const csv = intent.csv;
+  if (csv === undefined) return 0;
+  const text = turn.current;
+  const tokens = tokensOf(text);
+  const { mentions, labels } = readQuestion(text, csv.profile.columns);
+  const named = [...mentions, ...labels];
+  const fileWords = new Set(nameWords(csv.name.replace(/\.\w+$/, "")).map(stem));
+  let content = 0;
+  let covered = 0;
+  for (const [i, token] of tokens.entries()) {
+    const word = token.word.toLowerCase();
+    if (named.some((m) => m.start <= i && i < m.end) || fileWords.has(token.stem)) {
+      content++;
+      covered++;
+    } else if (/^\d[\d.,]*$/.test(word) || STOPWORDS.has(word) || SHAPING.has(word) || DATA_WORD.test(word)) {
+      // shapes the question, names nothing
+    } else if (/\p{L}/u.test(word) && /\d/.test(word)) {
+      return 0;
+    } else content++;
+  }
+  if (content === 0) return 0.5;
+  const share = covered / content;
+  if (share < 0.5) return 0;
+  // "What does P1 mean?" asks for a definition, not an average.
+  const asked = text.replace(/\b(?:does|do|did)\b.*\bmean\b/i, "");
+  const computes = DATA_WORD.test(asked) || /\bhow (?:many|much)\b|\b(?:by|per|each)\b/i.test(asked);
+  const identifies = labels.some((l) => l.column.labels.length === csv.profile.rows);
+  return computes || identifies ? share + 0.5 : share / 2;
+};
+
+const DATA_WORD = new RegExp(`${CHART.source}|${SUMMARY.source}|${ABOUT_DATA.source}`, "i");
+
+/** Words that shape a data question without naming what it is about. */
+const SHAPING = new Set(
+  (
+    "many much number value values level levels there people items records entries rows " +
+    "longest shortest biggest fewest oldest youngest newest latest earliest cheapest best worst top bottom " +
+    "more less fewer greater than below above over under between least " +
+    "first last day days week weeks month months year years quarter quarters q1 q2 q3 q4 daily weekly monthly yearly " +
+    "january february march april may june july august september october november december"
+  ).split(" "),
+);
 
 /** The message for an analysis: its answer line first, in words, then what the code printed. */
 function answerText(a: Analysis, printed: string): string {

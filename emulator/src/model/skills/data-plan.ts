@@ -13,7 +13,7 @@
  *
  * It plans nothing when the question names no column and no label: then it says what it can do.
  */
-import { stem } from "../../retrieval/fts.ts";
+
 import {
   type Column,
   type CsvProfile,
@@ -24,6 +24,7 @@ import {
   tokensOf,
 } from "../parse/columns.ts";
 import { NUMBER_WORDS } from "../parse/numbers.ts";
+import { stem } from "../parse/words.ts";
 import type { Aggregate, Analysis } from "./python-writer.ts";
 
 export const CHART = /\b(?:chart|plot|graph|visuali[sz]e|draw|histogram)\b/i;

@@ -12,18 +12,34 @@ import { stem } from "../../retrieval/fts.ts";
 import { vectorStoreNotFound } from "../../routes/vector-stores.ts";
 import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
-import { assess, type Hit, POOL, rewrite } from "../parse/passages.ts";
-import type { ModelRequest, Skill } from "../types.ts";
+import { type Assessment, assess, type Hit, POOL, rewrite } from "../parse/passages.ts";
+import type { ModelRequest, Skill, TurnView } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 
 const SMALL_TALK = /^\s*(?:hi|hello|hey|thanks|thank you|ok|okay|bye)\b[\s!.,]*$/i;
 
-export const fileSearch: Skill = (request, turn) => {
+interface Search {
+  queries: string[];
+  pool: Hit[];
+  found: Assessment;
+  max: number;
+}
+
+/** One search per request: `match` and the skill itself both read it. */
+const searches = new WeakMap<ModelRequest, Search | undefined>();
+
+function searchFor(request: ModelRequest, turn: TurnView): Search | undefined {
+  if (searches.has(request)) return searches.get(request);
+  const search = runSearch(request, turn);
+  searches.set(request, search);
+  return search;
+}
+
+function runSearch(request: ModelRequest, turn: TurnView): Search | undefined {
   const tool = request.tools.find((t) => t.type === "file_search");
   if (tool === undefined || request.toolChoice === "none") return undefined;
   if (turn.sinceUser.length > 0 || turn.current.trim() === "" || SMALL_TALK.test(turn.current))
     return undefined;
-  requireAvailable("file_search");
   const ids = Array.isArray(tool.vector_store_ids) ? tool.vector_store_ids.map(String) : [];
   for (const id of ids) {
     if (!request.app.vectorStores.exists(id)) throw vectorStoreNotFound(id, "tools.vector_store_ids");
@@ -49,6 +65,15 @@ export const fileSearch: Skill = (request, turn) => {
     const second = assess(query, again, max);
     if (second.most >= 0.5) [pool, found] = [again, second];
   }
+  return { queries, pool, found, max };
+}
+
+export const fileSearch: Skill = (request, turn) => {
+  const search = searchFor(request, turn);
+  if (search === undefined) return undefined;
+  requireAvailable("file_search");
+  const { queries, pool, found, max } = search;
+  const query = turn.current.trim();
   const hits = pool.slice(0, max);
   const call = fileSearchCall(request, queries, hits);
   const { quoted, most, unknown } = found;
@@ -70,6 +95,9 @@ export const fileSearch: Skill = (request, turn) => {
   }
   return [call, assistantMessage(text, annotations)];
 };
+
+/** How much of the question the best passage covers: its share of the key words (0.5 or more covers it). */
+fileSearch.match = (request, turn) => searchFor(request, turn)?.found.most ?? 0;
 
 function notCovered(query: string, unknown: string[], found: number): string {
   const about =

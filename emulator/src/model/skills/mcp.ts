@@ -44,7 +44,11 @@ export const mcp: Skill = async (request, turn) => {
     );
     let tools: McpToolInfo[];
     if (earlier && Array.isArray(earlier.tools)) {
-      tools = earlier.tools as unknown as McpToolInfo[];
+      // The thread's listing, narrowed to what this request's allowed_tools still lets the agent use:
+      // a tool a newer agent or toolbox version dropped is not called because an earlier turn saw it.
+      const listedBefore = earlier.tools as unknown as McpToolInfo[];
+      for (const tool of listedBefore) if (!allowed(server, tool)) hidden.push({ server, tool });
+      tools = listedBefore.filter((tool) => allowed(server, tool));
     } else {
       try {
         const all = await listTools(server);
@@ -76,7 +80,7 @@ export const mcp: Skill = async (request, turn) => {
       output.push(
         assistantMessage(
           known
-            ? `I can't call ${wanted}: it is not among the tools this agent is allowed to use (allowed_tools: ${offered.map((o) => o.tool.name).join(", ")}).`
+            ? notAllowed(wanted, offered)
             : `There is no MCP tool named ${wanted}; I can use: ${offered.map((o) => o.tool.name).join(", ")}.`,
         ),
       );
@@ -91,7 +95,15 @@ export const mcp: Skill = async (request, turn) => {
     }
     choice = { ...found, args };
   } else {
-    choice = pick(offered, turn.current);
+    const picked = pick(offered, turn.current);
+    choice = picked;
+    // The words fit a tool this agent may not use better ("Close issue #1" once close_issue is no longer
+    // allowed): say so, rather than call the nearest tool that is allowed.
+    const barred = pick([...offered, ...hidden], turn.current);
+    if (barred && hidden.some((h) => h.tool === barred.tool) && (!picked || barred.score > picked.score)) {
+      output.push(assistantMessage(notAllowed(barred.tool.name, offered)));
+      return output;
+    }
   }
   if (!choice) {
     const names = offered.map((o) => `${o.tool.name} (${o.tool.description ?? "no description"})`);
@@ -255,6 +267,10 @@ const STOP = new Set([
 ]);
 
 /** The tool whose name (weighted) and description best match the question, with its arguments filled. */
+function notAllowed(name: string, offered: Array<{ tool: McpToolInfo }>): string {
+  return `I can't call ${name}: it is not among the tools this agent is allowed to use (allowed_tools: ${offered.map((o) => o.tool.name).join(", ")}).`;
+}
+
 function pick(offered: Array<{ server: Json; tool: McpToolInfo }>, text: string) {
   const said = new Set((text.match(/[A-Za-z]{3,}/g) ?? []).map(STEM));
   let best: { server: Json; tool: McpToolInfo; args: Json; score: number } | undefined;
