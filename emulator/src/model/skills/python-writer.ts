@@ -33,8 +33,14 @@ export interface Analysis {
   dates?: { column: string; months?: number[]; label?: string; year?: number }[];
   /** The n largest or smallest groups (or rows, without groupBy). */
   rank?: { order: "largest" | "smallest"; n: number };
-  /** Draw the groups as a chart into this file. */
-  chart?: { kind: "bar" | "line"; output: string };
+  /** Draw the groups as a chart into this file; `asked`: the kind asked for when it is not drawn ("pie"). */
+  chart?: { kind: "bar" | "line"; output: string; asked?: string };
+  /** Count the distinct values of this label column ("how many regions are there"), and list them. */
+  distinct?: string;
+  /** With `groupBy` restricted by a filter to the values named: each one's measure ("compare North and South"). */
+  compare?: boolean;
+  /** With `groupBy` a date or time column: the measure in time order, first to last ("the trend of revenue"). */
+  trend?: boolean;
   /** Show the matching rows themselves. */
   lookup?: boolean;
   /** The filtered rows' measure as a percentage of all rows' ("what share of revenue is the South's"). */
@@ -107,7 +113,7 @@ export function analysisCode(a: Analysis): string {
       "",
       `# Only the rows whose ${d.column} is in ${what}.`,
       `rows = [row for row in rows if ${tests.join(" and ")}]`,
-      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in ${what} of ${escapeBraces(d.column)}")`,
+      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} where ${escapeBraces(d.column)} is in ${what}")`,
     );
   }
   for (const t of a.thresholds ?? []) {
@@ -126,6 +132,15 @@ export function analysisCode(a: Analysis): string {
       "for row in rows[:20]:",
       '    print("; ".join(f"{k}: {v}" for k, v in row.items()))',
       'print(f"answer: {len(rows)} matching row{\'s\' if len(rows) != 1 else \'\'}" + (" (the first 20 shown)" if len(rows) > 20 else ""))',
+    );
+    return `${out.join("\n")}\n`;
+  }
+  if (a.distinct !== undefined) {
+    out.push(
+      `# The distinct values of ${a.distinct}, in the order they first appear.`,
+      `values = list(dict.fromkeys(v for row in rows if (v := (row.get(${py(a.distinct)}) or "").strip())))`,
+      'print(", ".join(values[:30]) + (f", … ({len(values) - 30} more)" if len(values) > 30 else ""))',
+      'print(f"answer: {len(values)}")',
     );
     return `${out.join("\n")}\n`;
   }
@@ -181,7 +196,15 @@ export function analysisCode(a: Analysis): string {
     "if not results:",
     `    finish("no numeric values to compute with")`,
   );
-  if (a.chart?.kind === "line") {
+  const named = a.compare ? a.filters.find((f) => f.column === a.groupBy)?.values : undefined;
+  if (named) {
+    out.push(
+      "# In the order the question names them.",
+      `NAMED = [${named.map((v) => py(v.toLowerCase())).join(", ")}]`,
+      "results = dict(sorted(results.items(), key=lambda kv: NAMED.index(kv[0].strip().lower()) if kv[0].strip().lower() in NAMED else len(NAMED)))",
+    );
+  }
+  if (a.chart?.kind === "line" || a.trend) {
     out.push(
       "# A line runs in order: numbers and dates sort as such, other labels keep their order.",
       "def order(key):",
@@ -194,7 +217,7 @@ export function analysisCode(a: Analysis): string {
     );
   }
   if (a.chart) {
-    out.push("for key, total in results.items():", '    print(f"{key}: {total:,.2f}")', "");
+    out.push("for key, total in results.items():", '    print(f"{key}: {fmt(total)}")', "");
     out.push(chartDrawing(a));
     return `${out.join("\n")}\n`;
   }
@@ -214,11 +237,23 @@ export function analysisCode(a: Analysis): string {
       '    print(f"{key}: {fmt(value)}")',
       `print("answer: " + ", ".join(f"{key} ({fmt(value)})" for key, value in ranked[:${a.rank.n}]))`,
     );
+  } else if (a.trend) {
+    out.push(
+      "for key, value in results.items():",
+      '    print(f"{key}: {fmt(value)}")',
+      "# The first and the last period: where the measure went.",
+      "(first, start), (last, end) = list(results.items())[0], list(results.items())[-1]",
+      'change = f" ({(end - start) / abs(start) * 100:+.1f}%)" if start else ""',
+      'direction = "up" if end > start else "down" if end < start else "unchanged"',
+      'print(f"answer: {direction}, from {fmt(start)} ({first}) to {fmt(end)} ({last}){change}")',
+    );
   } else {
     out.push(
       "for key, value in results.items():",
       '    print(f"{key}: {fmt(value)}")',
-      `print(f"answer: {len(results)} groups")`,
+      a.compare
+        ? 'print("answer: " + "; ".join(f"{key} {fmt(value)}" for key, value in results.items()))'
+        : `print(f"answer: {len(results)} groups")`,
     );
   }
   return `${out.join("\n")}\n`;
@@ -289,7 +324,7 @@ for i, ((key, total), label) in enumerate(zip(results.items(), labels)):
     if KIND == "bar":
         svg.append(
             f'<rect x="{x - slot * 0.35:.1f}" y="{y(total):.1f}" width="{slot * 0.7:.1f}" '
-            f'height="{H - BOTTOM - y(total):.1f}" fill="#3b6ea5"><title>{escape(key)}: {total:,.2f}</title></rect>'
+            f'height="{H - BOTTOM - y(total):.1f}" fill="#3b6ea5"><title>{escape(key)}: {fmt(total)}</title></rect>'
         )
     svg.append(
         f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="end" '
