@@ -57,7 +57,7 @@ const GROUP_CUES = new Set([
 /** "compare North and South", "East vs West": each named value on its own, not their sum. */
 const COMPARE = /\b(?:compare|compared|comparing|comparison|versus|vs\.?|difference between|each of)\b/i;
 /** "the trend of revenue", "how did units develop": the measure along the date or time column. */
-const TREND = /\b(?:trends?|trending|over time|evolv(?:e|ed|es|ing)|evolution|develop(?:ed|s|ment)?)\b/i;
+const TREND = /\b(?:trends?|trending|over time|evolv(?:e|ed|es|ing)|develop(?:ed|s)?)\b/i; // not "development": a team is called so
 /** Chart kinds the code does not draw: a bar chart is drawn instead, and the answer says so. */
 const UNDRAWN = /\b(pie|donut|doughnut|scatter|area|radar|bubble)\s*(?:chart|plot|graph)?\b/i;
 
@@ -227,7 +227,9 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
           (m) =>
             !m.column.numeric &&
             (m.start === countAt + 2 || m.start === countAt + 3) &&
-            !filters.has(m.column.name),
+            !filters.has(m.column.name) &&
+            // An id column ("how many tickets" of ticket_id) has one value a row: the rows are counted.
+            m.column.labels.length < profile.rows,
         )?.column
       : undefined;
   // "in February", "during 2025": a part of a date column (when no label says so already).
