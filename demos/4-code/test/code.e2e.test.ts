@@ -104,8 +104,10 @@ describe("pnpm 4-code", () => {
       expect(run.stdout).toContain("There are **4** distinct region values: North, South, East, West");
       expect(run.stdout).toContain("up, from 43,381.65 (2025-01) to 72,139.50 (2025-12)");
       expect(run.stdout).toMatch(/average total units per month .* is \*\*332\.42\*\*/);
-      expect(run.stdout).toContain("does not draw pie charts");
-      expect(run.stdout).toContain("so here is a bar chart instead of **revenue_eur** by **region**");
+      expect(run.stdout).toContain("Here is a pie chart of **revenue_eur** by **region**");
+      const pie = readFileSync(path.join(env.DEMO4_OUTPUT_DIR, "chart.svg"), "utf8");
+      expect(pie.match(/<path d="M /g)).toHaveLength(4); // one slice per region
+      expect(pie).toContain("South: 198,035.92 (28.7%)");
     }
     await runLab(["4-code:reset"], { env });
   });

@@ -150,12 +150,14 @@ function answerText(a: Analysis, printed: string): string {
   if (answer === "no rows match" || answer.startsWith("no numeric values")) {
     return `No answer for the ${what}: ${answer} (${from}).${output}`;
   }
+  if (a.chart && !answer.startsWith("saved "))
+    return `No ${a.chart.kind} chart: ${answer} (${from}).${output}`;
   if (a.chart) {
     const kind = a.chart.kind;
     const value = a.value === undefined ? "rows" : a.per ? `${a.value} per ${a.per}` : a.value;
     // The code draws bars and lines only (by hand, no plotting library offline): say so, never pass one off as another.
     const instead = a.chart.asked
-      ? `The offline lab model's code does not draw ${a.chart.asked} charts (it draws bar and line charts by hand, with no plotting library), so here is a ${kind} chart instead`
+      ? `The offline lab model's code does not draw ${a.chart.asked} charts (it draws bar, line and pie charts by hand, with no plotting library), so here is a ${kind} chart instead`
       : `Here is a ${kind} chart`;
     return `${instead} of **${value}** by **${a.groupBy}** from \`${a.csv}\` (${what}), drawn by the Python code above with the standard library only. The values it computed:${output}`;
   }

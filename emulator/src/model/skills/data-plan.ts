@@ -59,7 +59,7 @@ const COMPARE = /\b(?:compare|compared|comparing|comparison|versus|vs\.?|differe
 /** "the trend of revenue", "how did units develop": the measure along the date or time column. */
 const TREND = /\b(?:trends?|trending|over time|evolv(?:e|ed|es|ing)|develop(?:ed|s)?)\b/i; // not "development": a team is called so
 /** Chart kinds the code does not draw: a bar chart is drawn instead, and the answer says so. */
-const UNDRAWN = /\b(pie|donut|doughnut|scatter|area|radar|bubble)\s*(?:chart|plot|graph)?\b/i;
+const UNDRAWN = /\b(scatter|area|radar|bubble|heat ?map)\s*(?:chart|plot|graph)?\b/i;
 
 const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b|%/i;
 const LOOKUP_VERB =
@@ -265,9 +265,11 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     v === undefined ? "count" : per ? "sum" : isLevel(v) ? "mean" : "sum";
 
   if (chart) {
-    const kind = /\bline\b|\btrend|over time|\bmonthly\b|\bdaily\b|\bweekly\b/i.test(question)
-      ? "line"
-      : "bar";
+    const kind = /\b(?:pie|donut|doughnut)\b/i.test(question)
+      ? "pie"
+      : /\bline\b|\btrend|over time|\bmonthly\b|\bdaily\b|\bweekly\b/i.test(question)
+        ? "line"
+        : "bar";
     const undrawn = UNDRAWN.exec(question)?.[1]?.toLowerCase();
     const agg =
       explicit && explicit !== "count"

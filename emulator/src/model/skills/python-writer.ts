@@ -33,8 +33,8 @@ export interface Analysis {
   dates?: { column: string; months?: number[]; label?: string; year?: number }[];
   /** The n largest or smallest groups (or rows, without groupBy). */
   rank?: { order: "largest" | "smallest"; n: number };
-  /** Draw the groups as a chart into this file; `asked`: the kind asked for when it is not drawn ("pie"). */
-  chart?: { kind: "bar" | "line"; output: string; asked?: string };
+  /** Draw the groups as a chart into this file; `asked`: the kind asked for when it is not drawn ("scatter"). */
+  chart?: { kind: "bar" | "line" | "pie"; output: string; asked?: string };
   /** Count the distinct values of this label column ("how many regions are there"), and list them. */
   distinct?: string;
   /** With `groupBy` restricted by a filter to the values named: each one's measure ("compare North and South"). */
@@ -288,6 +288,7 @@ function escapeBraces(text: string): string {
 function chartDrawing(a: Analysis): string {
   const chart = a.chart ?? { kind: "bar", output: "chart.svg" };
   const what = a.value === undefined ? "rows" : a.per ? `${a.value} per ${a.per}` : a.value;
+  if (chart.kind === "pie") return pieDrawing(chart.output, `${what} by ${a.groupBy ?? ""}`);
   return `from html import escape
 
 KIND, OUTPUT, TITLE = ${py(chart.kind)}, ${py(chart.output)}, ${py(`${what} by ${a.groupBy ?? ""}`)}
@@ -338,6 +339,51 @@ svg.append("</svg>")
 with open(OUTPUT, "w", encoding="utf-8") as f:
     f.write("\\n".join(svg) + "\\n")
 print(f"answer: saved {OUTPUT} ({len(results)} values)")`;
+}
+
+/** A pie: one slice per group, its share of the whole, with a legend of values and percentages. */
+function pieDrawing(output: string, title: string): string {
+  return `import math
+from html import escape
+
+OUTPUT, TITLE = ${py(output)}, ${py(title)}
+# A slice is a share of a whole: negative values have none.
+if any(v < 0 for v in results.values()):
+    finish("a pie chart cannot show negative values; a bar chart can")
+COLORS = ["#3b6ea5", "#e07b39", "#5aa469", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]
+whole = sum(results.values()) or 1
+n = len(results)
+W, CX, CY, R = 760, 220, 240, 170
+H = max(440, 90 + 22 * n)
+svg = [
+    f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+    'font-family="sans-serif" font-size="12">',
+    '<rect width="100%" height="100%" fill="white"/>',
+    f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">pie chart: {escape(TITLE)}</text>',
+]
+angle = -math.pi / 2  # the first slice starts at twelve o'clock and they run clockwise
+for i, (key, value) in enumerate(results.items()):
+    share, color = value / whole, COLORS[i % len(COLORS)]
+    tip = f"<title>{escape(key)}: {fmt(value)} ({share:.1%})</title>"
+    if share > 0.9999:
+        svg.append(f'<circle cx="{CX}" cy="{CY}" r="{R}" fill="{color}">{tip}</circle>')
+    elif share > 0:
+        end = angle + share * 2 * math.pi
+        x1, y1 = CX + R * math.cos(angle), CY + R * math.sin(angle)
+        x2, y2 = CX + R * math.cos(end), CY + R * math.sin(end)
+        svg.append(
+            f'<path d="M {CX} {CY} L {x1:.1f} {y1:.1f} A {R} {R} 0 {1 if share > 0.5 else 0} 1 {x2:.1f} {y2:.1f} Z" '
+            f'fill="{color}" stroke="white">{tip}</path>'
+        )
+        angle = end
+    label = key if len(key) <= 40 else key[:39] + "…"
+    y = 70 + 22 * i
+    svg.append(f'<rect x="440" y="{y - 11}" width="14" height="14" fill="{color}"/>')
+    svg.append(f'<text x="462" y="{y}">{escape(label)}: {fmt(value)} ({share:.1%})</text>')
+svg.append("</svg>")
+with open(OUTPUT, "w", encoding="utf-8") as f:
+    f.write("\\n".join(svg) + "\\n")
+print(f"answer: saved {OUTPUT} ({n} values)")`;
 }
 
 export function summaryCode(csv: string, delimiter = ",", decimalComma = false): string {
