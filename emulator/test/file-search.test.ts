@@ -374,6 +374,13 @@ describe("file search over documents laid out another way (issue 11)", () => {
       if (!answer.output_text.includes("\n- ")) refused.push(question);
     }
     expect(refused).toEqual([]);
+    // A country the handbook never names is the user's detail: "Working from abroad" still answers it.
+    const abroad = await lab.openai.responses.create({
+      model: "model-router",
+      input: "Can I work from Spain for a month?",
+      tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+    });
+    expect(abroad.output_text).toContain("You may work from another country for up to 20 working days");
   });
 
   it("answers every question of the retrieval corpus as expected", { timeout: 60_000 }, async () => {

@@ -81,6 +81,37 @@ describe("pnpm 4-code", () => {
     expect(twice.stdout).toContain(`agent ${env.AGENT_NAME}: already gone`);
   });
 
+  it("answers what a learner asks of sales.csv: a comparison, distinct values, a trend, a monthly average, a pie", async () => {
+    const env = {
+      ...backend.env,
+      AGENT_NAME: `code-ask-${Math.random().toString(36).slice(2, 8)}`,
+      DEMO4_OUTPUT_DIR: tempDir("lab-demo4-ask-"),
+    };
+    const run = await runLab(["4-code"], {
+      env,
+      input: [
+        "compare north and south revenue",
+        "how many regions are there",
+        "what is the trend of revenue?",
+        "average units per month in the North",
+        "pie chart of revenue by region",
+      ],
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    if (!live) {
+      expect(run.stdout).toContain("North 164,249.76; South 198,035.92");
+      expect(run.stdout).toContain("There are **4** distinct region values: North, South, East, West");
+      expect(run.stdout).toContain("up, from 43,381.65 (2025-01) to 72,139.50 (2025-12)");
+      expect(run.stdout).toMatch(/average total units per month .* is \*\*332\.42\*\*/);
+      expect(run.stdout).toContain("Here is a pie chart of **revenue_eur** by **region**");
+      const pie = readFileSync(path.join(env.DEMO4_OUTPUT_DIR, "chart.svg"), "utf8");
+      expect(pie.match(/<path d="M /g)).toHaveLength(4); // one slice per region
+      expect(pie).toContain("South: 198,035.92 (28.7%)");
+    }
+    await runLab(["4-code:reset"], { env });
+  });
+
   it("says plainly when chat runs before create-agent", async () => {
     const env = { ...backend.env, AGENT_NAME: "never-created" };
     const result = await runLab(["4-code:chat"], { env, input: ["hi"] });

@@ -25,6 +25,8 @@ export interface Assessment {
   most: number;
   /** Key words (stems) no passage found contains. */
   unknown: string[];
+  /** Names of places no passage has, read as "abroad" or "another country" (see rewrite). */
+  places: string[];
 }
 
 /** Passages (per store) the key words are weighed in. */
@@ -44,7 +46,19 @@ export function assess(query: string, pool: Hit[], max: number): Assessment {
   const unknown = [...terms]
     .filter(([, alts]) => !poolWords.some((words) => has(words, alts)))
     .map(([t]) => t);
-  if (terms.size === 0) return { quoted: [], most: 0, unknown };
+  const places: string[] = [];
+  // "Can I work from Spain for a month?": a name no passage knows is the user's own detail, like a number
+  // the documents lack, when at least two other key words say what is asked; then those decide. With
+  // fewer ("ship to Antarctica", "the allowance for Spain") the name is what is asked about, and a code
+  // ("TH-900") always counts. A name after "from", "in", "to" or "at" is a place, which the documents
+  // may call "abroad" or "another country".
+  for (const { name, place } of namesIn(query)) {
+    if (terms.size <= 2 || !unknown.includes(name) || !terms.has(name)) continue;
+    if (place) places.push(name);
+    if (place && poolWords.some((words) => has(words, PLACE))) terms.set(name, PLACE);
+    else terms.delete(name);
+  }
+  if (terms.size === 0) return { quoted: [], most: 0, unknown, places };
   const weight = new Map(
     [...terms].map(([t, alts]) => {
       const df = poolWords.filter((words) => has(words, alts)).length;
@@ -76,14 +90,20 @@ export function assess(query: string, pool: Hit[], max: number): Assessment {
       return { hit, quotes, share };
     })
     .filter((q) => q.quotes.length > 0);
-  return { quoted, most: Math.max(0, ...quoted.map((q) => q.share)), unknown };
+  return { quoted, most: Math.max(0, ...quoted.map((q) => q.share)), unknown, places };
 }
 
-/** The question with the lexicon's words for its unknown key words added, or undefined when it has none. */
-export function rewrite(query: string, unknown: string[]): string | undefined {
-  const extra = unknown.flatMap((t) =>
-    RELATED_WORDS.filter((_, i) => RELATED[i]?.has(t)).flatMap((line) => line.split(" ")),
-  );
+/**
+ * The question with the lexicon's words for its unknown key words added (and the words for a place, for
+ * a place it names that no passage has), or undefined when it has none.
+ */
+export function rewrite(query: string, unknown: string[], places: string[] = []): string | undefined {
+  const extra = [
+    ...unknown.flatMap((t) =>
+      RELATED_WORDS.filter((_, i) => RELATED[i]?.has(t)).flatMap((line) => line.split(" ")),
+    ),
+    ...(places.length > 0 ? PLACE_WORDS.split(" ") : []),
+  ];
   return extra.length === 0 ? undefined : `${query} ${[...new Set(extra)].join(" ")}`;
 }
 
@@ -138,6 +158,23 @@ function anchorsIn(question: string): string[] {
   return words
     .filter((w, i) => w.length >= 2 && ((i > 0 && /^\p{Lu}/u.test(w)) || (/\d/.test(w) && /\p{L}/u.test(w))))
     .map(stem);
+}
+
+/** Words for a place the documents do not name. */
+const PLACE_WORDS = "abroad country countries foreign international overseas";
+const PLACE = new Set(PLACE_WORDS.split(" ").map(stem));
+
+/**
+ * Stems of the question's proper names (capitalized words of letters only, past its first word), each
+ * marked a place when a place preposition comes right before it.
+ */
+function namesIn(question: string): { name: string; place: boolean }[] {
+  const words = [...question.matchAll(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu)].map((m) => m[0]);
+  return words.flatMap((w, i) =>
+    i > 0 && /^\p{Lu}\p{Ll}+$/u.test(w)
+      ? [{ name: stem(w), place: /^(?:from|in|to|at|into|within|inside)$/i.test(words[i - 1] ?? "") }]
+      : [],
+  );
 }
 
 const UNITS =

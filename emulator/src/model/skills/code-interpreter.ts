@@ -237,10 +237,16 @@ function answerText(a: Analysis, printed: string): string {
   if (answer === "no rows match" || answer.startsWith("no numeric values")) {
     return `No answer for the ${what}: ${answer} (${from}).${output}`;
   }
+  if (a.chart && !answer.startsWith("saved "))
+    return `No ${a.chart.kind} chart: ${answer} (${from}).${output}`;
   if (a.chart) {
     const kind = a.chart.kind;
     const value = a.value === undefined ? "rows" : a.per ? `${a.value} per ${a.per}` : a.value;
-    return `Here is a ${kind} chart of **${value}** by **${a.groupBy}** from \`${a.csv}\` (${what}), drawn by the Python code above with the standard library only. The values it computed:${output}`;
+    // The code draws bars and lines only (by hand, no plotting library offline): say so, never pass one off as another.
+    const instead = a.chart.asked
+      ? `The offline lab model's code does not draw ${a.chart.asked} charts (it draws bar, line and pie charts by hand, with no plotting library), so here is a ${kind} chart instead`
+      : `Here is a ${kind} chart`;
+    return `${instead} of **${value}** by **${a.groupBy}** from \`${a.csv}\` (${what}), drawn by the Python code above with the standard library only. The values it computed:${output}`;
   }
   if (a.lookup)
     return `The rows of \`${a.csv}\` where ${a.filters.map((f) => `${f.column} is ${f.values.join(" or ")}`).join(" and ")} (${answer}), found by the Python code above:${output}`;
@@ -254,6 +260,12 @@ function answerText(a: Analysis, printed: string): string {
   if (a.rank) {
     return `The ${a.rank.n === 1 ? "row" : `${a.rank.n} rows`} with the ${a.rank.order === "largest" ? "highest" : "lowest"} ${a.value}: **${answer}** (${from}).${output}`;
   }
+  if (a.distinct) {
+    const values = shown.split("\n").slice(-1)[0] ?? "";
+    return `There are **${answer}** distinct ${a.distinct} values${what.includes(" where ") ? what.slice(what.indexOf(" where ")) : ""}: ${values} (${from}).${output}`;
+  }
+  if (a.trend && a.groupBy) return `The ${what}, in ${a.groupBy} order: **${answer}** (${from}).${output}`;
+  if (a.compare) return `The ${what}: **${answer}** (${from}).${output}`;
   if (a.groupBy && !a.across) return `The ${what} (${from}):${output}`;
   return `The ${what} is **${answer}** (${from}).${output}`;
 }

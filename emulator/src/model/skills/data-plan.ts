@@ -55,6 +55,13 @@ const GROUP_CUES = new Set([
   "split by",
 ]);
 
+/** "compare North and South", "East vs West": each named value on its own, not their sum. */
+const COMPARE = /\b(?:compare|compared|comparing|comparison|versus|vs\.?|difference between|each of)\b/i;
+/** "the trend of revenue", "how did units develop": the measure along the date or time column. */
+const TREND = /\b(?:trends?|trending|over time|evolv(?:e|ed|es|ing)|develop(?:ed|s)?)\b/i; // not "development": a team is called so
+/** Chart kinds the code does not draw: a bar chart is drawn instead, and the answer says so. */
+const UNDRAWN = /\b(scatter|area|radar|bubble|heat ?map)\s*(?:chart|plot|graph)?\b/i;
+
 const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b|%/i;
 const LOOKUP_VERB =
   /^(?:please\s+)?(?:what|which|who|whom|whose|when|where|how|show|list|find|give|get|display|look up|lookup|tell|can you|could you|is|are|does|do)\b/i;
@@ -101,6 +108,7 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
 
   let per: Column | undefined;
   let groupBy: Column | undefined;
+  let groupCue: string | undefined;
   for (const [i, m] of mentions.entries()) {
     const cue = cueBefore(m);
     // "per vehicle type": of two names side by side after the cue, the one named in full.
@@ -117,7 +125,7 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     ) {
       per ??= m.column;
     } else if (cue !== undefined && (!m.column.numeric || chart || TIME_LIKE.test(m.column.name))) {
-      groupBy ??= m.column;
+      if (groupBy === undefined) [groupBy, groupCue] = [m.column, cue];
     }
   }
   // "per month", "yearly": the month or year of a date column, when no column is called so.
@@ -130,6 +138,18 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
   );
   const byPeriod = period !== undefined && groupBy === undefined && dated !== undefined;
   if (byPeriod) groupBy = dated;
+  // "the trend of revenue": along the dates, or a column named for time ("month", "week").
+  const trend =
+    TREND.test(question) && groupBy === undefined
+      ? (dated ?? profile.columns.find((c) => !c.numeric && TIME_LIKE.test(c.name)))
+      : undefined;
+  if (trend) groupBy = trend;
+  // Daily dates over more than two months trend by month ("2025-01"), as an analyst would plot them.
+  const trendByMonth =
+    trend !== undefined &&
+    trend === dated &&
+    dated.labels.some((l) => l.length > 7) &&
+    new Set(dated.labels.map((l) => l.slice(0, 7))).size > 2;
   // "Which warehouse …", "what region …", "top 3 products": the groups that are ranked.
   const ranked = mentions.find((m) => {
     const words = before(m, 3);
@@ -190,6 +210,29 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     filters.set(label.column.name, [...(filters.get(label.column.name) ?? []), label.value]);
   }
   const filterList = [...filters].map(([column, values]) => ({ column, values }));
+  // "compare North and South revenue": grouped by the column they are values of, kept to those values.
+  const compared =
+    groupBy === undefined && COMPARE.test(question)
+      ? profile.columns.find((c) => (filters.get(c.name)?.length ?? 0) >= 2)
+      : undefined;
+  if (compared) groupBy = compared;
+  // "how many regions are there", "how many different products in Tools": the distinct values of the
+  // label column counted, not the rows. With a filter and no such word ("how many products are in the
+  // Tools category") the rows kept are counted, as one row is one item there.
+  const distinctAsked =
+    /\b(?:different|distinct|unique|separate)\b/i.test(question) ||
+    (filters.size === 0 && thresholds.length === 0);
+  const distinct =
+    explicit === "count" && value === undefined && groupBy === undefined && distinctAsked
+      ? mentions.find(
+          (m) =>
+            !m.column.numeric &&
+            (m.start === countAt + 2 || m.start === countAt + 3) &&
+            !filters.has(m.column.name) &&
+            // An id column ("how many tickets" of ticket_id) has one value a row: the rows are counted.
+            m.column.labels.length < profile.rows,
+        )?.column
+      : undefined;
   // "in February", "during 2025": a part of a date column (when no label says so already).
   const dates = dated
     ? datePartsIn(
@@ -214,28 +257,39 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
     ...(profile.decimalComma ? { decimalComma: true } : {}),
     filters: filterList,
     ...(when.length > 0 ? { dates: when } : {}),
-    ...(byPeriod && period ? { period } : {}),
+    ...(byPeriod && period ? { period } : trendByMonth ? { period: "month" as const } : {}),
     ...(value ? { value: value.name } : {}),
     ...(per && value ? { per: per.name } : {}),
+    ...(trend ? { trend: true } : {}),
   };
   const amountOf = (v: Column | undefined): Aggregate =>
     v === undefined ? "count" : per ? "sum" : isLevel(v) ? "mean" : "sum";
 
   if (chart) {
-    const kind = /\bline\b|\btrend|over time|\bmonthly\b|\bdaily\b|\bweekly\b/i.test(question)
-      ? "line"
-      : "bar";
+    const kind = /\b(?:pie|donut|doughnut)\b/i.test(question)
+      ? "pie"
+      : /\bline\b|\btrend|over time|\bmonthly\b|\bdaily\b|\bweekly\b/i.test(question)
+        ? "line"
+        : "bar";
+    const undrawn = UNDRAWN.exec(question)?.[1]?.toLowerCase();
     const agg =
       explicit && explicit !== "count"
         ? explicit
         : explicit === "count" && !value
           ? "count"
           : amountOf(value);
-    return { ...base, aggregate: agg, groupBy: groupBy?.name, chart: { kind, output: "chart.svg" } };
+    return {
+      ...base,
+      aggregate: agg,
+      groupBy: groupBy?.name,
+      chart: { kind, output: "chart.svg", ...(undrawn ? { asked: undrawn } : {}) },
+    };
   }
-  // "average monthly revenue": the monthly totals, averaged.
+  // "average monthly revenue", "average units per month": the monthly totals, averaged.
+  const perTime =
+    groupBy !== undefined && groupCue === "per" && (groupBy === dated || TIME_LIKE.test(groupBy.name));
   if (
-    byPeriod &&
+    (byPeriod || perTime) &&
     aggregate === "mean" &&
     value !== undefined &&
     !isLevel(value) &&
@@ -247,6 +301,7 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
   if (SHARE.test(question) && filterList.length + when.length > 0 && groupBy === undefined) {
     return { ...base, aggregate: value === undefined ? "count" : "sum", share: true };
   }
+  if (distinct !== undefined) return { ...base, aggregate: "count", distinct: distinct.name };
   if (groupBy !== undefined) {
     const rankedGroups = superlative !== undefined || /\b(?:top|bottom)\b/i.test(question);
     // "the highest average temperature per sensor": the average is the measure, "highest" ranks it.
@@ -262,6 +317,7 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
       ...base,
       aggregate: value === undefined ? "count" : agg,
       groupBy: groupBy.name,
+      ...(compared ? { compare: true } : {}),
       ...(rankedGroups && (ranked !== undefined || /\b(?:top|bottom)\b/i.test(question))
         ? { rank: { order, n: rankN } }
         : {}),
@@ -410,7 +466,9 @@ export function describeAnalysis(a: Analysis): string {
   ];
   const where = conditions.length > 0 ? ` where ${conditions.join(" and ")}` : "";
   if (a.share) return `share of the ${measure}${where}`;
-  if (a.across)
+  if (a.distinct) return `number of distinct ${a.distinct} values${where}`;
+  if (a.across && a.period)
     return `average ${a.period}ly ${measure} (the ${a.period}ly totals of ${a.groupBy}, averaged)${where}`;
+  if (a.across) return `average ${measure} per ${a.groupBy} (the totals per ${a.groupBy}, averaged)${where}`;
   return `${measure}${groups}${where}`;
 }

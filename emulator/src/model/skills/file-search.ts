@@ -58,7 +58,8 @@ function runSearch(request: ModelRequest, turn: TurnView): Search | undefined {
   let found = assess(query, pool, max);
   // Not covered, and a key word no passage has is one the lexicon relates to others ("fly" → flights):
   // search again with those words added, as a model rewrites its query; the call lists both queries.
-  const rewritten = found.most < 0.5 ? rewrite(query, found.unknown) : undefined;
+  // So is a place the documents do not name ("from Spain" → abroad, another country).
+  const rewritten = found.most < 0.5 ? rewrite(query, found.unknown, found.places) : undefined;
   if (rewritten !== undefined) {
     queries.push(rewritten);
     const again = search(rewritten);

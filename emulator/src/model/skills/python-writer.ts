@@ -33,8 +33,14 @@ export interface Analysis {
   dates?: { column: string; months?: number[]; label?: string; year?: number }[];
   /** The n largest or smallest groups (or rows, without groupBy). */
   rank?: { order: "largest" | "smallest"; n: number };
-  /** Draw the groups as a chart into this file. */
-  chart?: { kind: "bar" | "line"; output: string };
+  /** Draw the groups as a chart into this file; `asked`: the kind asked for when it is not drawn ("scatter"). */
+  chart?: { kind: "bar" | "line" | "pie"; output: string; asked?: string };
+  /** Count the distinct values of this label column ("how many regions are there"), and list them. */
+  distinct?: string;
+  /** With `groupBy` restricted by a filter to the values named: each one's measure ("compare North and South"). */
+  compare?: boolean;
+  /** With `groupBy` a date or time column: the measure in time order, first to last ("the trend of revenue"). */
+  trend?: boolean;
   /** Show the matching rows themselves. */
   lookup?: boolean;
   /** The filtered rows' measure as a percentage of all rows' ("what share of revenue is the South's"). */
@@ -107,7 +113,7 @@ export function analysisCode(a: Analysis): string {
       "",
       `# Only the rows whose ${d.column} is in ${what}.`,
       `rows = [row for row in rows if ${tests.join(" and ")}]`,
-      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in ${what} of ${escapeBraces(d.column)}")`,
+      `print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} where ${escapeBraces(d.column)} is in ${what}")`,
     );
   }
   for (const t of a.thresholds ?? []) {
@@ -126,6 +132,15 @@ export function analysisCode(a: Analysis): string {
       "for row in rows[:20]:",
       '    print("; ".join(f"{k}: {v}" for k, v in row.items()))',
       'print(f"answer: {len(rows)} matching row{\'s\' if len(rows) != 1 else \'\'}" + (" (the first 20 shown)" if len(rows) > 20 else ""))',
+    );
+    return `${out.join("\n")}\n`;
+  }
+  if (a.distinct !== undefined) {
+    out.push(
+      `# The distinct values of ${a.distinct}, in the order they first appear.`,
+      `values = list(dict.fromkeys(v for row in rows if (v := (row.get(${py(a.distinct)}) or "").strip())))`,
+      'print(", ".join(values[:30]) + (f", … ({len(values) - 30} more)" if len(values) > 30 else ""))',
+      'print(f"answer: {len(values)}")',
     );
     return `${out.join("\n")}\n`;
   }
@@ -181,7 +196,15 @@ export function analysisCode(a: Analysis): string {
     "if not results:",
     `    finish("no numeric values to compute with")`,
   );
-  if (a.chart?.kind === "line") {
+  const named = a.compare ? a.filters.find((f) => f.column === a.groupBy)?.values : undefined;
+  if (named) {
+    out.push(
+      "# In the order the question names them.",
+      `NAMED = [${named.map((v) => py(v.toLowerCase())).join(", ")}]`,
+      "results = dict(sorted(results.items(), key=lambda kv: NAMED.index(kv[0].strip().lower()) if kv[0].strip().lower() in NAMED else len(NAMED)))",
+    );
+  }
+  if (a.chart?.kind === "line" || a.trend) {
     out.push(
       "# A line runs in order: numbers and dates sort as such, other labels keep their order.",
       "def order(key):",
@@ -194,7 +217,7 @@ export function analysisCode(a: Analysis): string {
     );
   }
   if (a.chart) {
-    out.push("for key, total in results.items():", '    print(f"{key}: {total:,.2f}")', "");
+    out.push("for key, total in results.items():", '    print(f"{key}: {fmt(total)}")', "");
     out.push(chartDrawing(a));
     return `${out.join("\n")}\n`;
   }
@@ -214,11 +237,23 @@ export function analysisCode(a: Analysis): string {
       '    print(f"{key}: {fmt(value)}")',
       `print("answer: " + ", ".join(f"{key} ({fmt(value)})" for key, value in ranked[:${a.rank.n}]))`,
     );
+  } else if (a.trend) {
+    out.push(
+      "for key, value in results.items():",
+      '    print(f"{key}: {fmt(value)}")',
+      "# The first and the last period: where the measure went.",
+      "(first, start), (last, end) = list(results.items())[0], list(results.items())[-1]",
+      'change = f" ({(end - start) / abs(start) * 100:+.1f}%)" if start else ""',
+      'direction = "up" if end > start else "down" if end < start else "unchanged"',
+      'print(f"answer: {direction}, from {fmt(start)} ({first}) to {fmt(end)} ({last}){change}")',
+    );
   } else {
     out.push(
       "for key, value in results.items():",
       '    print(f"{key}: {fmt(value)}")',
-      `print(f"answer: {len(results)} groups")`,
+      a.compare
+        ? 'print("answer: " + "; ".join(f"{key} {fmt(value)}" for key, value in results.items()))'
+        : `print(f"answer: {len(results)} groups")`,
     );
   }
   return `${out.join("\n")}\n`;
@@ -253,6 +288,7 @@ function escapeBraces(text: string): string {
 function chartDrawing(a: Analysis): string {
   const chart = a.chart ?? { kind: "bar", output: "chart.svg" };
   const what = a.value === undefined ? "rows" : a.per ? `${a.value} per ${a.per}` : a.value;
+  if (chart.kind === "pie") return pieDrawing(chart.output, `${what} by ${a.groupBy ?? ""}`);
   return `from html import escape
 
 KIND, OUTPUT, TITLE = ${py(chart.kind)}, ${py(chart.output)}, ${py(`${what} by ${a.groupBy ?? ""}`)}
@@ -289,7 +325,7 @@ for i, ((key, total), label) in enumerate(zip(results.items(), labels)):
     if KIND == "bar":
         svg.append(
             f'<rect x="{x - slot * 0.35:.1f}" y="{y(total):.1f}" width="{slot * 0.7:.1f}" '
-            f'height="{H - BOTTOM - y(total):.1f}" fill="#3b6ea5"><title>{escape(key)}: {total:,.2f}</title></rect>'
+            f'height="{H - BOTTOM - y(total):.1f}" fill="#3b6ea5"><title>{escape(key)}: {fmt(total)}</title></rect>'
         )
     svg.append(
         f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="end" '
@@ -303,6 +339,51 @@ svg.append("</svg>")
 with open(OUTPUT, "w", encoding="utf-8") as f:
     f.write("\\n".join(svg) + "\\n")
 print(f"answer: saved {OUTPUT} ({len(results)} values)")`;
+}
+
+/** A pie: one slice per group, its share of the whole, with a legend of values and percentages. */
+function pieDrawing(output: string, title: string): string {
+  return `import math
+from html import escape
+
+OUTPUT, TITLE = ${py(output)}, ${py(title)}
+# A slice is a share of a whole: negative values have none.
+if any(v < 0 for v in results.values()):
+    finish("a pie chart cannot show negative values; a bar chart can")
+COLORS = ["#3b6ea5", "#e07b39", "#5aa469", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]
+whole = sum(results.values()) or 1
+n = len(results)
+W, CX, CY, R = 760, 220, 240, 170
+H = max(440, 90 + 22 * n)
+svg = [
+    f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+    'font-family="sans-serif" font-size="12">',
+    '<rect width="100%" height="100%" fill="white"/>',
+    f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">pie chart: {escape(TITLE)}</text>',
+]
+angle = -math.pi / 2  # the first slice starts at twelve o'clock and they run clockwise
+for i, (key, value) in enumerate(results.items()):
+    share, color = value / whole, COLORS[i % len(COLORS)]
+    tip = f"<title>{escape(key)}: {fmt(value)} ({share:.1%})</title>"
+    if share > 0.9999:
+        svg.append(f'<circle cx="{CX}" cy="{CY}" r="{R}" fill="{color}">{tip}</circle>')
+    elif share > 0:
+        end = angle + share * 2 * math.pi
+        x1, y1 = CX + R * math.cos(angle), CY + R * math.sin(angle)
+        x2, y2 = CX + R * math.cos(end), CY + R * math.sin(end)
+        svg.append(
+            f'<path d="M {CX} {CY} L {x1:.1f} {y1:.1f} A {R} {R} 0 {1 if share > 0.5 else 0} 1 {x2:.1f} {y2:.1f} Z" '
+            f'fill="{color}" stroke="white">{tip}</path>'
+        )
+        angle = end
+    label = key if len(key) <= 40 else key[:39] + "…"
+    y = 70 + 22 * i
+    svg.append(f'<rect x="440" y="{y - 11}" width="14" height="14" fill="{color}"/>')
+    svg.append(f'<text x="462" y="{y}">{escape(label)}: {fmt(value)} ({share:.1%})</text>')
+svg.append("</svg>")
+with open(OUTPUT, "w", encoding="utf-8") as f:
+    f.write("\\n".join(svg) + "\\n")
+print(f"answer: saved {OUTPUT} ({n} values)")`;
 }
 
 export function summaryCode(csv: string, delimiter = ",", decimalComma = false): string {
