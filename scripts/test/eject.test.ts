@@ -84,7 +84,7 @@ describe("pnpm eject", () => {
     const copy = path.join(tempDir("lab-eject-"), "weather");
     const ejected = await runLab(["eject", "1-tools", copy]);
     expect(ejected.code, ejected.stderr).toBe(0);
-    // Outside the current folder: the absolute path, not ../../../tmp/…
+    // Outside the current folder: the absolute path, not a long relative one climbing out of it
     expect(ejected.stdout).toContain(`\n  cd ${copy}\n`);
     const readme = readFileSync(path.join(copy, "README.md"), "utf8");
     expect(readme).not.toMatch(/Next: demo/);
