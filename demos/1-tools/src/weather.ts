@@ -1,10 +1,15 @@
 /**
  * Live weather from Open-Meteo (no key needed): geocode the city, then read its current conditions.
  * Whatever comes back is untrusted input for the model, so every failure becomes a small JSON error
- * object and a success is trimmed to the few fields an answer needs.
+ * object and a success is trimmed to the few fields an answer needs. LAB_WEATHER=offline answers from
+ * labelled sample data instead (offline-weather.ts), for a machine without internet.
  */
+import { ConfigError } from "@lab/shared/errors";
+import { offlineWeather } from "./offline-weather.ts";
 
 export interface WeatherSettings {
+  /** LAB_WEATHER=offline: sample data computed here, no network. */
+  offline: boolean;
   geocodingUrl: string;
   forecastUrl: string;
   timeoutMs: number;
@@ -12,7 +17,13 @@ export interface WeatherSettings {
 
 /** Base URLs come from env so tests and offline runs can point them at a local stand-in. */
 export function weatherSettings(env: Record<string, string | undefined>): WeatherSettings {
+  const mode = env.LAB_WEATHER?.trim().toLowerCase() || "live";
+  if (mode !== "live" && mode !== "offline")
+    throw new ConfigError(
+      `LAB_WEATHER is "${env.LAB_WEATHER}"; use "offline" for sample data without internet, or leave it unset (or "live") for Open-Meteo.`,
+    );
   return {
+    offline: mode === "offline",
     geocodingUrl: env.WEATHER_GEOCODING_URL || "https://geocoding-api.open-meteo.com/v1/search",
     forecastUrl: env.WEATHER_FORECAST_URL || "https://api.open-meteo.com/v1/forecast",
     timeoutMs: Number(env.WEATHER_TIMEOUT_MS) > 0 ? Number(env.WEATHER_TIMEOUT_MS) : 4000,
@@ -36,12 +47,15 @@ export interface WeatherError {
 }
 
 const MAX_REPLY_BYTES = 256 * 1024;
+/** Said when the service is out of reach, the usual sign of a machine (or a workshop) without internet. */
+const OFFLINE_HINT = "Without internet, set LAB_WEATHER=offline for sample data.";
 
 export async function getWeather(
   city: string,
   settings: WeatherSettings,
   signal?: AbortSignal,
 ): Promise<CurrentWeather | WeatherError> {
+  if (settings.offline) return offlineWeather(city);
   const name = city.trim().slice(0, 100);
   if (!name) return { error: "No city was given." };
   const geo = await fetchJson(
@@ -100,10 +114,12 @@ async function fetchJson(
   } catch (err) {
     if (signal?.aborted) throw err; // the user cancelled the turn: not the tool's error to report
     if (deadline.aborted)
-      return { error: `The weather service (${host}) did not answer within ${settings.timeoutMs / 1000} s.` };
+      return {
+        error: `The weather service (${host}) did not answer within ${settings.timeoutMs / 1000} s. ${OFFLINE_HINT}`,
+      };
     if (err instanceof SyntaxError)
       return { error: `The weather service (${host}) sent something that is not JSON.` };
-    return { error: `The weather service (${host}) could not be reached.` };
+    return { error: `The weather service (${host}) could not be reached. ${OFFLINE_HINT}` };
   }
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { live, runLab, startBackend, type TestBackend } from "../../../shared/test/support.ts";
+import { closedPort, live, runLab, startBackend, type TestBackend } from "../../../shared/test/support.ts";
 import { startWeatherFixture, type WeatherFixture } from "./weather-fixture.ts";
 
 let backend: TestBackend;
@@ -80,6 +80,35 @@ describe.skipIf(live)("pnpm 1-tools", () => {
     expect(slow.code).toBe(0);
     expect(slow.stdout).toContain("did not answer within 1 s");
     weather.mode = "ok";
+    await runLab(["1-tools:reset"], { env });
+  });
+
+  it("no internet: the error names LAB_WEATHER=offline, which then answers from labelled sample data", async () => {
+    // The live endpoints point at a closed port, as on a machine without internet.
+    const nowhere = `http://127.0.0.1:${await closedPort()}/v1`;
+    const env = {
+      ...backend.env,
+      WEATHER_GEOCODING_URL: `${nowhere}/search`,
+      WEATHER_FORECAST_URL: `${nowhere}/forecast`,
+      AGENT_NAME: agentName(),
+    };
+    const down = await runLab(["1-tools"], { env, input: ["What's the weather in Lisbon?"] });
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain("could not be reached. Without internet, set LAB_WEATHER=offline");
+
+    const offline = await runLab(["1-tools"], {
+      env: { ...env, LAB_WEATHER: "offline" },
+      input: ["What's the weather in Lisbon and Helsinki?"],
+    });
+    expect(offline.stderr).toBe("");
+    expect(offline.code).toBe(0);
+    const lisbon = offline.stdout.match(/⚙ get_weather\(\{"city":"Lisbon"\}\) \d+ ms → (\{.*)/)?.[1] ?? "";
+    expect(lisbon).toMatch(/^\{"city":"Lisbon","country":"Portugal","temperature_c":-?\d/);
+    const temperature = lisbon.match(/"temperature_c":(-?[\d.]+)/)?.[1];
+    // The model answers from the tool's output: the sample's temperature and its label reach the user.
+    expect(offline.stdout).toContain(`In Lisbon, Portugal it is ${temperature} °C`);
+    expect(offline.stdout).toContain("offline sample data (LAB_WEATHER=offline), not real weather");
+    expect(offline.stdout).toMatch(/⚙ get_weather\(\{"city":"Helsinki"\}\)/);
     await runLab(["1-tools:reset"], { env });
   });
 

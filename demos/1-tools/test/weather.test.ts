@@ -1,7 +1,7 @@
 /** The weather function against a local Open-Meteo stand-in: every failure is a small JSON error. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedPort } from "../../../shared/test/support.ts";
-import { getWeather, weatherSettings } from "../src/weather.ts";
+import { type CurrentWeather, getWeather, weatherSettings } from "../src/weather.ts";
 import { startWeatherFixture, type WeatherFixture } from "./weather-fixture.ts";
 
 let fixture: WeatherFixture;
@@ -58,7 +58,53 @@ describe("getWeather", () => {
       WEATHER_TIMEOUT_MS: "1000",
     });
     expect(await getWeather("Oslo", unreachable)).toMatchObject({
-      error: expect.stringContaining("could not be reached"),
+      error: expect.stringContaining("could not be reached. Without internet, set LAB_WEATHER=offline"),
     });
+  });
+});
+
+describe("getWeather with LAB_WEATHER=offline", () => {
+  it("answers from labelled sample data, stable per city, without touching the network", async () => {
+    // The live endpoints point at a closed port: any request would turn into an error.
+    const offline = weatherSettings({
+      LAB_WEATHER: "offline",
+      WEATHER_GEOCODING_URL: `http://127.0.0.1:${await closedPort()}/v1/search`,
+    });
+    const results = (await Promise.all(
+      ["Lisbon", "  lisbon ", "Helsinki", "Jakarta"].map((city) => getWeather(city, offline)),
+    )) as CurrentWeather[];
+    const [lisbon, again, helsinki, jakarta] = results;
+    expect(lisbon).toMatchObject({
+      city: "Lisbon",
+      country: "Portugal",
+      source: "offline sample data (LAB_WEATHER=offline), not real weather",
+    });
+    expect(again).toEqual(lisbon);
+    for (const r of results) {
+      expect(r.temperature_c).toBeGreaterThan(-15);
+      expect(r.temperature_c).toBeLessThan(35);
+      expect(r.humidity_percent).toBeGreaterThanOrEqual(0);
+      expect(r.humidity_percent).toBeLessThanOrEqual(100);
+      expect(r.wind_kmh).toBeGreaterThanOrEqual(0);
+    }
+    // Latitude shapes the sample: near the equator is warmer than near the Arctic.
+    expect(jakarta?.temperature_c).toBeGreaterThan(helsinki?.temperature_c ?? Infinity);
+    expect(await getWeather("São Paulo", offline)).toMatchObject({ city: "São Paulo" });
+    expect(await getWeather("Sao Paulo", offline)).toEqual(await getWeather("São Paulo", offline));
+  });
+
+  it("an unknown city gets the live geocoder's error; a misspelt mode is a configuration error", async () => {
+    const offline = weatherSettings({ LAB_WEATHER: "offline" });
+    expect(await getWeather("Atlantis", offline)).toMatchObject({
+      error: expect.stringMatching(/^No place called "Atlantis" was found\. /),
+    });
+    expect(await getWeather(" ", offline)).toEqual({ error: "No city was given." });
+    expect(weatherSettings({ LAB_WEATHER: "Live" }).offline).toBe(false);
+    expect(() => weatherSettings({ LAB_WEATHER: "ofline" })).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringContaining('LAB_WEATHER is "ofline"; use "offline"'),
+      }),
+    );
   });
 });

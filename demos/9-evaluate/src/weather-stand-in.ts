@@ -20,7 +20,7 @@ export const STAND_IN_WEATHER: Record<
 };
 
 export interface StandIn {
-  env: { WEATHER_GEOCODING_URL: string; WEATHER_FORECAST_URL: string };
+  env: { WEATHER_GEOCODING_URL: string; WEATHER_FORECAST_URL: string; LAB_WEATHER: "live" };
   close(): Promise<void>;
 }
 
@@ -60,7 +60,12 @@ export async function startWeatherStandIn(): Promise<StandIn> {
   server.unref();
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return {
-    env: { WEATHER_GEOCODING_URL: `${base}/search`, WEATHER_FORECAST_URL: `${base}/forecast` },
+    // LAB_WEATHER=live: the datasets know this stand-in's numbers, not demo 1's offline sample data.
+    env: {
+      WEATHER_GEOCODING_URL: `${base}/search`,
+      WEATHER_FORECAST_URL: `${base}/forecast`,
+      LAB_WEATHER: "live",
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
