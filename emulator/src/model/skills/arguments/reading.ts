@@ -84,7 +84,11 @@ const TEXTY = new Set(
     " ",
   ),
 );
-const CODEY = new Set("id code symbol ticker sku reference ref number iata icao isbn tracking".split(" "));
+const CODEY = new Set(
+  "id code symbol ticker sku reference ref number iata icao isbn tracking postcode zip zipcode postal".split(
+    " ",
+  ),
+);
 
 export function kindOf(name: string, type: string, spec: Json, description: string): Kind {
   const nameWords = words(name);

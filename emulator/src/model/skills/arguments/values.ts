@@ -285,9 +285,28 @@ export function booleanValue(param: Param, reading: Reading): boolean | undefine
   return undefined;
 }
 
+/**
+ * Postal codes as countries write them, several with a space inside ("SW1A 1AA", "1012 AB", "K1A 0B1",
+ * "90210-1234"): one value, not a word and a number.
+ */
+const POSTCODE =
+  /\b(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|\d{4} ?[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{5}(?:-\d{4})?|\d{3} ?\d{2}|\d{4,6})\b/g;
+
 export function code(param: Param, reading: Reading): string | undefined {
   const quote = take(reading, reading.quotes);
   if (quote) return quote.text;
+  if (
+    /\bpost(?:al)? ?code|\bzip\b|\bzip ?code|postcode/i.test(
+      `${param.name.replace(/_/g, " ")} ${param.description}`,
+    )
+  ) {
+    for (const m of reading.text.matchAll(POSTCODE)) {
+      const span = { text: m[0], index: m.index, end: m.index + m[0].length };
+      if (!reading.free(span) || reading.whens.some((w) => overlaps(w, span))) continue;
+      reading.use(span, ...reading.numbers.filter((n) => overlaps(n, span)));
+      return span.text;
+    }
+  }
   // "aapl price": typed in lower case, the one unknown word is the symbol, written as symbols are.
   if (/symbol|ticker/i.test(`${param.name} ${param.description}`)) {
     const word = reading.terse().find((w) => reading.free(w));
