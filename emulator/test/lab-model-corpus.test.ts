@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { type CorpusResult, runCorpus } from "./corpus/lab-model.ts";
 
 describe("the lab model's corpus", () => {
-  it("passes every case of tool choice, arguments, missing arguments, memory and general answers", async () => {
+  it("passes every case of tool choice, arguments, missing arguments, memory, general answers and holdout round 3", async () => {
     const results: CorpusResult[] = await runCorpus();
     expect(results.map((r) => r.skill)).toEqual([
       "tool-choice",
@@ -15,6 +15,7 @@ describe("the lab model's corpus", () => {
       "missing-arguments",
       "memory",
       "general",
+      "holdout-3",
     ]);
     expect(results.reduce((n, r) => n + r.total, 0)).toBeGreaterThanOrEqual(100);
     expect(results.flatMap((r) => r.failures)).toEqual([]);

@@ -43,6 +43,8 @@ describe("the parsing layer", () => {
     expect(values("twenty-five people")).toEqual([{ value: 25, unit: "people", currency: undefined }]);
     expect(values("at 19:30 on 2026-12-24, or 7pm")).toEqual([]);
     expect(values("10 pounds")[0]).toMatchObject({ value: 10, unit: "pounds", currency: "GBP" });
+    expect(values("swam for half an hour")).toEqual([{ value: 0.5, unit: "hour", currency: undefined }]);
+    expect(values("half a table")).toEqual([{ value: 0.5, unit: undefined, currency: undefined }]);
   });
 
   it("reads dates and times against the clock, and leaves durations alone", () => {
@@ -84,5 +86,10 @@ describe("the parsing layer", () => {
     expect(related(stem("warm"), stem("weather"))).toBe(true);
     expect(related(stem("cab"), stem("taxi"))).toBe(true);
     expect(related(stem("warm"), stem("train"))).toBe(false);
+    // Irregular simple pasts stem as their verb; past participles, which name columns, do not.
+    expect(stem("swam")).toBe(stem("swim"));
+    expect(stem("ran")).toBe(stem("running"));
+    expect(stem("driven")).not.toBe(stem("drives"));
+    expect(related(stem("dentist"), stem("doctor"))).toBe(true);
   });
 });

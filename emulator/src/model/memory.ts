@@ -270,7 +270,14 @@ export function firstPersonStatement(text: string): string | undefined {
   const sentences = guard(plainSpelling(text))
     .split(/(?<=[.!;\n])\s+/)
     .filter((s) => /^\s*(?:i|my|i'm|i've|i'll|i'd)\b/i.test(s) && !isQuestion(s))
-    .filter((s) => !/^\s*i(?:'d| would| want| need| wish| wonder| think| hope| was wondering)\b/i.test(s));
+    .filter((s) => !/^\s*i(?:'d| would| want| need| wish| wonder| think| hope| was wondering)\b/i.test(s))
+    // "I'm going to Japan and I want to know how much 300 dollars is in yen": a request told as a story.
+    .filter(
+      (s) =>
+        !/\b(?:(?:want|wanted|need|needed|like|love) to (?:know|find out|check|see)|(?:can|could|would|will) (?:you|u)|i (?:was )?wonder(?:ing)?)\b/i.test(
+          s,
+        ),
+    );
   if (sentences.length === 0) return undefined;
   return unguard(sentences.map((s) => secondPerson(s.trim().replace(/[.!;]+$/, ""))).join("; "));
 }

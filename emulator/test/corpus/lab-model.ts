@@ -14,7 +14,7 @@ import type OpenAI from "openai";
 import { type Lab, startLab } from "../support.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SKILLS = ["tool-choice", "arguments", "missing-arguments", "memory", "general"];
+const SKILLS = ["tool-choice", "arguments", "missing-arguments", "memory", "general", "holdout-3"];
 
 type Tool = Record<string, unknown> & { name: string; strict?: boolean; parameters: object };
 interface Catalogue {

@@ -38,6 +38,7 @@ const FAMILIES = [
   "air quality pollution polluted aqi smog pollen",
   "timer countdown",
   "job jobs vacancy vacancies hiring career position opening",
+  "doctor dentist dermatologist optician physician gp clinic checkup toothache",
 ];
 
 const STEMMED = FAMILIES.map((line) => line.split(" ").map(stem));

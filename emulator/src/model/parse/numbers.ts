@@ -162,8 +162,19 @@ export function numbers(text: string): NumberSpan[] {
       currencyBefore(before);
     const bare = m.index + m[0].length - (after?.length ?? 0);
     const valueEnd = bare - (text.slice(m.index, bare).length - text.slice(m.index, bare).trimEnd().length);
-    const end = unitWord === undefined ? valueEnd : m.index + m[0].length;
+    // "half an hour": a unit after "a" or "an" belongs to the number before them.
+    const behind =
+      unitWord === undefined && /^(?:a|an)$/i.test(after ?? "") ? /^\s+(\p{L}+)/u.exec(next) : null;
+    const late = behind?.[1]?.toLowerCase();
+    const lateUnit = late !== undefined && UNITS.has(late) ? late : undefined;
+    const end =
+      lateUnit !== undefined
+        ? m.index + m[0].length + (behind?.[0].length ?? 0)
+        : unitWord === undefined
+          ? valueEnd
+          : m.index + m[0].length;
     const span: NumberSpan = { text: text.slice(m.index, end), index: m.index, end, value, valueEnd };
+    if (lateUnit !== undefined) span.unit = lateUnit;
     if (unitWord !== undefined && (CURRENCIES[unitWord] === undefined || UNITS.has(unitWord)))
       span.unit = unitWord;
     if (currency !== undefined) span.currency = currency;

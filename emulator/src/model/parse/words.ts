@@ -46,11 +46,33 @@ const OWN_STEMS: Record<string, string> = {
   news: "news",
 };
 
+/**
+ * Irregular simple past tenses, stemmed as their verb ("I swam for 45 minutes" names a swim): Porter's
+ * rules only strip regular endings. Past participles stay out: they name columns ("km_driven").
+ */
+const IRREGULAR: Record<string, string> = {
+  swam: "swim",
+  ran: "run",
+  rode: "ride",
+  drove: "drive",
+  ate: "eat",
+  sent: "send",
+  bought: "buy",
+  paid: "pay",
+  wrote: "write",
+  spent: "spend",
+  took: "take",
+  met: "meet",
+  slept: "sleep",
+  went: "go",
+};
+
 export function stem(word: string): string {
   const w = word.toLowerCase().replace(/['’]s$/, "");
   let s = STEMS.get(w);
   if (s === undefined) {
-    s = OWN_STEMS[w] ?? (/^\d/.test(w) ? w : stemmer(w));
+    const base = IRREGULAR[w] ?? w;
+    s = OWN_STEMS[base] ?? (/^\d/.test(base) ? base : stemmer(base));
     STEMS.set(w, s);
   }
   return s;

@@ -16,7 +16,7 @@ const REQUEST_VERBS = new Set(
 
 /** Words that join a free text to the rest of the request, dropped at its ends. */
 const CONNECTORS = new Set(
-  "to into for of on in at with by about that and or please me my the a an so then also just now any some there is are".split(
+  "to into for of on in at with by about that and or please pls plz thanks thx cheers me my the a an so then also just now any some there is are".split(
     " ",
   ),
 );

@@ -37,6 +37,9 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
   }
   // People are named after "with" (or "to", "for", "invite"): any other name is something else.
   if (param.cue === "with") return [];
+  // An optional parameter with a cue takes a name only in its slot ("jobs in Berlin"): in "remote Data
+  // Engineer jobs" the name is the search, not a place.
+  if (param.cue !== undefined && !param.required) return [];
   // No cue before it: the next unused name ("Oslo weather?"), unless that name sits in another role's
   // slot ("to Bergen" is a destination, not a station) or is a title ("called Dentist").
   const name = names.find((n) => {

@@ -84,7 +84,11 @@ const TEXTY = new Set(
     " ",
   ),
 );
-const CODEY = new Set("id code symbol ticker sku reference ref number iata icao isbn tracking".split(" "));
+const CODEY = new Set(
+  "id code symbol ticker sku reference ref number iata icao isbn tracking postcode zip zipcode postal".split(
+    " ",
+  ),
+);
 
 export function kindOf(name: string, type: string, spec: Json, description: string): Kind {
   const nameWords = words(name);
@@ -142,11 +146,15 @@ export const ORDER: Kind[] = [
   "text",
 ];
 
+const TIME_UNIT = /^(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)$/;
+
 export class Reading {
   readonly used: Span[] = [];
   readonly quotes: Span[];
   readonly whens: WhenSpan[];
   readonly numbers: NumberSpan[];
+  /** Numbers with a unit of time inside a relative moment ("in 28 minutes"). */
+  readonly durations: NumberSpan[];
   readonly names: Span[];
   readonly emails: Span[];
   readonly urls: Span[];
@@ -168,8 +176,17 @@ export class Reading {
     this.urls = urls(text);
     this.whens = whenIn(text, now).filter((w) => !this.quotes.some((q) => overlaps(q, w)));
     const taken = [...this.quotes, ...this.emails, ...this.urls];
-    this.numbers = numbers(text).filter(
+    const all = numbers(text);
+    this.numbers = all.filter(
       (n) => ![...taken, ...this.whens].some((s) => overlaps(s, { index: n.index, end: n.valueEnd })),
+    );
+    // "5km in 28 minutes": chrono reads "in 28 minutes" as a moment, but a parameter that takes a
+    // length of time in minutes wants the 28; these are offered to such parameters only.
+    this.durations = all.filter(
+      (n) =>
+        n.unit !== undefined &&
+        TIME_UNIT.test(n.unit) &&
+        this.whens.some((w) => overlaps(w, { index: n.index, end: n.valueEnd }) && /^in\b/i.test(w.text)),
     );
     const ordinary = (w: string) => toolStems.some((s) => sameStem(s, stem(w)) || related(s, stem(w)));
     this.names = properNames(text, ordinary).filter(

@@ -160,15 +160,31 @@ const PEOPLE = new Set(
 const MONEY = new Set("amount price budget cost sum total money fee balance salary value".split(" "));
 
 export function numberValue(param: Param, reading: Reading): number | undefined {
-  const free = reading.numbers.filter((n) => reading.free(n));
   const paramWords = [...words(param.name), ...words(param.description)];
+  const wantsTime = paramWords.some((w) => SECONDS[w.replace(/s$/, "")] !== undefined);
+  const free = [
+    ...reading.numbers,
+    ...(wantsTime
+      ? reading.durations.filter((d) => reading.whens.every((w) => reading.free(w) || !overlaps(w, d)))
+      : []),
+  ].filter((n) => reading.free(n));
   if (free.length === 0) return impliedNumber(paramWords, reading);
+  // The units of measure the parameter names ("distance_km", "in minutes"): a number said in another
+  // unit ("5km" for a duration in minutes) is not its value.
+  const paramUnits = paramWords.filter((w) => UNITS.has(w) && w.length > 1);
   const wantsPeople = paramWords.some((w) => PEOPLE.has(w));
   const wantsMoney = paramWords.some((w) => MONEY.has(w)) || param.kind === "currency";
   const scoreOf = (n: NumberSpan) => {
     let s = 0;
     const before = reading.before(n.index, 3);
     if (n.unit !== undefined && paramWords.some((w) => sameStem(stem(w), stem(n.unit ?? "")))) s += 3;
+    else if (
+      n.unit !== undefined &&
+      UNITS.has(n.unit) &&
+      paramUnits.length > 0 &&
+      !sameMeasure(n.unit, paramUnits)
+    )
+      s -= 3;
     if (wantsPeople) {
       if (n.unit !== undefined && PEOPLE.has(n.unit)) s += 3;
       if (/\b(?:for|party of|table for|group of)$/.test(before)) s += 2;
@@ -183,9 +199,20 @@ export function numberValue(param: Param, reading: Reading): number | undefined 
   };
   const best = [...free].sort((a, b) => scoreOf(b) - scoreOf(a) || a.index - b.index)[0];
   if (best === undefined || scoreOf(best) < -1) return undefined;
-  reading.use(best);
+  reading.use(best, ...reading.whens.filter((w) => reading.durations.includes(best) && overlaps(w, best)));
   const value = best.value * timeFactor(best.unit, paramWords);
   return param.type === "integer" ? Math.round(value) : value;
+}
+
+/** Is a unit as said the same measure as one the parameter names ("kms" and "km", "hours" and "minutes")? */
+function sameMeasure(said: string, named: string[]): boolean {
+  const base = (u: string) => {
+    const w = u.toLowerCase();
+    if (SECONDS[w.replace(/s$/, "")] !== undefined) return "time";
+    const alias = Object.entries(ALIASES).find(([key, forms]) => key === w || forms.includes(w));
+    return alias?.[0] ?? w.replace(/s$/, "");
+  };
+  return named.some((n) => base(n) === base(said));
 }
 
 const SECONDS: Record<string, number> = {
@@ -207,6 +234,13 @@ function timeFactor(unit: string | undefined, paramWords: string[]): number {
 
 /** Numbers said without digits: "just me" is one person, "a week" is seven nights. */
 function impliedNumber(paramWords: string[], reading: Reading): number | undefined {
+  // "an hour", "half an hour", "a minute" for a parameter that takes a length of time.
+  const wanted = paramWords.map((w) => SECONDS[w.replace(/s$/, "")]).find((n) => n !== undefined);
+  const spoken = /\b(half )?(?:an?|one) (second|sec|minute|min|hour|hr|day)\b/i.exec(reading.text);
+  if (wanted !== undefined && spoken !== null) {
+    const seconds = (SECONDS[(spoken[2] ?? "").toLowerCase()] ?? 0) * (spoken[1] === undefined ? 1 : 0.5);
+    return seconds / wanted;
+  }
   if (
     paramWords.some((w) => PEOPLE.has(w)) &&
     /\b(?:just|only) me\b|\bby myself\b|\balone\b|\bsolo\b/i.test(reading.text)
@@ -251,9 +285,28 @@ export function booleanValue(param: Param, reading: Reading): boolean | undefine
   return undefined;
 }
 
+/**
+ * Postal codes as countries write them, several with a space inside ("SW1A 1AA", "1012 AB", "K1A 0B1",
+ * "90210-1234"): one value, not a word and a number.
+ */
+const POSTCODE =
+  /\b(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|\d{4} ?[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{5}(?:-\d{4})?|\d{3} ?\d{2}|\d{4,6})\b/g;
+
 export function code(param: Param, reading: Reading): string | undefined {
   const quote = take(reading, reading.quotes);
   if (quote) return quote.text;
+  if (
+    /\bpost(?:al)? ?code|\bzip\b|\bzip ?code|postcode/i.test(
+      `${param.name.replace(/_/g, " ")} ${param.description}`,
+    )
+  ) {
+    for (const m of reading.text.matchAll(POSTCODE)) {
+      const span = { text: m[0], index: m.index, end: m.index + m[0].length };
+      if (!reading.free(span) || reading.whens.some((w) => overlaps(w, span))) continue;
+      reading.use(span, ...reading.numbers.filter((n) => overlaps(n, span)));
+      return span.text;
+    }
+  }
   // "aapl price": typed in lower case, the one unknown word is the symbol, written as symbols are.
   if (/symbol|ticker/i.test(`${param.name} ${param.description}`)) {
     const word = reading.terse().find((w) => reading.free(w));
