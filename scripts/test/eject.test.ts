@@ -7,18 +7,11 @@
  * `npm run reset`; demo 2 (which differs most: it carries demo 1) and demo 1 with a second tool added
  * also pass `npm test`.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { closedPort, repoRoot, run, runLab, tempDir } from "../../shared/test/support.ts";
+import { closedPort, repoRoot, run, runLab, spawnCollected, tempDir } from "../../shared/test/support.ts";
 import { listDemos } from "../src/demos.ts";
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A command in the copy, with an environment that knows nothing of this repository or of vitest. */
 function sh(
@@ -39,24 +32,7 @@ function sh(
   }
   // node first on PATH: npm's scripts run `node` and must get this one, not an older system Node.
   env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`;
-  return new Promise<Result>((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...env, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding("utf8").on("data", (c: string) => {
-      stderr += c;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
+  return spawnCollected(command, args, { cwd, env: { ...env, ...options.env }, input: options.input });
 }
 
 /** The copy's dependencies as links to the packages pnpm installed here (same versions, no download). */

@@ -4,11 +4,10 @@
  * command it received and stop. A pnpm built-in or a system program of the same name (`pnpm doctor`,
  * `pnpm reset` before the lab had a `reset` script) never prints that line, so this test fails on it.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../shared/test/support.ts";
+import { type Collected, repoRoot, spawnCollected } from "../../shared/test/support.ts";
 import { listDemos } from "../src/demos.ts";
 
 const READMES = [
@@ -92,30 +91,10 @@ async function pnpmBuiltins(): Promise<Set<string>> {
   return names;
 }
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Outcome = Collected;
 
 function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding("utf8").on("data", (c: string) => {
-      stderr += c;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCollected(cmd, args, { cwd, env: { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", ...env } });
 }
 
 const scriptsIn = (folder: string) =>

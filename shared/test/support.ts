@@ -103,6 +103,42 @@ export interface RunOptions {
   node?: string;
 }
 
+/** What a command printed and how it ended. */
+export interface Collected {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Any command (pnpm, npm, a copy's own scripts) with exactly the environment given, `input` on stdin
+ * (then closed), and everything it printed collected: for tests that run what a README tells a user to.
+ */
+export function spawnCollected(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; input?: string },
+): Promise<Collected> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
 /** Runs `node scripts/lab.mjs <args>` like `pnpm <args>` does, with piped stdin and plain output. */
 export function runLab(args: string[], options: RunOptions = {}): Promise<RunResult> {
   return run(path.join(repoRoot, "scripts", "lab.mjs"), args, options);
