@@ -43,7 +43,8 @@ export function ratioTable(rows: Row[]): string {
       r.what,
       r.median.toFixed(1),
       r.p95.toFixed(1),
-      r.ratio ? `${r.ratio.toFixed(1)}×` : "1.0×",
+      // Two digits below 10×: a target such as ≤ 0.6× must not hide in the rounding.
+      r.ratio ? `${r.ratio.toFixed(r.ratio < 10 ? 2 : 1)}×` : "1.0×",
       r.baseline ?? "(baseline)",
     ]),
   );

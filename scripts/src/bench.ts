@@ -119,6 +119,9 @@ async function timeToFirstPrompt(): Promise<void> {
     bare: () => timeUntil(["-e", ""], undefined, {}),
     floor: () => timeUntil([floorScript], undefined, {}),
     prompt: () => timeUntil([lab, "0-hello"], "Reading one turn per line", env),
+    // The same start loading the installed SDK packages one module at a time (scripts/src/sdk-bundle.ts).
+    unbundled: () =>
+      timeUntil([lab, "0-hello"], "Reading one turn per line", { ...env, LAB_SDK_BUNDLE: "0" }),
     // What was left out of the start is paid by the first turn (the lab model's code): that one, unpaced.
     answer: () => timeUntil([lab, "0-hello"], "served by", { ...env, EMULATOR_STREAM_DELAY_MS: "0" }, "hi\n"),
     // The Azure path up to its first network call: config, @azure/identity, both clients, the backend line.
@@ -141,6 +144,7 @@ async function timeToFirstPrompt(): Promise<void> {
     times.prompt,
     floor,
   );
+  record("  … same with the SDK bundle off (LAB_SDK_BUNDLE=0), against the floor", times.unbundled, floor);
   record("`pnpm 0-hello` to its first answer (unpaced stream)", times.answer, floor);
   record("`pnpm 0-hello` on Azure, to its first request", times.azure, bare);
   record("  … same, against the floor (target ≤ 1.0×)", times.azure, floor);
@@ -285,36 +289,40 @@ function print(): void {
   console.log(ratioTable(rows));
 }
 
+/** In a folder of its own that is removed afterwards. */
+const inWork = (bench: (work: string) => Promise<void>) => async () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
+  await bench(work);
+  rmSync(work, { recursive: true, force: true });
+};
+
+/** `pnpm bench -- <name> …` runs only those sections. */
+const sections: Record<string, () => Promise<void>> = {
+  start: timeToFirstPrompt,
+  "compile-cache": compileCache,
+  turn: perTurn,
+  hosted: inWork(benchHosted),
+  retrieval: inWork(benchRetrieval),
+  code: inWork(benchCode),
+  model: benchModel,
+  "local-model": inWork(benchLocalModel),
+  tracing: inWork(benchTracing),
+};
+const asked = process.argv.slice(2).filter((a) => a !== "--");
+const unknown = asked.filter((name) => !(name in sections));
+if (unknown.length > 0) {
+  console.error(
+    `pnpm bench: no section ${unknown.join(", ")}; the sections are ${Object.keys(sections).join(", ")}.`,
+  );
+  process.exit(2);
+}
 console.log(
   `pnpm bench on ${os.cpus().length} cores, Node ${process.version}: ${STARTS} starts, ${TURNS} turns\n`,
 );
-await timeToFirstPrompt();
-await compileCache();
-await perTurn();
-print();
-{
-  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
-  await benchHosted(work);
-  rmSync(work, { recursive: true, force: true });
-}
-{
-  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
-  await benchRetrieval(work);
-  rmSync(work, { recursive: true, force: true });
-}
-{
-  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
-  await benchCode(work);
-  rmSync(work, { recursive: true, force: true });
-}
-await benchModel();
-{
-  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
-  await benchLocalModel(work);
-  rmSync(work, { recursive: true, force: true });
-}
-{
-  const work = mkdtempSync(path.join(os.tmpdir(), "lab-bench-"));
-  await benchTracing(work);
-  rmSync(work, { recursive: true, force: true });
+const chosen = Object.keys(sections).filter((name) => asked.length === 0 || asked.includes(name));
+const tabled = chosen.filter((name) => ["start", "compile-cache", "turn"].includes(name));
+for (const name of chosen) {
+  await sections[name]?.();
+  // The first three add rows to one table, printed once the last of them has run.
+  if (name === tabled.at(-1)) print();
 }

@@ -7,10 +7,12 @@ import { existsSync } from "node:fs";
 import module from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ENDPOINT_VARS, loadConfig, loadEnv, repoRoot } from "@lab/shared/config";
+import { ENDPOINT_VARS, type LabConfig, loadConfig, loadEnv, repoRoot } from "@lab/shared/config";
 import { ConfigError } from "@lab/shared/errors";
 import { installErrorHandlers } from "@lab/shared/lab";
+import { tracingRequested } from "@lab/shared/tracing";
 import { listDemos } from "./demos.ts";
+import { STAND_INS, sdkBundle } from "./sdk-bundle.ts";
 
 export async function runCommand(command: string, rest: string[]): Promise<void> {
   installErrorHandlers();
@@ -103,7 +105,8 @@ async function runDemo(id: string, steps: string[], command = id): Promise<void>
   });
   if (probing(command, steps)) return;
   // The stand-ins go in first: checking the flags may import modules that import the SDK.
-  if (backendOf(id) === "emulator") skipUnusedSdkLibraries();
+  const config = configOf(id);
+  if (config?.backend === "emulator") await useEmulatorSdks(config);
   if (steps.includes("chat")) await checkChatFlags(id);
   for (const file of files) await import(pathToFileURL(file).href);
 }
@@ -158,10 +161,10 @@ async function testLive(rest: string[]): Promise<void> {
   await runVitest(["run", "demos", ...rest], { LAB_BACKEND: "azure", LAB_TEST_LIVE: "1" });
 }
 
-/** The backend a demo will use, from the same configuration it reads (undefined if that is invalid). */
-function backendOf(id: string): string | undefined {
+/** The configuration a demo will use, as it reads it (undefined if that is invalid). */
+function configOf(id: string): LabConfig | undefined {
   try {
-    return loadConfig({ id, dir: path.join(repoRoot, "demos", id), defaultAgentName: "probe" }).backend;
+    return loadConfig({ id, dir: path.join(repoRoot, "demos", id), defaultAgentName: "probe" });
   } catch {
     return undefined; // the demo itself reports the bad setting, with its sentence
   }
@@ -171,19 +174,20 @@ function backendOf(id: string): string | undefined {
  * On the emulator, `@azure/ai-projects` imports `@azure/identity` only for getBearerTokenProvider, and
  * `@azure/storage-blob` only for dataset and model uploads: hand it shared/src/emulator-identity.ts and
  * shared/src/emulator-storage-blob.ts instead, so a demo's start does not load MSAL and every credential,
- * nor the storage clients and their XML parser (`pnpm bench`, "first prompt").
+ * nor the storage clients and their XML parser. With tracing off, the demo's own imports of the SDKs go
+ * to the prepared bundle of them (sdk-bundle.ts). Both are measured in `pnpm bench` ("first prompt").
  */
-function skipUnusedSdkLibraries(): void {
-  const standIn = (file: string) => pathToFileURL(path.join(repoRoot, "shared", "src", file)).href;
-  const standIns = new Map([
-    ["@azure/identity", standIn("emulator-identity.ts")],
-    ["@azure/storage-blob", standIn("emulator-storage-blob.ts")],
-  ]);
+async function useEmulatorSdks(config: LabConfig): Promise<void> {
+  const bundle = tracingRequested(process.argv, config.env) ? undefined : await sdkBundle();
+  const standIns = new Map(Object.entries(STAND_INS).map(([name, file]) => [name, pathToFileURL(file).href]));
   module.registerHooks({
     resolve(specifier, context, next) {
-      const url = standIns.get(specifier);
-      if (url !== undefined && context.parentURL?.includes("/@azure/ai-projects/"))
-        return { url, shortCircuit: true };
+      const parent = context.parentURL ?? "";
+      const bundled = parent.includes("/node_modules/") ? undefined : bundle?.entries.get(specifier);
+      if (bundled !== undefined) return { url: bundled, shortCircuit: true };
+      const standIn = standIns.get(specifier);
+      if (standIn !== undefined && parent.includes("/@azure/ai-projects/"))
+        return { url: standIn, shortCircuit: true };
       return next(specifier, context);
     },
   });
