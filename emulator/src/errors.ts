@@ -50,6 +50,14 @@ export const invalidValue = (param: string, message: string): ApiError =>
 export const notFound = (message: string, param: string | null = null): ApiError =>
   new ApiError(404, "not_found", message, { param });
 
+/** The 404s of objects a tool refers to: raised by their routes and by the skills that use them. */
+export const containerNotFound = (id: string, param: string | null = null) =>
+  notFound(`No container found with id '${id}'.`, param);
+export const fileNotFound = (id: string, param: string | null = null) =>
+  notFound(`No file found with id '${id}'.`, param);
+export const vectorStoreNotFound = (id: string, param: string | null = null) =>
+  notFound(`Vector store with id '${id}' not found.`, param);
+
 /**
  * The model behind a deployment could not produce this turn (a local model server down, too slow, busy or
  * answering something that is not a model's reply). Before any output: JSON error; a stream that asked

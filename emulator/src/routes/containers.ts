@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { param, type Reply, type RequestContext } from "../context.ts";
-import { notFound } from "../errors.ts";
+import { containerNotFound, notFound } from "../errors.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import type { Router } from "../router.ts";
 import { attachment } from "./files.ts";
@@ -19,9 +19,6 @@ export function mountContainers(router: Router, prefix: string): void {
   router.add("DELETE", `${prefix}/containers/:cid/files/:fid`, deleteFile, false);
   router.add("GET", `${prefix}/containers/:cid/files/:fid/content`, fileContent, false);
 }
-
-export const containerNotFound = (id: string, paramName: string | null = null) =>
-  notFound(`No container found with id '${id}'.`, paramName);
 
 const CONTENT_TYPES: Record<string, string> = {
   ".png": "image/png",

@@ -3,7 +3,7 @@
  * A deleted file also leaves every vector store it was part of.
  */
 import { param, type Reply, type RequestContext } from "../context.ts";
-import { ApiError, invalidValue, notFound } from "../errors.ts";
+import { ApiError, fileNotFound, invalidValue } from "../errors.ts";
 import { nowSeconds } from "../ids.ts";
 import { fileTooLarge, MAX_FILE_BYTES, readMultipart } from "../multipart.ts";
 import { paginate, parsePageParams } from "../paging.ts";
@@ -18,9 +18,6 @@ export function mountFiles(router: Router, prefix: string): void {
   router.add("DELETE", `${prefix}/files/:id`, deleteFile, false);
   router.add("GET", `${prefix}/files/:id/content`, fileContent, false);
 }
-
-export const fileNotFound = (id: string, param: string | null = null) =>
-  notFound(`No file found with id '${id}'.`, param);
 
 async function uploadFile(ctx: RequestContext): Promise<Reply> {
   const form = await readMultipart(ctx.req);

@@ -5,7 +5,7 @@
  * the SDK's `uploadAndPoll`/`createAndPoll` honour.
  */
 import { type App, param, type Reply, type RequestContext } from "../context.ts";
-import { invalidPayload, invalidValue, notFound } from "../errors.ts";
+import { fileNotFound, invalidPayload, invalidValue, notFound, vectorStoreNotFound } from "../errors.ts";
 import { sendJson } from "../http.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import type { Router } from "../router.ts";
@@ -19,7 +19,6 @@ import {
   requiredString,
 } from "../validate.ts";
 import type { ExpiresAfter, VectorStoreFile } from "../vector-stores-store.ts";
-import { fileNotFound } from "./files.ts";
 
 /** Indexing starts this long after the attach, so the first poll sees `in_progress` like on the service. */
 const INDEX_DELAY_MS = 20;
@@ -39,9 +38,6 @@ export function mountVectorStores(router: Router, prefix: string): void {
   router.add("GET", `${base}/:id/files/:file`, getStoreFile, false);
   router.add("DELETE", `${base}/:id/files/:file`, detachFile, false);
 }
-
-export const vectorStoreNotFound = (id: string, param: string | null = null) =>
-  notFound(`Vector store with id '${id}' not found.`, param);
 
 function readExpiresAfter(body: Json): ExpiresAfter | null | undefined {
   const value = optionalObject(body, "expires_after");

@@ -8,9 +8,8 @@
  * required, `mcp_approval_request`), and hands the model the result to answer from.
  */
 import type { ContainerFileObject } from "../../containers-store.ts";
-import { badRequest } from "../../errors.ts";
+import { badRequest, vectorStoreNotFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
-import { vectorStoreNotFound } from "../../routes/vector-stores.ts";
 import { runPython } from "../../sandbox/run.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { requireAvailable } from "../skills/availability.ts";

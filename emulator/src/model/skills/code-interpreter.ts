@@ -9,10 +9,8 @@
 
 import type { ContainerFileObject, ContainerObject } from "../../containers-store.ts";
 import type { App } from "../../context.ts";
-import { ApiError, invalidValue } from "../../errors.ts";
+import { ApiError, containerNotFound, fileNotFound, invalidValue } from "../../errors.ts";
 import { newId } from "../../ids.ts";
-import { containerNotFound } from "../../routes/containers.ts";
-import { fileNotFound } from "../../routes/files.ts";
 import { runPython } from "../../sandbox/run.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";

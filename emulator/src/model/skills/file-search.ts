@@ -7,9 +7,10 @@
  * cover it and quotes nothing. It never writes an answer of its own: every quoted sentence (a table row
  * as "column: value; …") comes from the files.
  */
+
+import { vectorStoreNotFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { stem } from "../../retrieval/fts.ts";
-import { vectorStoreNotFound } from "../../routes/vector-stores.ts";
 import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
 import { type Assessment, assess, type Hit, POOL, rewrite } from "../parse/passages.ts";
