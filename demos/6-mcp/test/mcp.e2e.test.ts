@@ -34,11 +34,17 @@ const envFor = () => ({
 });
 
 describe.skipIf(live)("pnpm 6-mcp", () => {
-  it("without a terminal no call runs, and the chat says that approving needs a terminal (no one declined)", async () => {
+  it("piped: the next stdin line answers each question; a no, or input that ends first, runs nothing", async () => {
     const env = envFor();
     const run = await runLab(["6-mcp"], {
       env,
-      input: ['Create an issue titled "Denied chairs" saying we need more', "My name is Ada."],
+      input: [
+        'Create an issue titled "Denied chairs" saying we need more',
+        "n",
+        'Create an issue titled "Approved chairs" saying we need more',
+        "Y",
+        'Create an issue titled "Unanswered chairs" saying we need more',
+      ],
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -48,13 +54,18 @@ describe.skipIf(live)("pnpm 6-mcp", () => {
     );
     expect(run.stdout).toContain("⚠ Approval needed: lab_issues wants to run create_issue with");
     expect(run.stdout).toContain('"title": "Denied chairs"');
-    expect(run.stdout).toContain(
-      "create_issue did not run: approving an MCP call needs a terminal, and this chat's input is not one (run it in a terminal, or pass --approve-all to approve every call).",
-    );
-    expect(run.stdout).not.toMatch(/declined/i); // nobody was asked, so nobody said no
-    // The conversation goes on: the next turn is answered.
-    expect(run.stdout.match(/served by/g)).toHaveLength(2);
-    expect(() => titles()).toThrow(); // the store was never written
+    // Each answer is echoed after its question, as piped turns are after "You ›".
+    expect(run.stdout).toMatch(/^Approve\? yes \/ no \/ always for this tool: n$/m);
+    expect(run.stdout).toMatch(/^Approve\? yes \/ no \/ always for this tool: Y$/m);
+    expect(run.stdout).toContain("You declined create_issue on lab_issues");
+    expect(run.stdout).toContain("I called create_issue on lab_issues");
+    // The last question finds the input ended: the chat says so.
+    const last = run.stdout.slice(run.stdout.indexOf('"title": "Unanswered chairs"'));
+    expect(last).toContain("create_issue did not run: stdin ended before an answer.");
+    expect(run.stdout.match(/served by/g)).toHaveLength(3);
+    expect(titles()).toEqual(expect.arrayContaining(["Approved chairs"]));
+    expect(titles()).not.toContain("Denied chairs");
+    expect(titles()).not.toContain("Unanswered chairs");
     await runLab(["6-mcp:reset"], { env });
   });
 
