@@ -70,7 +70,7 @@ export class ApprovalPrompt {
     const unclear: string[] = [];
     for (;;) {
       const typed = await ask(`Approve? ${bold("y")}es / ${bold("n")}o / ${bold("a")}lways for this tool: `);
-      if (typed === undefined) return this.denied(request, "stdin ended before an answer");
+      if (typed === undefined) return this.denied("stdin ended before an answer");
       const answer = typed.trim().toLowerCase();
       if (answer === "y" || answer === "yes") return { approve: true };
       if (answer === "n" || answer === "no") return { approve: false };
@@ -81,15 +81,14 @@ export class ApprovalPrompt {
       // A person at a terminal is asked until they answer; a script that answers nonsense twice is a no.
       unclear.push(JSON.stringify(typed.trim()));
       if (this.interactive) continue;
-      if (unclear.length === 2)
-        return this.denied(request, `neither answer (${unclear.join(", ")}) was yes or no`);
+      if (unclear.length === 2) return this.denied(`neither answer (${unclear.join(", ")}) was yes or no`);
       process.stdout.write(`${dim(`  ${unclear[0]} is not y, n or a; asking once more.`)}\n`);
     }
   }
 
-  /** A call that does not run for a reason other than a person's "no": said here, and sent to the model. */
-  private denied(request: ApprovalRequest, reason: string): ApprovalDecision {
-    return this.say({ approve: false, reason }, `${request.name} did not run: ${reason}.`);
+  /** A no that no person gave: said here, and sent as the `reason`, which the model's answer names. */
+  private denied(reason: string): ApprovalDecision {
+    return this.say({ approve: false, reason }, `counted as a no: ${reason}`);
   }
 
   private say(decision: ApprovalDecision, note: string): ApprovalDecision {
