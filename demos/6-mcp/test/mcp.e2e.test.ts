@@ -71,6 +71,34 @@ describe.skipIf(live)("pnpm 6-mcp", () => {
     await runLab(["6-mcp:reset"], { env });
   });
 
+  it("piped: Ctrl-C (SIGINT) while the question waits cancels that turn, and the next line is a turn again", async () => {
+    const env = envFor();
+    let seen = "";
+    let sent = false;
+    const run = await runLab(["6-mcp"], {
+      env,
+      input: ["list the open issues"],
+      keepOpen: true,
+      onStdout: (chunk, child) => {
+        seen += chunk;
+        if (!sent && seen.includes("Approve? yes / no / always for this tool: ")) {
+          sent = true;
+          child.kill("SIGINT");
+          // Typed after the cancel: a message for the chat, not an answer to the cancelled question.
+          setTimeout(() => child.stdin?.end("Hello\n"), 300);
+        }
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("cancelled; nothing from this answer was kept");
+    expect(run.stdout).toContain("You › Hello");
+    expect(run.stdout.slice(run.stdout.indexOf("You › Hello"))).toContain(
+      "With this agent's MCP tools I can",
+    );
+    expect(run.stdout).not.toContain("⚙ list_issues");
+    await runLab(["6-mcp:reset"], { env });
+  });
+
   it("--approve-all says so loudly and the issue lands in the store; a turn without approval works too", async () => {
     const env = envFor();
     const run = await runLab(["6-mcp", "--", "--approve-all"], {
