@@ -79,7 +79,9 @@ export class ApprovalPrompt {
         return { approve: true };
       }
       // A person at a terminal is asked until they answer; a script that answers nonsense twice is a no.
-      unclear.push(JSON.stringify(typed.trim()));
+      // Quoted short: a script that forgot its answers hands a whole message to the question.
+      const said = typed.trim();
+      unclear.push(JSON.stringify(said.length > 40 ? `${said.slice(0, 39)}…` : said));
       if (this.interactive) continue;
       if (unclear.length === 2) return this.denied(`neither answer (${unclear.join(", ")}) was yes or no`);
       process.stdout.write(`${dim(`  ${unclear[0]} is not y, n or a; asking once more.`)}\n`);

@@ -46,6 +46,11 @@ describe("ApprovalPrompt", () => {
       reason: 'neither answer ("maybe", "later") was yes or no',
     });
     expect(twice.asked).toHaveLength(2); // "y" is left for the chat: the next turn
+    // A script that forgot its answers: its messages are quoted short in the reason.
+    const forgot = scripted(["Create an issue titled Mic saying the battery is low", "hello"]);
+    expect((await piped().decide(request, forgot.ask)).reason).toBe(
+      'neither answer ("Create an issue titled Mic saying the b…", "hello") was yes or no',
+    );
   });
 
   it("input that ends before an answer is a no that says so, at a terminal too", async () => {
