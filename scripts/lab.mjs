@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The one entry point behind the root package.json scripts (pnpm 0-hello, pnpm emulator, pnpm test, …).
 // Plain JavaScript so that an old Node reaches the version check below instead of a syntax error.
+import { readFileSync } from "node:fs";
 import module from "node:module";
 import { fileURLToPath } from "node:url";
 import { nodeVersionProblem } from "./node-check.mjs";
@@ -21,15 +22,49 @@ if (problem) {
 
 // pnpm does not pass SIGTERM on to the script it runs: it exits, its `sh -c` goes with it, and this
 // process would keep running, holding its port. So under a package manager, when the process that
-// started us goes away (we are re-parented), stop exactly as if the signal had reached us.
+// started us goes away, stop exactly as if the signal had reached us. Gone means re-parented (POSIX) or
+// no longer there (`kill(pid, 0)` fails with ESRCH, which works on Windows too). The package manager is
+// watched as well when its script shell sits between us: pnpm or npm killed outright (SIGKILL, a crash)
+// leaves that shell waiting for us, alive. A check every 200 ms, unref'd: it never keeps the lab running.
 if (process.env.npm_lifecycle_event) {
   const parent = process.ppid;
+  const watched = [parent, ...scriptShellParent(parent)];
   const watch = setInterval(() => {
-    if (process.ppid === parent) return;
+    if (process.ppid === parent && watched.every(isRunning)) return;
     clearInterval(watch);
-    process.kill(process.pid, "SIGTERM");
+    // On Windows process.kill() ends a process without running its handlers: call them directly there.
+    if (process.platform === "win32" && process.listenerCount("SIGTERM") > 0)
+      process.emit("SIGTERM", "SIGTERM");
+    else process.kill(process.pid, "SIGTERM");
   }, 200);
   watch.unref();
+}
+
+/** Whether a process exists: signal 0 checks without sending anything (EPERM: it exists, not ours). */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === "EPERM";
+  }
+}
+
+/**
+ * The package manager above `pid` when `pid` is the shell it runs scripts in (`sh -c node scripts/lab.mjs
+ * …`), read from Linux's /proc; elsewhere (macOS, Windows' cmd.exe) none is found and only the shell is
+ * watched.
+ */
+function scriptShellParent(pid) {
+  try {
+    // "pid (comm) state ppid …"; comm may hold spaces or parentheses, so read after the last ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return /^(?:sh|dash|bash|ash|zsh)$/.test(comm) && ppid > 1 ? [ppid] : [];
+  } catch {
+    return [];
+  }
 }
 
 // Node keeps the compiled code of every module it loads (the lab's type-stripped .ts files and the SDKs)

@@ -312,7 +312,7 @@ describe("a local model behind the emulator", () => {
     });
   });
 
-  it("MCP tools: the model's call waits for approval, runs once approved, and the model answers from it", async () => {
+  it("MCP tools: the model's call waits for approval, runs once approved (a denial is the call's result), and the model answers from it", async () => {
     const servers: LocalMcpServers = await startMcpServers({ dataDir: tempDir() });
     try {
       const body = await agent([
@@ -362,6 +362,39 @@ describe("a local model behind the emulator", () => {
         (issue: { title: string }) => issue.title === "Clicker battery",
       );
       expect(created).toHaveLength(1);
+
+      // A denial reaches the model as the call's result, with the client's reason when it gave one.
+      const toolResults = () =>
+        (lastRequest().messages as Array<{ role: string; content: unknown }>)
+          .filter((m) => m.role === "tool")
+          .map((m) => m.content);
+      for (const [reason, told] of [
+        [undefined, "The user declined this call, so it was not run."],
+        ["stdin ended before an answer", "This call was not run: stdin ended before an answer"],
+      ] as const) {
+        const first = await lab.openai.responses.create(
+          { input: 'Create an issue titled "Never made"' },
+          { body },
+        );
+        const asked = first.output.find((i) => i.type === "mcp_approval_request");
+        if (asked?.type !== "mcp_approval_request") throw new Error("expected an approval request");
+        await lab.openai.responses.create(
+          {
+            previous_response_id: first.id,
+            input: [
+              {
+                type: "mcp_approval_response",
+                approval_request_id: asked.id,
+                approve: false,
+                ...(reason ? { reason } : {}),
+              },
+            ],
+          },
+          { body },
+        );
+        expect(toolResults()).toContain(told);
+      }
+      expect(readFileSync(servers.issuesFile, "utf8")).not.toContain("Never made");
     } finally {
       await servers.close();
     }

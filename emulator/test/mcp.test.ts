@@ -91,6 +91,32 @@ describe("MCP tools on the emulator", () => {
     expect(issues().find((i) => i.number === 1)?.state).toBe("open");
   });
 
+  it("a denial with a reason: the answer gives that reason in the client's words, not a 'you declined'", async () => {
+    const body = await agentWith({ require_approval: "always" });
+    // Reasons no demo sends, alongside the one demo 6 sends when stdin ends.
+    for (const reason of [
+      "stdin ended before an answer",
+      "Blocked by the facilitator's policy: no closing issues during the quiz.",
+    ]) {
+      const first = await backend.openai.responses.create({ input: "Close issue #1" }, { body });
+      const request = first.output.find((item) => item.type === "mcp_approval_request");
+      if (request?.type !== "mcp_approval_request") throw new Error("expected an approval request");
+      const second = await backend.openai.responses.create(
+        {
+          input: [{ type: "mcp_approval_response", approval_request_id: request.id, approve: false, reason }],
+          previous_response_id: first.id,
+        },
+        { body },
+      );
+      expect(types(second)).toEqual(["message"]);
+      expect(second.output_text).toContain(
+        `I did not run close_issue on lab_issues: ${reason.replace(/\.$/, "")}. Nothing was changed.`,
+      );
+      expect(second.output_text).not.toMatch(/declined/i);
+    }
+    expect(issues().find((i) => i.number === 1)?.state).toBe("open");
+  });
+
   it("never, and the object form with read_only, call at once; tools are listed once per thread", async () => {
     const never = await agentWith({ require_approval: "never" });
     const listed = await backend.openai.responses.create({ input: "List the open issues" }, { body: never });

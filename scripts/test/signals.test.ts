@@ -2,6 +2,8 @@
  * Stopping the lab's servers the way a process manager, `kill`, or a closing terminal tab does: SIGTERM
  * to `pnpm` itself, exactly as the user started it. pnpm does not pass the signal on, so the launcher
  * notices its parent is gone and stops the server; what a user notices is that the port is free again.
+ * SIGKILL to pnpm or npm (nothing can be passed on; their `sh -c` stays, waiting for the launcher) is
+ * noticed too. Linux only here: the Windows side of the watch (`kill(pid, 0)`) is untested.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -42,15 +44,20 @@ async function until(check: () => boolean | Promise<boolean>, what: string, outp
   throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`);
 }
 
-/** Runs `pnpm <script>`, waits for `ready` on stdout, sends SIGTERM to pnpm, and waits for the ports. */
-async function stopWithSigterm(
+/**
+ * Runs `pnpm <script>` (or another package manager's command line), waits for `ready` on stdout, sends
+ * `signal` to the package manager, and waits for the ports.
+ */
+async function stopWith(
   script: string,
   env: NodeJS.ProcessEnv,
   ready: string,
   ports: number[],
   stoppedCleanly: () => boolean = () => true,
+  { signal = "SIGTERM", command = ["pnpm", script] }: { signal?: NodeJS.Signals; command?: string[] } = {},
 ) {
-  const child: ChildProcess = spawn("pnpm", [script], {
+  const [program = "pnpm", ...args] = command;
+  const child: ChildProcess = spawn(program, args, {
     cwd: repoRoot,
     env: {
       ...cleanEnv(),
@@ -71,9 +78,9 @@ async function stopWithSigterm(
       () => output,
     );
     for (const port of ports) expect(await listening(port)).toBe(true);
-    child.kill("SIGTERM");
+    child.kill(signal);
     await exited;
-    // pnpm is gone at once; the server follows it and lets go of its port.
+    // The package manager is gone at once; the server follows it and lets go of its port.
     for (const port of ports)
       await until(
         async () => !(await listening(port)),
@@ -86,23 +93,27 @@ async function stopWithSigterm(
   }
 }
 
+/** `pnpm emulator` (or `command`), stopped by `signal` to the package manager. */
+async function stopEmulator(signal: NodeJS.Signals, command = ["pnpm", "emulator"]) {
+  const port = await closedPort();
+  const dataDir = tempDir("lab-emulator-");
+  await stopWith(
+    "emulator",
+    { EMULATOR_PORT: String(port), EMULATOR_DATA_DIR: dataDir },
+    "NODE_EXTRA_CA_CERTS=",
+    [port],
+    // It stopped through its own SIGTERM handler, not a kill: it removed its discovery file.
+    () => !existsSync(path.join(dataDir, "emulator.json")),
+    { signal, command },
+  );
+}
+
 describe("SIGTERM to pnpm stops the server it started", () => {
-  it("pnpm emulator", async () => {
-    const port = await closedPort();
-    const dataDir = tempDir("lab-emulator-");
-    await stopWithSigterm(
-      "emulator",
-      { EMULATOR_PORT: String(port), EMULATOR_DATA_DIR: dataDir },
-      "NODE_EXTRA_CA_CERTS=",
-      [port],
-      // It stopped through its own SIGTERM handler, not a kill: it removed its discovery file.
-      () => !existsSync(path.join(dataDir, "emulator.json")),
-    );
-  });
+  it("pnpm emulator", () => stopEmulator("SIGTERM"));
 
   it("pnpm mcp-servers", async () => {
     const [issues, repo] = [await closedPort(), await closedPort()];
-    await stopWithSigterm(
+    await stopWith(
       "mcp-servers",
       {
         LAB_ISSUES_MCP_PORT: String(issues),
@@ -116,18 +127,31 @@ describe("SIGTERM to pnpm stops the server it started", () => {
 
   it("pnpm 8-hosted:serve", async () => {
     const port = await closedPort();
-    await stopWithSigterm(
-      "8-hosted:serve",
-      { ...backend.env, PORT: String(port) },
-      "Hosted agent listening on",
-      [port],
-    );
+    await stopWith("8-hosted:serve", { ...backend.env, PORT: String(port) }, "Hosted agent listening on", [
+      port,
+    ]);
   });
 
   it("pnpm 4-code:web", async () => {
     const port = await closedPort();
-    await stopWithSigterm("4-code:web", { ...backend.env, DEMO4_PORT: String(port) }, "Demo 4 web page:", [
-      port,
-    ]);
+    await stopWith("4-code:web", { ...backend.env, DEMO4_PORT: String(port) }, "Demo 4 web page:", [port]);
+  });
+});
+
+describe("SIGKILL to the package manager (it passes nothing on, and its shell stays) stops the server too", () => {
+  it("pnpm emulator", () => stopEmulator("SIGKILL"));
+
+  it("npm run emulator (the npm-only route)", () => stopEmulator("SIGKILL", ["npm", "run", "emulator"]));
+
+  it("pnpm 8-hosted:serve", async () => {
+    const port = await closedPort();
+    await stopWith(
+      "8-hosted:serve",
+      { ...backend.env, PORT: String(port) },
+      "Hosted agent listening on",
+      [port],
+      undefined,
+      { signal: "SIGKILL" },
+    );
   });
 });

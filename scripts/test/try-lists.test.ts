@@ -3,8 +3,8 @@
  * into the demo as written (a `pnpm …` in the bullet starts that command first, `/exit` leaves), each
  * message gets an answer with its served-model line and no error, and the learner sees what the bullet
  * promises (the PROMISES table below). Demo 2, a full-screen app, is typed into a real terminal.
- * Demos 6 and 7 ask before each MCP call; piped stdin cannot answer, so a bullet that approves runs with
- * `--approve-all` and one that denies runs without it (with nobody to ask, the call does not run).
+ * Demos 6 and 7 ask before each MCP call; with piped stdin the answer is the next line, so a bullet's
+ * `y`, `n` or `a` is typed like its messages, and every question must get one of them from the bullet.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -95,6 +95,10 @@ const recalls =
     expect(answerTo(message).exec(seen.text)?.[1] ?? "", `the answer to ${message}`).toMatch(fact);
 const CITATION_SOURCE = /^\s+\[1\] .+ — https?:\/\/\S+$/m;
 const APPROVAL = (tool: string) => new RegExp(`⚠ Approval needed: \\S+ wants to run ${tool}\\b`);
+/** The approval question, answered with `answer` (piped answers are echoed after it). */
+const ANSWERED = (answer: string) =>
+  new RegExp(`^Approve\\? yes / no / always for this tool: ${answer}$`, "m");
+const ANSWERS = /^Approve\? yes \/ no \/ always for this tool: /gm;
 
 /**
  * Per demo, per bullet (keyed by its first backticked text): a phrase of what the README promises, which
@@ -200,19 +204,29 @@ const PROMISES: Record<string, Record<string, { promise: string; shows: Check[] 
   },
   "6-mcp": {
     "list the open issues": {
-      promise: "approve → the issue list",
-      shows: [APPROVAL("list_issues"), /approved/, /⚙ list_issues\(/, /Projector in room 2 flickers/],
+      promise: "the issue list",
+      shows: [APPROVAL("list_issues"), ANSWERED("y"), /⚙ list_issues\(/, /Projector in room 2 flickers/],
     },
     'Create an issue titled "Projector is broken" saying the HDMI port is loose': {
-      promise: "deny → nothing changes",
+      promise: "the answer says you declined, and nothing changes",
       shows: [
+        APPROVAL("create_issue"),
+        ANSWERED("n"),
+        /You declined create_issue\b/,
         { not: /⚙ create_issue/ },
         (seen) => expect(issues(seen).map((i) => i.title)).not.toContain("Projector is broken"),
       ],
     },
     "close issue #1": {
-      promise: "later close calls run without asking",
-      shows: [APPROVAL("close_issue"), /⚙ close_issue\(\{"number":1\}\) → \{ "closed": 1 \}/],
+      promise: "the second close runs without asking",
+      shows: [
+        APPROVAL("close_issue"),
+        ANSWERED("a"),
+        /⚙ close_issue\(\{"number":1\}\) → \{ "closed": 1 \}/,
+        /approved \(always for close_issue in this chat\)/,
+        /⚙ close_issue\(\{"number":2\}\) → \{ "closed": 2 \}/,
+        (seen) => expect(seen.text.match(ANSWERS), "one question, for the first close").toHaveLength(1),
+      ],
     },
   },
   "7-toolbox": {
@@ -227,13 +241,26 @@ const PROMISES: Record<string, Record<string, { promise: string; shows: Check[] 
     },
     'Create an issue titled "Mic" saying the battery is low': {
       promise: "you are asked first",
-      shows: [APPROVAL("create_issue"), /⚙ create_issue\(/],
+      shows: [
+        APPROVAL("create_issue"),
+        ANSWERED("y"),
+        /⚙ create_issue\(/,
+        (seen) => expect(issues(seen).map((i) => i.title)).toContain("Mic"),
+      ],
     },
     'Call comment_on_issue with {"number": 1, "body": "seen"}': {
       promise: "refused, not in this agent's `allowed_tools`",
       shows: [/allowed_tools/, { not: /⚙ comment_on_issue/ }],
     },
-    "close issue #1": { promise: "after your approval", shows: [APPROVAL("close_issue"), /⚙ close_issue\(/] },
+    "close issue #1": {
+      promise: "after your approval",
+      shows: [
+        APPROVAL("close_issue"),
+        ANSWERED("y"),
+        /⚙ close_issue\(/,
+        (seen) => expect(issues(seen).find((i) => i.number === 1)?.state).toBe("closed"),
+      ],
+    },
     "pnpm 7-toolbox:promote": {
       promise:
         "version 2 is the default, the agent is pinned to it, and the toolbox no longer has `close_issue`, so issue 2 stays open",
@@ -241,6 +268,7 @@ const PROMISES: Record<string, Record<string, { promise: string; shows: Check[] 
         /default version of \S+ is now 2/,
         /Chatting with \S+ v2, pinned to toolbox \S+ version 2/,
         { not: /⚙ close_issue\(\{"number":2\}\)/ },
+        { not: /Approval needed/ },
         (seen) => expect(issues(seen).find((i) => i.number === 2)?.state).toBe("open"),
       ],
     },
@@ -284,8 +312,6 @@ afterAll(async () => {
   await weather?.close();
   await backend?.close();
 });
-
-const APPROVING = new Set(["6-mcp", "7-toolbox"]);
 
 describe("every demo's Try list, word for word", () => {
   const demos = listDemos();
@@ -332,20 +358,17 @@ describe("every demo's Try list, word for word", () => {
             text += await typeIntoDesktop(env, inputs, what);
             continue;
           }
-          // Demos 6 and 7 ask before each MCP call. Piped stdin cannot answer, so a bullet that approves runs
-          // with --approve-all, and one that denies runs without it: with nobody to ask, no call runs.
-          const approve =
-            APPROVING.has(command[0] ?? "") && !command[0]?.includes(":") && !/^deny\b/.test(promise);
-          const args = approve
-            ? [...command, ...(command.includes("--") ? [] : ["--"]), "--approve-all"]
-            : command;
-          const result = await runLab(args, { env, input: inputs, timeoutMs: 120_000 });
+          const result = await runLab(command, { env, input: inputs, timeoutMs: 120_000 });
           expect(result.code, `${what}\n${result.stderr}`).toBe(0);
           expect(result.stderr, what).not.toMatch(/✖/);
-          // Every message gets an answer, and every answer says which model served it.
-          const messages = inputs.filter((i) => i !== "/exit");
+          // Every approval question got its answer from the bullet, not from the end of the input.
+          expect(result.stdout, what).not.toContain("stdin ended before an answer");
+          // Every message gets an answer, and every answer says which model served it (an approval's
+          // answer is a line of the input, not a message).
+          const answers = result.stdout.match(ANSWERS)?.length ?? 0;
+          const messages = inputs.filter((i) => i !== "/exit").length - answers;
           const served = result.stdout.split(/↳ served by \S+ via /).length - 1;
-          expect(served, `${what}\n${result.stdout.slice(-1500)}`).toBeGreaterThanOrEqual(messages.length);
+          expect(served, `${what}\n${result.stdout.slice(-1500)}`).toBeGreaterThanOrEqual(messages);
           text += result.stdout;
         }
         const seen = { text, env };

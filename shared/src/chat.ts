@@ -1,7 +1,7 @@
 /**
  * The terminal chat loop every demo uses: read a line, run one turn, print the answer as it streams,
- * report the served model, repeat. When stdin is not a terminal it reads one turn per line and ends
- * at end of input. A multi-line paste, or a ``` fenced block, is one turn (turns.ts). `/exit` and Ctrl-D end the chat; Ctrl-C during an answer cancels that turn, and
+ * report the served model, repeat. When stdin is not a terminal it reads one turn per line (a question
+ * asked during a turn, such as an approval, takes the next line) and ends at end of input. A multi-line paste, or a ``` fenced block, is one turn (turns.ts). `/exit` and Ctrl-D end the chat; Ctrl-C during an answer cancels that turn, and
  * Ctrl-C at the prompt (or a second one) ends the chat.
  */
 import path from "node:path";
@@ -16,7 +16,7 @@ import { printStream } from "./stream.ts";
 import { bold, cyan, dim, problem } from "./terminal.ts";
 import { flushTracing } from "./tracing.ts";
 import { Transcript } from "./transcript.ts";
-import { turnsFrom } from "./turns.ts";
+import { InputLines, turnsFrom } from "./turns.ts";
 
 export interface ChatArgs {
   /** Write a Markdown transcript (--log). */
@@ -65,8 +65,12 @@ export interface Turn {
   signal: AbortSignal;
   /** Prints a streamed response as it arrives and returns the final response. */
   print(stream: AsyncIterable<ResponseStreamEvent>): Promise<Response>;
-  /** Asks the user a question in the middle of the turn (a terminal only) and returns the answer. */
-  ask(question: string): Promise<string>;
+  /**
+   * Asks the user a question in the middle of the turn and returns the answer: typed at a terminal, or,
+   * when stdin is not a terminal, the next line of the input (echoed after the question). Undefined when
+   * the piped input ended before an answer; at a terminal, Ctrl-D at the question cancels the turn.
+   */
+  ask(question: string): Promise<string | undefined>;
   /** Prints one line of the demo's own (a tool call, a saved file) on a line of its own. */
   line(text: string): void;
 }
@@ -147,7 +151,8 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     rl.setPrompt(open ? dim("   … ") : prompt);
     if (open && interactive && !closed) rl.prompt();
   };
-  for await (const line of turnsFrom(rl, { interactive, continues })) {
+  const lines = new InputLines(rl, { interactive });
+  for await (const line of turnsFrom(lines, { continues })) {
     prompting = false;
     const input = line.trim();
     if (!interactive) process.stdout.write(`${prompt}${input}\n`);
@@ -186,17 +191,21 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
           recordResponse(response);
           return response;
         },
-        // While a question is pending, readline hands the next line to it instead of the chat loop.
-        ask: (question) =>
-          new Promise<string>((resolve, reject) => {
-            if (!interactive || closed) return reject(new Error("There is no terminal to ask."));
+        ask: (question) => {
+          const asked = performance.now();
+          const answered = (answer: string | undefined) => {
+            waited += performance.now() - asked;
+            return answer;
+          };
+          if (!interactive) return askPiped(question, lines, controller.signal).then(answered);
+          // While a question is pending, readline hands the next line to it instead of the chat loop.
+          return new Promise<string | undefined>((resolve, reject) => {
+            if (closed) return resolve(undefined); // Ctrl-D came before the question: the input has ended
             // Ctrl-D at the question closes the input: the question never gets an answer, so cancel the turn.
             const cancel = () => controller.abort();
             rl.once("close", cancel);
-            const asked = performance.now();
             rl.question(question, { signal: controller.signal }, (answer) => {
               rl.off("close", cancel);
-              waited += performance.now() - asked;
               resolve(answer);
             });
             controller.signal.addEventListener(
@@ -207,7 +216,8 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
               },
               { once: true },
             );
-          }),
+          }).then(answered);
+        },
         line: (text) => {
           endLine();
           out(`${text}\n`);
@@ -242,8 +252,25 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   }
   // Ctrl-D at the prompt: end the prompt's line so the shell's prompt starts on its own.
   if (prompting && !interrupted) process.stdout.write("\n");
+  lines.close();
   rl.close();
   process.removeListener("SIGINT", interrupt);
   if (transcript)
     process.stdout.write(`${dim(`Transcript saved to ${path.relative(process.cwd(), transcript.file)}`)}\n`);
+}
+
+/**
+ * A question in a piped chat: printed like a prompt, answered by the next input line (echoed, as piped
+ * turns are, so the output reads like the session). Undefined when the input ends first; Ctrl-C (SIGINT)
+ * cancels the turn as it does at a terminal.
+ */
+async function askPiped(
+  question: string,
+  lines: InputLines,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  process.stdout.write(question);
+  const next = await lines.next(signal);
+  process.stdout.write(`${next?.text ?? ""}\n`);
+  return next?.text;
 }

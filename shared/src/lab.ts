@@ -34,22 +34,35 @@ export interface Lab {
 let current: Promise<Lab> | undefined;
 let currentContext: ErrorContext = {};
 
+export interface ConnectOptions {
+  /**
+   * Checks the demo's own settings (demo 1's LAB_WEATHER) with the lab's, before anything connects or is
+   * created: a bad value throws a ConfigError, one sentence and exit 2.
+   */
+  checkSettings?(config: LabConfig): void;
+}
+
 /**
  * Connects the demo whose source folder is `srcDir` (pass `import.meta.dirname`). Calling it again in
  * the same process (create-agent, then chat) returns the same connection.
  */
-export function connect(srcDir: string, defaultAgentName: string): Promise<Lab> {
+export function connect(
+  srcDir: string,
+  defaultAgentName: string,
+  options: ConnectOptions = {},
+): Promise<Lab> {
   installErrorHandlers();
-  current ??= open(srcDir, defaultAgentName);
+  current ??= open(srcDir, defaultAgentName, options);
   return current;
 }
 
-async function open(srcDir: string, defaultAgentName: string): Promise<Lab> {
+async function open(srcDir: string, defaultAgentName: string, options: ConnectOptions): Promise<Lab> {
   const dir = path.resolve(srcDir, "..");
   const config = loadConfig({ id: path.basename(dir), dir, defaultAgentName });
   // A misspelt FOUNDRY_PROJECT_ENDPOINT would otherwise run silently on the emulator.
   const unknown = unknownSettingsWarning(config.unknownSettings);
   if (unknown) process.stderr.write(`! ${unknown}\n`);
+  options.checkSettings?.(config);
   currentContext = {
     backend: config.backend,
     model: config.model,

@@ -33,7 +33,9 @@ export function servedTurn(response: Response, requested: string, turnMs: number
 export function formatServed(turn: ServedTurn): string {
   const via = turn.served === turn.requested ? "" : ` via ${turn.requested}`;
   const status = turn.status === "completed" ? "" : ` · ${turn.status}`;
-  const waited = turn.waitedMs ? `, plus ${seconds(turn.waitedMs)} waiting for you` : "";
+  // A piped answer (the next stdin line) waits for nobody: no "plus 0.0 s".
+  const waited =
+    turn.waitedMs && turn.waitedMs >= 50 ? `, plus ${seconds(turn.waitedMs)} waiting for you` : "";
   return dim(`  ↳ served by ${turn.served}${via} · ${seconds(turn.latencyMs)}${waited}${status}`);
 }
 

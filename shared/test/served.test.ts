@@ -19,3 +19,7 @@ it("keeps the time an approval question waited out of the service's time, and na
   );
   expect(servedTurn(response, "model-router", 6620, 6200).latencyMs).toBeCloseTo(420);
 });
+
+it("leaves out a wait too short to show (an answer piped on stdin)", () => {
+  expect(line(420, 3)).toBe("  ↳ served by lab-offline-mini via model-router · 0.4 s");
+});

@@ -1,6 +1,6 @@
 /**
  * The lab's own spans with a real OpenTelemetry SDK and an in-memory exporter: who decided an approval
- * (the user, an earlier "always", the --approve-all flag, nobody at a terminal), and a local tool call's
+ * (the user, an earlier "always", the --approve-all flag, a line of piped stdin), and a local tool call's
  * outcome; arguments only when content recording is on.
  */
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
@@ -44,12 +44,12 @@ describe("approve_tool spans", () => {
     ]);
   });
 
-  it("say when a flag decided, or nobody could", async () => {
+  it("say when a flag decided, or a line of piped stdin", async () => {
     await new ApprovalPrompt({ interactive: false, approveAll: true }).decide(request, async () => "");
-    await new ApprovalPrompt({ interactive: false, approveAll: false }).decide(request, async () => "");
+    await new ApprovalPrompt({ interactive: false, approveAll: false }).decide(request, async () => "n");
     expect(approvals().map((a) => [a.approved, a.by])).toEqual([
       [true, "--approve-all"],
-      [false, "nobody (no terminal)"],
+      [false, "stdin"],
     ]);
     // Without content recording the arguments stay out of the span.
     expect(exporter.getFinishedSpans()[0]?.attributes["gen_ai.tool.call.arguments"]).toBeUndefined();

@@ -12,9 +12,10 @@ import { DEFAULT_AGENT_NAME } from "./agent.ts";
 import type { ToolsState } from "./state.ts";
 import { runToolLoop } from "./tool-loop.ts";
 import { weatherTools } from "./tools.ts";
+import { checkWeatherSetting } from "./weather.ts";
 
 const args = chatArgs();
-const lab = await connect(import.meta.dirname, DEFAULT_AGENT_NAME);
+const lab = await connect(import.meta.dirname, DEFAULT_AGENT_NAME, { checkSettings: checkWeatherSetting });
 const { openai, config } = lab;
 const state = lab.state<ToolsState>();
 const tools = weatherTools(config.env);

@@ -8,8 +8,9 @@ import { labMetadata } from "@lab/shared/metadata";
 import { DEFAULT_AGENT_NAME, weatherAgentDefinition } from "./agent.ts";
 import type { ToolsState } from "./state.ts";
 import { weatherTools } from "./tools.ts";
+import { checkWeatherSetting } from "./weather.ts";
 
-const lab = await connect(import.meta.dirname, DEFAULT_AGENT_NAME);
+const lab = await connect(import.meta.dirname, DEFAULT_AGENT_NAME, { checkSettings: checkWeatherSetting });
 const { project, config } = lab;
 
 const definition = weatherAgentDefinition(config.model, weatherTools(config.env));

@@ -4,6 +4,7 @@
  * object and a success is trimmed to the few fields an answer needs. LAB_WEATHER=offline answers from
  * labelled sample data instead (offline-weather.ts), for a machine without internet.
  */
+import type { LabConfig } from "@lab/shared/config";
 import { ConfigError } from "@lab/shared/errors";
 import { offlineWeather } from "./offline-weather.ts";
 
@@ -15,12 +16,18 @@ export interface WeatherSettings {
   timeoutMs: number;
 }
 
-/** Base URLs come from env so tests and offline runs can point them at a local stand-in. */
-export function weatherSettings(env: Record<string, string | undefined>): WeatherSettings {
+/**
+ * Base URLs come from env so tests and offline runs can point them at a local stand-in. `from` says
+ * where LAB_WEATHER was set, for the sentence a bad value gets.
+ */
+export function weatherSettings(
+  env: Record<string, string | undefined>,
+  from = "the environment",
+): WeatherSettings {
   const mode = env.LAB_WEATHER?.trim().toLowerCase() || "live";
   if (mode !== "live" && mode !== "offline")
     throw new ConfigError(
-      `LAB_WEATHER is "${env.LAB_WEATHER}"; use "offline" for sample data without internet, or leave it unset (or "live") for Open-Meteo.`,
+      `LAB_WEATHER (from ${from}) is "${env.LAB_WEATHER}"; use "offline" for sample data without internet, or leave it unset (or "live") for Open-Meteo.`,
     );
   return {
     offline: mode === "offline",
@@ -28,6 +35,11 @@ export function weatherSettings(env: Record<string, string | undefined>): Weathe
     forecastUrl: env.WEATHER_FORECAST_URL || "https://api.open-meteo.com/v1/forecast",
     timeoutMs: Number(env.WEATHER_TIMEOUT_MS) > 0 ? Number(env.WEATHER_TIMEOUT_MS) : 4000,
   };
+}
+
+/** For `connect`: LAB_WEATHER is checked with the lab's settings, before anything connects or is created. */
+export function checkWeatherSetting(config: LabConfig): void {
+  weatherSettings(config.env, config.sources.LAB_WEATHER);
 }
 
 export interface CurrentWeather {

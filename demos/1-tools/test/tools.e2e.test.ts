@@ -2,10 +2,17 @@
  * Demo 1 end to end, as a learner runs it: `pnpm 1-tools` with piped stdin against the emulator and a
  * local weather stand-in, then `pnpm 1-tools:reset`.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closedPort, live, runLab, startBackend, type TestBackend } from "../../../shared/test/support.ts";
+import {
+  closedPort,
+  live,
+  runLab,
+  startBackend,
+  type TestBackend,
+  tempDir,
+} from "../../../shared/test/support.ts";
 import { startWeatherFixture, type WeatherFixture } from "./weather-fixture.ts";
 
 let backend: TestBackend;
@@ -110,6 +117,31 @@ describe.skipIf(live)("pnpm 1-tools", () => {
     expect(offline.stdout).toContain("offline sample data (LAB_WEATHER=offline), not real weather");
     expect(offline.stdout).toMatch(/⚙ get_weather\(\{"city":"Helsinki"\}\)/);
     await runLab(["1-tools:reset"], { env });
+  });
+
+  it("a bad LAB_WEATHER stops before anything connects or is created: one sentence, exit 2", async () => {
+    const dir = tempDir("lab-weather-");
+    const rootEnv = path.join(dir, ".env");
+    writeFileSync(rootEnv, "LAB_WEATHER=ofline\n");
+    // No endpoint: the embedded emulator would start and create its data folder; the state file would follow.
+    const dataDir = path.join(dir, "emulator");
+    const stateDir = path.join(dir, "state");
+    const run = await runLab(["1-tools"], {
+      env: {
+        LAB_ROOT_ENV: rootEnv,
+        EMULATOR_DATA_DIR: dataDir,
+        LAB_STATE_DIR: stateDir,
+        AGENT_NAME: agentName(),
+      },
+      input: ["What's the weather in Oslo?"],
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([
+      `✖ LAB_WEATHER (from ${rootEnv}) is "ofline"; use "offline" for sample data without internet, or leave it unset (or "live") for Open-Meteo.`,
+    ]);
+    expect(run.stdout).not.toContain("backend:");
+    expect(existsSync(dataDir), "the emulator was never started").toBe(false);
+    expect(existsSync(stateDir), "nothing was created").toBe(false);
   });
 
   it("Ctrl-C while the tool runs cancels the turn and the conversation stays usable", async () => {

@@ -103,7 +103,7 @@ describe("getWeather with LAB_WEATHER=offline", () => {
     expect(() => weatherSettings({ LAB_WEATHER: "ofline" })).toThrow(
       expect.objectContaining({
         exitCode: 2,
-        message: expect.stringContaining('LAB_WEATHER is "ofline"; use "offline"'),
+        message: expect.stringContaining('LAB_WEATHER (from the environment) is "ofline"; use "offline"'),
       }),
     );
   });

@@ -4,6 +4,7 @@
  * what demo 1's terminal chat uses.
  */
 import { weatherTools } from "@lab/1-tools/tools";
+import { checkWeatherSetting } from "@lab/1-tools/weather";
 import { recordedAgent } from "@lab/shared/agents";
 import { chatArgs } from "@lab/shared/chat";
 import { resumeConversation } from "@lab/shared/conversation";
@@ -22,7 +23,9 @@ if (args.trace || args.log) {
     `Demo 2 has no ${args.trace ? "--trace" : "--log"}; to watch the protocol or keep a transcript of this agent, use \`pnpm 1-tools -- ${args.trace ? "--trace" : "--log"}\`.`,
   );
 }
-const lab = await connect(import.meta.dirname, "desktop-weather-agent");
+const lab = await connect(import.meta.dirname, "desktop-weather-agent", {
+  checkSettings: checkWeatherSetting,
+});
 const { openai, config } = lab;
 const state = lab.state<DesktopState>();
 

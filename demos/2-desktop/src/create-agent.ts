@@ -5,12 +5,15 @@
  */
 import { weatherAgentDefinition } from "@lab/1-tools/agent";
 import { weatherTools } from "@lab/1-tools/tools";
+import { checkWeatherSetting } from "@lab/1-tools/weather";
 import { ifExists, sameDefinition } from "@lab/shared/agents";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
 import type { DesktopState } from "./state.ts";
 
-const lab = await connect(import.meta.dirname, "desktop-weather-agent");
+const lab = await connect(import.meta.dirname, "desktop-weather-agent", {
+  checkSettings: checkWeatherSetting,
+});
 const { project, config } = lab;
 
 const definition = weatherAgentDefinition(config.model, weatherTools(config.env));

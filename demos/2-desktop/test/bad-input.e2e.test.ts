@@ -1,6 +1,7 @@
 /**
  * Demo 2 refuses what it cannot do with one sentence and exit code 2: piped input (it is a full-screen
- * app) and the line chat's --trace and --log, which the app would otherwise silently ignore.
+ * app), the line chat's --trace and --log, which the app would otherwise silently ignore, and a bad
+ * LAB_WEATHER (demo 1's tool, checked before anything connects).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { live, runLab, startBackend, type TestBackend } from "../../../shared/test/support.ts";
@@ -28,5 +29,16 @@ describe.skipIf(live)("pnpm 2-desktop with input it cannot use", () => {
       expect(run.stderr).not.toMatch(/^\s+at /m);
     }
     await runLab(["2-desktop:reset"], { env });
+  });
+
+  it("a bad LAB_WEATHER: one sentence naming the values, exit 2, before the agent is created", async () => {
+    const env = { ...backend.env, AGENT_NAME: `desktop-weather-${process.pid}`, LAB_WEATHER: "sunny" };
+    const run = await runLab(["2-desktop"], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      '✖ LAB_WEATHER (from the environment) is "sunny"; use "offline" for sample data without internet, or leave it unset (or "live") for Open-Meteo.',
+    );
+    expect(run.stdout).not.toContain("backend:");
+    await expect(backend.project.agents.get(env.AGENT_NAME)).rejects.toMatchObject({ statusCode: 404 });
   });
 });

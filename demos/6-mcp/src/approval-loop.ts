@@ -5,8 +5,8 @@
  *   2. decide each one, and send all the `mcp_approval_response` items back in one request, chained with
  *      `previous_response_id` so the service knows which requests they answer;
  *   3. repeat until nothing is pending (the model answered), at most `maxRounds` times.
- * A denial is data too: the model reads it and says that nothing ran. When nobody could be asked (no
- * terminal), the chat has said so itself, and the model's reply (worded as if someone said no) is not shown.
+ * A denial is data too: the model reads it (and its `reason`, when it was not a person's "no") and says
+ * that nothing ran.
  */
 
 import { type AgentRef, agentReference } from "@lab/shared/agents";
@@ -29,20 +29,19 @@ export interface ApprovalLoopOptions {
   signal?: AbortSignal;
   maxRounds?: number;
   print(stream: AsyncIterable<ResponseStreamEvent>): Promise<Response>;
-  /** Asks a human; returns whether to run the call (and why not, and whether anyone could be asked). */
-  decide(request: ApprovalRequestItem): Promise<{ approve: boolean; reason?: string; unasked?: boolean }>;
+  /** Asks a human; returns whether to run the call, and why not when it was not their "no". */
+  decide(request: ApprovalRequestItem): Promise<{ approve: boolean; reason?: string }>;
   /** Sees every output item as each response completes (tool listings, calls). */
   onItem?(item: ResponseOutputItem): void;
 }
 
 export async function runApprovalLoop(options: ApprovalLoopOptions): Promise<Response> {
   const { openai, agent, signal, maxRounds = 5 } = options;
-  const send = async (input: string | ResponseInputItem[], previous: string | undefined, shown = true) => {
-    const request = { input, ...(previous ? { previous_response_id: previous } : {}) };
-    const requestOptions = { body: agentReference(agent), signal };
-    const response = shown
-      ? await options.print(await openai.responses.create({ ...request, stream: true }, requestOptions))
-      : await openai.responses.create(request, requestOptions);
+  const send = async (input: string | ResponseInputItem[], previous: string | undefined) => {
+    const request = { input, ...(previous ? { previous_response_id: previous } : {}), stream: true as const };
+    const response = await options.print(
+      await openai.responses.create(request, { body: agentReference(agent), signal }),
+    );
     for (const item of response.output) options.onItem?.(item);
     return response;
   };
@@ -54,10 +53,8 @@ export async function runApprovalLoop(options: ApprovalLoopOptions): Promise<Res
     );
     if (pending.length === 0) return response;
     const answers: ResponseInputItem.McpApprovalResponse[] = [];
-    let asked = false;
     for (const request of pending) {
-      const { approve, reason, unasked } = await options.decide(request);
-      asked ||= !unasked;
+      const { approve, reason } = await options.decide(request);
       answers.push({
         type: "mcp_approval_response",
         approval_request_id: request.id,
@@ -65,8 +62,7 @@ export async function runApprovalLoop(options: ApprovalLoopOptions): Promise<Res
         ...(reason ? { reason } : {}),
       });
     }
-    // Answered even when nobody could be asked, so the conversation can go on.
-    response = await send(answers, response.id, asked);
+    response = await send(answers, response.id);
   }
   return response;
 }

@@ -34,11 +34,17 @@ const envFor = () => ({
 });
 
 describe.skipIf(live)("pnpm 6-mcp", () => {
-  it("without a terminal no call runs, and the chat says that approving needs a terminal (no one declined)", async () => {
+  it("piped: the next stdin line answers each question; a no, or input that ends first, runs nothing", async () => {
     const env = envFor();
     const run = await runLab(["6-mcp"], {
       env,
-      input: ['Create an issue titled "Denied chairs" saying we need more', "My name is Ada."],
+      input: [
+        'Create an issue titled "Denied chairs" saying we need more',
+        "n",
+        'Create an issue titled "Approved chairs" saying we need more',
+        "Y",
+        'Create an issue titled "Unanswered chairs" saying we need more',
+      ],
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -48,13 +54,48 @@ describe.skipIf(live)("pnpm 6-mcp", () => {
     );
     expect(run.stdout).toContain("⚠ Approval needed: lab_issues wants to run create_issue with");
     expect(run.stdout).toContain('"title": "Denied chairs"');
-    expect(run.stdout).toContain(
-      "create_issue did not run: approving an MCP call needs a terminal, and this chat's input is not one (run it in a terminal, or pass --approve-all to approve every call).",
+    // Each answer is echoed after its question, as piped turns are after "You ›".
+    expect(run.stdout).toMatch(/^Approve\? yes \/ no \/ always for this tool: n$/m);
+    expect(run.stdout).toMatch(/^Approve\? yes \/ no \/ always for this tool: Y$/m);
+    expect(run.stdout).toContain("You declined create_issue on lab_issues");
+    expect(run.stdout).toContain("I called create_issue on lab_issues");
+    // The last question finds the input ended: the chat and the answer say so, and nobody "declined" it.
+    const last = run.stdout.slice(run.stdout.indexOf('"title": "Unanswered chairs"'));
+    expect(last).toContain("counted as a no: stdin ended before an answer");
+    expect(last).toContain("I did not run create_issue on lab_issues: stdin ended before an answer.");
+    expect(last).not.toMatch(/declined/i);
+    expect(run.stdout.match(/served by/g)).toHaveLength(3);
+    expect(titles()).toEqual(expect.arrayContaining(["Approved chairs"]));
+    expect(titles()).not.toContain("Denied chairs");
+    expect(titles()).not.toContain("Unanswered chairs");
+    await runLab(["6-mcp:reset"], { env });
+  });
+
+  it("piped: Ctrl-C (SIGINT) while the question waits cancels that turn, and the next line is a turn again", async () => {
+    const env = envFor();
+    let seen = "";
+    let sent = false;
+    const run = await runLab(["6-mcp"], {
+      env,
+      input: ["list the open issues"],
+      keepOpen: true,
+      onStdout: (chunk, child) => {
+        seen += chunk;
+        if (!sent && seen.includes("Approve? yes / no / always for this tool: ")) {
+          sent = true;
+          child.kill("SIGINT");
+          // Typed after the cancel: a message for the chat, not an answer to the cancelled question.
+          setTimeout(() => child.stdin?.end("Hello\n"), 300);
+        }
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("cancelled; nothing from this answer was kept");
+    expect(run.stdout).toContain("You › Hello");
+    expect(run.stdout.slice(run.stdout.indexOf("You › Hello"))).toContain(
+      "With this agent's MCP tools I can",
     );
-    expect(run.stdout).not.toMatch(/declined/i); // nobody was asked, so nobody said no
-    // The conversation goes on: the next turn is answered.
-    expect(run.stdout.match(/served by/g)).toHaveLength(2);
-    expect(() => titles()).toThrow(); // the store was never written
+    expect(run.stdout).not.toContain("⚙ list_issues");
     await runLab(["6-mcp:reset"], { env });
   });
 

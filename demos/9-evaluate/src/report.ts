@@ -20,6 +20,7 @@ export interface GraderSummary {
   name: string;
   passed: number;
   total: number;
+  /** Over the items this grader graded (the traces page shows it on the latency grader's row). */
   medianLatencyMs: number;
 }
 
@@ -30,6 +31,8 @@ export interface EvalResult {
   graders: GraderSummary[];
   /** Share of items on which every grader passed. */
   passRate: number;
+  /** The run's median latency over all its items: one figure per run, not one per grader. */
+  medianLatencyMs: number;
 }
 
 export function summarize(dataset: Dataset, agent: AgentRef, items: ItemResult[]): EvalResult {
@@ -44,10 +47,12 @@ export function summarize(dataset: Dataset, agent: AgentRef, items: ItemResult[]
     };
   });
   const passRate = items.length ? items.filter((r) => r.pass).length / items.length : 0;
-  return { dataset, agent, items, graders, passRate };
+  const medianLatencyMs = median(items.map((r) => r.seen.latencyMs));
+  return { dataset, agent, items, graders, passRate, medianLatencyMs };
 }
 
 const pct = (rate: number) => `${Math.round(rate * 100)}%`;
+const ms = (value: number) => `${Math.round(value)} ms`;
 
 /** One line per item: pass or fail, and for a failure each failing grader's reason. */
 export function printResult(result: EvalResult): void {
@@ -58,7 +63,7 @@ export function printResult(result: EvalResult): void {
   const rows = result.items.map((r) => [
     r.pass ? "✔" : "✖",
     r.item.id,
-    `${Math.round(r.seen.latencyMs)} ms`,
+    ms(r.seen.latencyMs),
     r.pass ? `${r.grades.length} checks pass` : failures(r),
   ]);
   console.log(table(["", "item", "latency", "result"], rows));
@@ -77,7 +82,10 @@ export function printComparison(before: EvalResult, after: EvalResult): void {
 }
 
 export function comparisonRows(before: EvalResult, after: EvalResult): string[][] {
-  const rows = [["pass rate", pct(before.passRate), pct(after.passRate)]];
+  const rows = [
+    ["pass rate", pct(before.passRate), pct(after.passRate)],
+    ["median latency", ms(before.medianLatencyMs), ms(after.medianLatencyMs)],
+  ];
   for (const g of after.graders) {
     const old = before.graders.find((b) => b.name === g.name);
     rows.push([g.name, old ? `${old.passed}/${old.total}` : "–", `${g.passed}/${g.total}`]);
@@ -105,18 +113,17 @@ export function writeReport(dir: string, backend: string, result: EvalResult, be
     `- backend: ${backend}`,
     `- dataset: ${path.basename(result.dataset.file)} (${result.items.length} items)`,
     `- pass rate: ${pct(result.passRate)}`,
+    `- median latency: ${ms(result.medianLatencyMs)}`,
     "",
-    "| grader | passed | median latency |",
-    "| --- | --- | --- |",
-    ...result.graders.map(
-      (g) => `| ${g.name} | ${g.passed}/${g.total} | ${Math.round(g.medianLatencyMs)} ms |`,
-    ),
+    "| grader | passed |",
+    "| --- | --- |",
+    ...result.graders.map((g) => `| ${g.name} | ${g.passed}/${g.total} |`),
     "",
     "| item | result | model | latency | trace |",
     "| --- | --- | --- | --- | --- |",
     ...result.items.map(
       (r) =>
-        `| ${cell(r.item.id)} | ${r.pass ? "pass" : cell(`fail: ${failures(r)}`)} | ${cell(r.seen.model ?? "")} | ${Math.round(r.seen.latencyMs)} ms | ${r.seen.traceId ?? ""} |`,
+        `| ${cell(r.item.id)} | ${r.pass ? "pass" : cell(`fail: ${failures(r)}`)} | ${cell(r.seen.model ?? "")} | ${ms(r.seen.latencyMs)} | ${r.seen.traceId ?? ""} |`,
     ),
     ...(before
       ? [
@@ -135,6 +142,7 @@ export function writeReport(dir: string, backend: string, result: EvalResult, be
     dataset: r.dataset.name,
     agent: r.agent,
     passRate: r.passRate,
+    medianLatencyMs: r.medianLatencyMs,
     graders: r.graders,
     items: r.items.map((i) => ({
       id: i.item.id,

@@ -16,7 +16,7 @@ import { startWeatherStandIn } from "./weather-stand-in.ts";
 interface SmokeItem {
   id: string;
   input: string[];
-  /** Chat flags, e.g. --approve-all for demo 6 (no terminal to approve at). */
+  /** Chat flags, e.g. --approve-all for demo 6 (or answer its approval questions with input lines). */
   args?: string[];
   expect: {
     /** In the last answer (the text after the last "Agent ›"). */

@@ -73,9 +73,11 @@ describe.skipIf(live)("pnpm 9-evaluate", () => {
       ]),
     );
     const md = readdirSync(transcripts).find((f) => f.startsWith("eval-weather-") && f.endsWith(".md")) ?? "";
-    expect(readFileSync(path.join(transcripts, md), "utf8")).toMatch(
-      /\| oslo \| pass \| lab-offline-\w+ \| \d+ ms \| [0-9a-f]{32} \|/,
-    );
+    const report = readFileSync(path.join(transcripts, md), "utf8");
+    expect(report).toMatch(/\| oslo \| pass \| lab-offline-\w+ \| \d+ ms \| [0-9a-f]{32} \|/);
+    // The run's median latency once, not repeated on each grader's row.
+    expect(report.match(/median latency/g)).toHaveLength(1);
+    expect(report).toMatch(/^- median latency: \d+ ms$/m);
 
     // A careless edit: the tool is gone from the definition. It becomes version 2.
     await backend.project.agents.createVersion(weather, {

@@ -76,7 +76,11 @@ export function toMessages(instructions: string | null, items: Json[]): ChatMess
         break;
       case "mcp_approval_response":
         if (item.approve !== true) {
-          result(String(item.approval_request_id), "The user declined this call, so it was not run.");
+          const reason = typeof item.reason === "string" ? item.reason.trim() : "";
+          result(
+            String(item.approval_request_id),
+            reason ? `This call was not run: ${reason}` : "The user declined this call, so it was not run.",
+          );
         }
         break;
       case "mcp_call": {

@@ -156,9 +156,12 @@ async function resolveApprovals(
     app.approvals.settle(asked.id);
     const server = servers.find((s) => s.server_label === asked.server_label);
     if (answer.approve !== true) {
-      const why = typeof answer.reason === "string" && answer.reason ? ` (${answer.reason})` : "";
+      // A plain denial is the user's "no"; a reason says why else the call did not run, in the client's words.
+      const reason = typeof answer.reason === "string" ? answer.reason.trim().replace(/\.+$/, "") : "";
       lines.push(
-        `You declined ${String(asked.name)} on ${String(asked.server_label)}${why}, so I did not run it: nothing was changed.`,
+        reason
+          ? `I did not run ${String(asked.name)} on ${String(asked.server_label)}: ${reason}. Nothing was changed.`
+          : `You declined ${String(asked.name)} on ${String(asked.server_label)}, so I did not run it: nothing was changed.`,
       );
       continue;
     }
