@@ -4,15 +4,31 @@
  * Completions request: it checks the messages as a strict server does (every tool call answered, no
  * result without its call), calls the offered tool whose name and description fit the user's words with
  * arguments taken from those words, answers from tool results when they come back, and otherwise
- * answers from the conversation. `fault` makes it slow, busy, broken or not a model server at all.
+ * answers from the conversation. Asked to stream (`stream: true`), it sends its answer as a Chat
+ * Completions SSE stream, a few words or a piece of a tool call's arguments per chunk, with the usage
+ * chunk last when asked for it (`stream_options.include_usage`), as Ollama and Foundry Local do. `fault`
+ * makes it slow, busy, broken, not a model server at all, or break off in the middle of a stream.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 // biome-ignore lint/suspicious/noExplicitAny: a server reads whatever JSON it is sent, field by field
 type Json = Record<string, any>;
-/** slow, garbage, busy, broken: the server fails; repeats: the model calls its first tool whenever it has one. */
-export type Fault = "slow" | "garbage" | "busy" | "broken" | "repeats";
+/**
+ * slow, garbage, busy, broken: the server fails; repeats: the model calls its first tool whenever it has
+ * one. In the middle of a stream, after its first chunk: cut (the connection closes), bad-line (a line
+ * that is not JSON), stall (nothing more is sent), error-event (an `error` chunk, as OpenAI sends).
+ */
+export type Fault =
+  | "slow"
+  | "garbage"
+  | "busy"
+  | "broken"
+  | "repeats"
+  | "cut"
+  | "bad-line"
+  | "stall"
+  | "error-event";
 
 export interface StandIn {
   /** The OpenAI-compatible base URL, ending in /v1. */
@@ -22,12 +38,37 @@ export interface StandIn {
   fault: Fault | undefined;
   /** Write tool calls as `<tool_call>` text in `content`, as Foundry Local does with tool_choice "auto". */
   callsAsText: boolean;
+  /** Answer `stream: true` with one JSON body, as a server without streaming would (default: stream). */
+  ignoresStream: boolean;
+  /** Send no `usage` (a server that counts nothing). */
+  countsNothing: boolean;
+  /**
+   * The next stream waits after its first chunk until `release()`: proof that words arrive before the
+   * end. `cutOff` resolves if that stream's connection closes before the stand-in finished sending it.
+   */
+  holdAfterFirstChunk(): { release(): void; cutOff: Promise<void> };
   close(): Promise<void>;
+}
+
+interface Hold {
+  released: Promise<void>;
+  cutOff: () => void;
+}
+
+/** The stand-in's own count: a token per word or punctuation mark, which is how far a real count differs. */
+export function standInTokens(text: string): number {
+  return (text.match(/\w+|[^\w\s]/g) ?? []).length;
 }
 
 export async function startStandIn(models: string[]): Promise<StandIn> {
   const requests: Json[] = [];
-  const state: { fault: Fault | undefined; callsAsText: boolean } = { fault: undefined, callsAsText: false };
+  const state = {
+    fault: undefined as Fault | undefined,
+    callsAsText: false,
+    ignoresStream: false,
+    countsNothing: false,
+    hold: undefined as Hold | undefined,
+  };
   const server = http.createServer(async (req, res) => {
     const send = (status: number, body: unknown, type = "application/json") => {
       res.writeHead(status, { "content-type": type });
@@ -45,7 +86,18 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
       return send(404, "404 page not found", "text/plain");
     const body = JSON.parse(raw) as Json;
     requests.push(body);
-    if (state.fault === "slow") return void setTimeout(() => send(200, reply("late", [])), 30_000).unref();
+    const answer = (content: string | null, calls: Json[]) => {
+      const whole = reply(content, calls, body.model, body.messages, !state.countsNothing);
+      if (body.stream !== true || state.ignoresStream) return send(200, whole);
+      const hold = state.hold;
+      state.hold = undefined;
+      return streamReply(res, whole, body.stream_options?.include_usage === true, state.fault, hold);
+    };
+    if (state.fault === "slow")
+      return void setTimeout(
+        () => send(200, reply("late", [], body.model, body.messages, true)),
+        30_000,
+      ).unref();
     if (state.fault === "garbage") return send(200, "<html><body>It works!</body></html>", "text/html");
     if (state.fault === "busy") return send(429, { error: { message: "server busy, please try again" } });
     if (state.fault === "broken")
@@ -62,10 +114,7 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
         type: "function",
         function: { name: first.name, arguments: '{"query":"again"}' },
       };
-      return send(
-        200,
-        reply(call ? null : "No tools left, so this is my answer.", call ? [call] : [], body.model),
-      );
+      return answer(call ? null : "No tools left, so this is my answer.", call ? [call] : []);
     }
     const { content, calls } = think(body);
     if (state.callsAsText && calls.length > 0 && body.tool_choice !== "required") {
@@ -73,9 +122,9 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
         (c) =>
           `<tool_call>\n{"name": "${c.function.name}", "arguments": ${c.function.arguments}}\n</tool_call>`,
       );
-      return send(200, reply(text.join("\n"), [], body.model));
+      return answer(text.join("\n"), []);
     }
-    send(200, reply(content, calls, body.model));
+    return answer(content, calls);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -94,6 +143,24 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
     set callsAsText(value) {
       state.callsAsText = value;
     },
+    get ignoresStream() {
+      return state.ignoresStream;
+    },
+    set ignoresStream(value) {
+      state.ignoresStream = value;
+    },
+    get countsNothing() {
+      return state.countsNothing;
+    },
+    set countsNothing(value) {
+      state.countsNothing = value;
+    },
+    holdAfterFirstChunk() {
+      const released = Promise.withResolvers<void>();
+      const cutOff = Promise.withResolvers<void>();
+      state.hold = { released: released.promise, cutOff: cutOff.resolve };
+      return { release: released.resolve, cutOff: cutOff.promise };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -102,7 +169,11 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
   };
 }
 
-function reply(content: string | null, calls: Json[], model = "stand-in") {
+function reply(content: string | null, calls: Json[], model: string, messages: Json[], counts: boolean) {
+  const prompt = standInTokens(messages.map((m) => String(m.content ?? "")).join(" "));
+  const completion = standInTokens(
+    `${content ?? ""} ${calls.map((c) => `${c.function.name} ${c.function.arguments}`).join(" ")}`,
+  );
   return {
     id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
     object: "chat.completion",
@@ -115,8 +186,78 @@ function reply(content: string | null, calls: Json[], model = "stand-in") {
         finish_reason: calls.length > 0 ? "tool_calls" : "stop",
       },
     ],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    ...(counts
+      ? {
+          usage: {
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            total_tokens: prompt + completion,
+            prompt_tokens_details: { cached_tokens: Math.floor(prompt / 2) },
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * The reply as a stream of `chat.completion.chunk`s: the role, the text a few words at a time, each tool
+ * call as its name then its arguments in pieces, the finish reason, the usage chunk, `[DONE]`. The
+ * chunks are a tick apart, so they reach the emulator as separate reads.
+ */
+async function streamReply(
+  res: http.ServerResponse,
+  whole: ReturnType<typeof reply>,
+  includeUsage: boolean,
+  fault: Fault | undefined,
+  hold: Hold | undefined,
+) {
+  const message = whole.choices[0]?.message as Json;
+  const base = { id: whole.id, object: "chat.completion.chunk", created: whole.created, model: whole.model };
+  const chunk = (delta: Json, finish: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+  const events: unknown[] = [chunk({ role: "assistant", content: "" })];
+  for (const words of String(message.content ?? "").match(/\s*\S+(?:\s+\S+)?/g) ?? []) {
+    events.push(chunk({ content: words }));
+  }
+  for (const [index, call] of (message.tool_calls ?? []).entries()) {
+    const { name, arguments: args } = call.function;
+    events.push(
+      chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name, arguments: "" } }] }),
+    );
+    for (const piece of String(args).match(/[\s\S]{1,7}/g) ?? []) {
+      events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    }
+  }
+  events.push(chunk({}, whole.choices[0]?.finish_reason ?? "stop"));
+  if (includeUsage && whole.usage) events.push({ ...base, choices: [], usage: whole.usage });
+  events.push("[DONE]");
+
+  let finished = false;
+  res.on("close", () => {
+    if (!finished) hold?.cutOff();
+  });
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  res.write(": the stand-in streams\n\n");
+  for (const [n, event] of events.entries()) {
+    if (res.destroyed) return;
+    res.write(`data: ${typeof event === "string" ? event : JSON.stringify(event)}\n\n`);
+    // The first chunk with words (or the first piece of a call) is out: now the faults and the hold.
+    if (n === 1) {
+      // Once the chunk is on its way, the connection breaks (no finish reason, no [DONE]).
+      if (fault === "cut") return void res.write("", () => res.socket?.destroy());
+      if (fault === "bad-line") res.write("data: {this is not json\n\n");
+      if (fault === "error-event") {
+        res.write(`data: ${JSON.stringify({ error: { message: "the model ran out of memory" } })}\n\n`);
+      }
+      if (fault === "stall") return;
+      if (hold) await hold.released;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  finished = true;
+  res.end();
 }
 
 /** What a strict server (OpenAI, llama.cpp) refuses: a tool result without its call, a call left unanswered. */
