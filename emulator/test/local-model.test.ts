@@ -654,6 +654,19 @@ describe("streaming from the model server", () => {
     }
   });
 
+  it("a server that refuses stream_options is asked once more without it", async () => {
+    standIn.refusesStreamOptions = true;
+    const before = standIn.requests.length;
+    try {
+      const events = await streamed({ model: MODEL, input: "Options, options" });
+      expect(text(events)).toBe('You said "Options, options". That is message 1 from you.');
+      const sent = standIn.requests.slice(before);
+      expect(sent.map((r) => r.stream_options)).toEqual([{ include_usage: true }, undefined]);
+    } finally {
+      standIn.refusesStreamOptions = false;
+    }
+  });
+
   it("a server that ignores stream and answers JSON still streams to the client", async () => {
     standIn.ignoresStream = true;
     try {
@@ -722,6 +735,117 @@ describe("streaming from the model server", () => {
     expect(kept.output).toMatchObject([
       { type: "message", status: "incomplete", content: [{ text: "You said" }] },
     ]);
+  });
+});
+
+describe("images and files in the input", () => {
+  // A real 1×1 PNG: the emulator recognizes images by their bytes, not by their names.
+  const PNG = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  const parts = () =>
+    (lastRequest().messages.at(-1)?.content ?? []) as Array<{
+      type: string;
+      text?: string;
+      image_url?: { url: string };
+    }>;
+
+  it("an input_image, stored as a file or sent as a data URL, reaches the model as an image_url part", async () => {
+    const file = await lab.openai.files.create({ file: await toFile(PNG, "holiday.jpg"), purpose: "vision" });
+    const dataUrl = `data:image/png;base64,${PNG.toString("base64")}`;
+    const response = await lab.openai.responses.create({
+      model: MODEL,
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "What is in these pictures?" },
+            { type: "input_image", file_id: file.id, detail: "low" },
+            { type: "input_image", image_url: dataUrl, detail: "auto" },
+          ],
+        },
+      ],
+    });
+    expect(parts()).toEqual([
+      { type: "text", text: "What is in these pictures?" },
+      // Named .jpg, but its bytes are a PNG: the data URL says what it is.
+      { type: "image_url", image_url: { url: dataUrl, detail: "low" } },
+      { type: "image_url", image_url: { url: dataUrl } },
+    ]);
+    expect(response.output_text).toBe(
+      `You said "What is in these pictures?". That is message 1 from you. I see 2 images (image/png, ${PNG.length} bytes; image/png, ${PNG.length} bytes).`,
+    );
+  });
+
+  it("an input_file reaches the model as its text where it is text, and as a note where it is not", async () => {
+    const notes = await lab.openai.files.create({
+      file: await toFile(Buffer.from("Packing list: rain jacket, wool socks, headlamp.\n"), "packing.md"),
+      purpose: "user_data",
+    });
+    const binary = await lab.openai.files.create({
+      file: await toFile(Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0x01, 0xff]), "scan.pdf"),
+      purpose: "user_data",
+    });
+    await lab.openai.responses.create({
+      model: MODEL,
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "Check my files" },
+            { type: "input_file", file_id: notes.id },
+            { type: "input_file", file_id: binary.id },
+            {
+              type: "input_file",
+              filename: "inline.txt",
+              file_data: `data:text/plain;base64,${Buffer.from("Sent inline.").toString("base64")}`,
+            },
+          ],
+        },
+      ],
+    });
+    expect(parts()).toEqual([
+      { type: "text", text: "Check my files" },
+      { type: "text", text: "The file packing.md:\nPacking list: rain jacket, wool socks, headlamp.\n" },
+      {
+        type: "text",
+        text: "(The file scan.pdf is not text, and the emulator gives a local model only text files and images.)",
+      },
+      { type: "text", text: "The file inline.txt:\nSent inline." },
+    ]);
+  });
+
+  it("a model server that refuses images: one sentence, streamed or not", async () => {
+    standIn.blind = true;
+    try {
+      const input = [
+        {
+          role: "user" as const,
+          content: [
+            { type: "input_text" as const, text: "Describe this" },
+            {
+              type: "input_image" as const,
+              image_url: `data:image/png;base64,${PNG.toString("base64")}`,
+              detail: "auto" as const,
+            },
+          ],
+        },
+      ];
+      const expected = `The local model server at ${standIn.url} refused the image (400: image input is not supported by this model): ${MODEL} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`;
+      await expect(lab.openai.responses.create({ model: MODEL, input })).rejects.toMatchObject({
+        status: 502,
+        error: { message: expected },
+      });
+      const events: ResponseStreamEvent[] = [];
+      for await (const event of await lab.openai.responses.create({ model: MODEL, input, stream: true }))
+        events.push(event);
+      const failed = events.at(-1);
+      if (failed?.type !== "response.failed") throw new Error(`ended with ${failed?.type}`);
+      expect(failed.response.error?.message).toBe(expected);
+    } finally {
+      standIn.blind = false;
+    }
   });
 });
 

@@ -42,6 +42,10 @@ export interface StandIn {
   ignoresStream: boolean;
   /** Send no `usage` (a server that counts nothing). */
   countsNothing: boolean;
+  /** Refuse images, as a server does for a model without vision. */
+  blind: boolean;
+  /** Refuse `stream_options`, as a server that knows `stream` but not its options might. */
+  refusesStreamOptions: boolean;
   /**
    * The next stream waits after its first chunk until `release()`: proof that words arrive before the
    * end. `cutOff` resolves if that stream's connection closes before the stand-in finished sending it.
@@ -62,12 +66,28 @@ export function standInTokens(text: string): number {
 
 export async function startStandIn(models: string[]): Promise<StandIn> {
   const requests: Json[] = [];
-  const state = {
-    fault: undefined as Fault | undefined,
+  let hold: Hold | undefined;
+  // The switches the tests flip are the returned object's own fields; the server reads them per request.
+  const state: StandIn = {
+    url: "",
+    requests,
+    fault: undefined,
     callsAsText: false,
     ignoresStream: false,
     countsNothing: false,
-    hold: undefined as Hold | undefined,
+    blind: false,
+    refusesStreamOptions: false,
+    holdAfterFirstChunk() {
+      const released = Promise.withResolvers<void>();
+      const cutOff = Promise.withResolvers<void>();
+      hold = { released: released.promise, cutOff: cutOff.resolve };
+      return { release: released.resolve, cutOff: cutOff.promise };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server = http.createServer(async (req, res) => {
     const send = (status: number, body: unknown, type = "application/json") => {
@@ -89,9 +109,9 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
     const answer = (content: string | null, calls: Json[]) => {
       const whole = reply(content, calls, body.model, body.messages, !state.countsNothing);
       if (body.stream !== true || state.ignoresStream) return send(200, whole);
-      const hold = state.hold;
-      state.hold = undefined;
-      return streamReply(res, whole, body.stream_options?.include_usage === true, state.fault, hold);
+      const held = hold;
+      hold = undefined;
+      return streamReply(res, whole, body.stream_options?.include_usage === true, state.fault, held);
     };
     if (state.fault === "slow")
       return void setTimeout(
@@ -104,6 +124,17 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
       return send(500, { error: { message: "llama runner process has terminated" } });
     if (!models.includes(body.model) && !models.includes(`${body.model}:latest`)) {
       return send(404, { error: { message: `model "${body.model}" not found, try pulling it first` } });
+    }
+    const images = body.messages.flatMap((m: Json) =>
+      Array.isArray(m.content) ? m.content.filter((p: Json) => p.type === "image_url") : [],
+    );
+    if (state.refusesStreamOptions && body.stream_options !== undefined) {
+      return send(400, { error: { message: 'json: unknown field "stream_options"' } });
+    }
+    if (state.blind && images.length > 0) {
+      return send(400, {
+        error: { message: "image input is not supported by this model", type: "invalid_request_error" },
+      });
     }
     const problem = protocolProblem(body.messages);
     if (problem) return send(400, { error: { message: problem, type: "invalid_request_error" } });
@@ -128,49 +159,12 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    requests,
-    get fault() {
-      return state.fault;
-    },
-    set fault(value) {
-      state.fault = value;
-    },
-    get callsAsText() {
-      return state.callsAsText;
-    },
-    set callsAsText(value) {
-      state.callsAsText = value;
-    },
-    get ignoresStream() {
-      return state.ignoresStream;
-    },
-    set ignoresStream(value) {
-      state.ignoresStream = value;
-    },
-    get countsNothing() {
-      return state.countsNothing;
-    },
-    set countsNothing(value) {
-      state.countsNothing = value;
-    },
-    holdAfterFirstChunk() {
-      const released = Promise.withResolvers<void>();
-      const cutOff = Promise.withResolvers<void>();
-      state.hold = { released: released.promise, cutOff: cutOff.resolve };
-      return { release: released.resolve, cutOff: cutOff.promise };
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  state.url = `http://127.0.0.1:${port}/v1`;
+  return state;
 }
 
 function reply(content: string | null, calls: Json[], model: string, messages: Json[], counts: boolean) {
-  const prompt = standInTokens(messages.map((m) => String(m.content ?? "")).join(" "));
+  const prompt = standInTokens(messages.map(textOf).join(" "));
   const completion = standInTokens(
     `${content ?? ""} ${calls.map((c) => `${c.function.name} ${c.function.arguments}`).join(" ")}`,
   );
@@ -275,6 +269,26 @@ function protocolProblem(messages: Json[]): string | undefined {
   return undefined;
 }
 
+/** A message's text: its content, or the text of its parts (images and files come as parts). */
+export function textOf(message: Json): string {
+  if (!Array.isArray(message.content)) return String(message.content ?? "");
+  return message.content
+    .filter((p: Json) => p.type === "text")
+    .map((p: Json) => p.text)
+    .join(" ");
+}
+
+/** What the stand-in "sees" in a message's images: their type and size, from the data URL. */
+function imagesIn(message: Json | undefined): string[] {
+  if (!Array.isArray(message?.content)) return [];
+  return message.content
+    .filter((p: Json) => p.type === "image_url")
+    .map((p: Json) => {
+      const [, type, data] = /^data:([^;]+);base64,(.*)$/.exec(p.image_url.url) ?? [];
+      return type ? `${type}, ${Buffer.from(data ?? "", "base64").length} bytes` : p.image_url.url;
+    });
+}
+
 const words = (text: string) =>
   new Set((text.toLowerCase().match(/[a-z]{3,}/g) ?? []).map((w) => w.slice(0, 5)));
 
@@ -282,7 +296,8 @@ function think(body: Json): { content: string | null; calls: Json[] } {
   const messages: Json[] = body.messages;
   const last = messages[messages.length - 1];
   if (last?.role === "tool") return { content: fromResults(messages), calls: [] };
-  const users = messages.filter((m) => m.role === "user").map((m) => String(m.content));
+  const userMessages = messages.filter((m) => m.role === "user");
+  const users = userMessages.map(textOf);
   const said = users[users.length - 1] ?? "";
   const tool = pickTool(body.tools ?? [], body.tool_choice, said);
   if (tool) {
@@ -301,8 +316,9 @@ function think(body: Json): { content: string | null; calls: Json[] } {
   if (/\bwhat did i (?:say|ask) first\b/i.test(said))
     return { content: `First you said: "${users[0]}"`, calls: [] };
   const system = messages.find((m) => m.role === "system");
+  const seen = imagesIn(userMessages.at(-1));
   return {
-    content: `You said "${said}". That is message ${users.length} from you${system ? `; my instructions begin "${String(system.content).slice(0, 30)}"` : ""}.`,
+    content: `You said "${said}". That is message ${users.length} from you${system ? `; my instructions begin "${String(system.content).slice(0, 30)}"` : ""}.${seen.length > 0 ? ` I see ${seen.length} image${seen.length > 1 ? "s" : ""} (${seen.join("; ")}).` : ""}`,
     calls: [],
   };
 }

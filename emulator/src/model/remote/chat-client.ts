@@ -16,9 +16,14 @@ export interface ChatToolCall {
   function: { name: string; arguments: string };
 }
 
+/** A user message's parts when it holds more than text: images as (data) URLs, files as their text. */
+export type ChatPart =
+  | { type: "text"; text: string }
+  | { type: "image_url"; image_url: { url: string; detail?: string } };
+
 export interface ChatMessage {
   role: "system" | "user" | "assistant" | "tool";
-  content: string | null;
+  content: string | ChatPart[] | null;
   tool_calls?: ChatToolCall[];
   tool_call_id?: string;
 }
@@ -77,15 +82,29 @@ export async function chatCompletion(
     body.tool_choice = toolChoice;
   }
   let exchange = await send(settings, "POST", "/chat/completions", body, options.signal);
+  let refused: string | undefined;
   if (exchange.res.status === 400) {
+    refused = await readText(exchange);
     // A server that knows `stream` but not `stream_options` may refuse it: ask once more without.
-    const text = await readText(exchange);
-    if (!/stream_options/i.test(serverMessage(text))) throw refusal(settings, 400, text, tools.length > 0);
-    delete body.stream_options;
-    exchange = await send(settings, "POST", "/chat/completions", body, options.signal);
+    if (/stream_options/i.test(serverMessage(refused))) {
+      delete body.stream_options;
+      exchange = await send(settings, "POST", "/chat/completions", body, options.signal);
+      refused = undefined;
+    }
   }
   if (exchange.res.status !== 200) {
-    throw refusal(settings, exchange.res.status, await readText(exchange), tools.length > 0);
+    const text = refused ?? (await readText(exchange));
+    const sentImages = messages.some(
+      (m) => Array.isArray(m.content) && m.content.some((p) => p.type === "image_url"),
+    );
+    if (sentImages && /image|vision|multimodal|mmproj/i.test(serverMessage(text))) {
+      throw new ModelError(
+        502,
+        `The local model server at ${settings.url} refused the image (${exchange.res.status}: ${serverMessage(text)}): ${settings.name} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`,
+        settings.name,
+      );
+    }
+    throw refusal(settings, exchange.res.status, text, tools.length > 0);
   }
   const streamed = /^text\/event-stream/i.test(exchange.res.headers.get("content-type") ?? "");
   const reply = streamed

@@ -40,7 +40,7 @@ async function respond(settings: LocalModelSettings, request: ModelRequest): Pro
   };
   const reply = () => ({ model: settings.name, output, usage: usage.total() });
   for (const item of [...tools.listings, ...(await runApproved(request, tools, answers))]) await emit(item);
-  const messages = toMessages(request.instructions, [...request.items, ...output]);
+  const messages = toMessages(request.instructions, [...request.items, ...output], request.app.files);
   const sources: Source[] = [];
   const files: ContainerFileObject[] = [];
   const offered = request.toolChoice === "none" ? [] : tools.chat;

@@ -21,7 +21,12 @@ export class Usage {
       this.reasoning += reply.usage.reasoning;
       return;
     }
-    this.input += estimateTokens(messages.map((m) => m.content ?? "").join("\n"));
+    // An image counts as its text parts only: its tokens depend on the model's vision encoder.
+    const text = (m: ChatMessage) =>
+      Array.isArray(m.content)
+        ? m.content.map((p) => (p.type === "text" ? p.text : "")).join("\n")
+        : (m.content ?? "");
+    this.input += estimateTokens(messages.map(text).join("\n"));
     this.output += estimateTokens(
       [reply.content, ...reply.toolCalls.map((c) => `${c.function.name} ${c.function.arguments}`)].join("\n"),
     );
