@@ -27,12 +27,10 @@ export class LiveStream implements LiveOutput {
   private target: LiveTarget | undefined;
   private writing: Writing | undefined;
   private readonly open: (model: string) => LiveTarget;
-  readonly signal: AbortSignal;
 
   /** `open` starts the response's stream under the model's name (called once, at the first event). */
-  constructor(open: (model: string) => LiveTarget, signal: AbortSignal) {
+  constructor(open: (model: string) => LiveTarget) {
     this.open = open;
-    this.signal = signal;
   }
 
   get opened(): boolean {

@@ -736,6 +736,22 @@ describe("streaming from the model server", () => {
       { type: "message", status: "incomplete", content: [{ text: "You said" }] },
     ]);
   });
+
+  it("a JSON request whose client goes away stops the request to the model server too", async () => {
+    const hold = standIn.holdAfterFirstChunk();
+    const controller = new AbortController();
+    const asked = lab.openai.responses
+      .create({ model: MODEL, input: "I will not wait either" }, { signal: controller.signal, maxRetries: 0 })
+      .then(
+        () => "answered",
+        (error: Error) => error.constructor.name,
+      );
+    await hold.waiting;
+    controller.abort();
+    await hold.cutOff;
+    hold.release();
+    expect(await asked).toBe("APIUserAbortError");
+  });
 });
 
 describe("images and files in the input", () => {

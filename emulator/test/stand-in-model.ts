@@ -48,14 +48,15 @@ export interface StandIn {
   refusesStreamOptions: boolean;
   /**
    * The next stream waits after its first chunk until `release()`: proof that words arrive before the
-   * end. `cutOff` resolves if that stream's connection closes before the stand-in finished sending it.
+   * end. `waiting` resolves once it waits; `cutOff` if its connection closes before the stand-in finished.
    */
-  holdAfterFirstChunk(): { release(): void; cutOff: Promise<void> };
+  holdAfterFirstChunk(): { release(): void; waiting: Promise<void>; cutOff: Promise<void> };
   close(): Promise<void>;
 }
 
 interface Hold {
   released: Promise<void>;
+  waiting: () => void;
   cutOff: () => void;
 }
 
@@ -79,9 +80,10 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
     refusesStreamOptions: false,
     holdAfterFirstChunk() {
       const released = Promise.withResolvers<void>();
+      const waiting = Promise.withResolvers<void>();
       const cutOff = Promise.withResolvers<void>();
-      hold = { released: released.promise, cutOff: cutOff.resolve };
-      return { release: released.resolve, cutOff: cutOff.promise };
+      hold = { released: released.promise, waiting: waiting.resolve, cutOff: cutOff.resolve };
+      return { release: released.resolve, waiting: waiting.promise, cutOff: cutOff.promise };
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -246,7 +248,10 @@ async function streamReply(
         res.write(`data: ${JSON.stringify({ error: { message: "the model ran out of memory" } })}\n\n`);
       }
       if (fault === "stall") return;
-      if (hold) await hold.released;
+      if (hold) {
+        hold.waiting();
+        await hold.released;
+      }
     }
     await new Promise((resolve) => setImmediate(resolve));
   }

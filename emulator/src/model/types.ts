@@ -22,6 +22,8 @@ export interface ModelRequest {
   app: App;
   /** Set for a streamed turn: a model that produces its output gradually (a local model) shows it here. */
   live?: LiveOutput;
+  /** Aborted when the answer is no longer wanted (the client went away, a cancel, a shutdown). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -29,8 +31,6 @@ export interface ModelRequest {
  * model's name; the items shown must be the reply's `output`, in order, so the route plays only the rest.
  */
 export interface LiveOutput {
-  /** Aborted when nobody is left to read the stream (the client went away, a cancel, a shutdown). */
-  signal: AbortSignal;
   /** The message `id`, being written, now reads `text` with these citations (each call extends the last). */
   text(model: string, id: string, text: string, annotations: Json[]): void;
   /** One finished output item (also the message whose text was shown). */

@@ -104,8 +104,10 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
           early = start(ctx, turn, sse, model);
           void announce(early);
           return early;
-        }, sse.signal)
+        })
       : undefined;
+  // A model waiting on a server stops when its answer is no longer wanted.
+  const signal = turn.stream ? sse.signal : turn.background ? ctx.app.stopping : untilGone(ctx);
   let plan: ModelReply | undefined;
   let failure: unknown;
   try {
@@ -119,6 +121,7 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
         include: turn.include,
         app: ctx.app,
         ...(live === undefined ? {} : { live }),
+        signal,
       }),
     );
     plan = await (turn.stream ? unlessStopping(ctx.app.stopping, planning) : planning);
@@ -162,6 +165,15 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
   if (!turn.stream) return { status: 200, body: started.response };
   await playing;
   return undefined;
+}
+
+/** Aborted when a JSON request's client goes away before its answer (or the emulator stops). */
+function untilGone(ctx: RequestContext): AbortSignal {
+  const gone = new AbortController();
+  ctx.res.once("close", () => {
+    if (!ctx.res.writableFinished) gone.abort();
+  });
+  return AbortSignal.any([gone.signal, ctx.app.stopping]);
 }
 
 /** A streamed or background response begins: kept for resuming, and attached to its client. */

@@ -56,7 +56,7 @@ async function respond(settings: LocalModelSettings, request: ModelRequest): Pro
       stepTools,
       step === 0 ? toolChoice(request.toolChoice) : "auto",
       {
-        signal: live?.signal,
+        signal: request.signal,
         onText: (raw) => {
           if (live === undefined) return;
           const shown = cited(settledText(raw, stepTools.length > 0), sources);
