@@ -737,6 +737,29 @@ describe("streaming from the model server", () => {
     ]);
   });
 
+  it("a client that goes away before the first word stops the request to the model server", async () => {
+    const hold = standIn.holdAfterFirstChunk();
+    standIn.fault = "slow";
+    try {
+      const controller = new AbortController();
+      const asked = lab.openai.responses
+        .create(
+          { model: MODEL, input: "Too slow for me", stream: true },
+          { signal: controller.signal, maxRetries: 0 },
+        )
+        .then(
+          () => "streaming",
+          (error: Error) => error.constructor.name,
+        );
+      await hold.waiting;
+      controller.abort();
+      await hold.cutOff;
+      expect(await asked).toBe("APIUserAbortError");
+    } finally {
+      standIn.fault = undefined;
+    }
+  });
+
   it("a JSON request whose client goes away stops the request to the model server too", async () => {
     const hold = standIn.holdAfterFirstChunk();
     const controller = new AbortController();

@@ -115,11 +115,17 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
       hold = undefined;
       return streamReply(res, whole, body.stream_options?.include_usage === true, state.fault, held);
     };
-    if (state.fault === "slow")
+    if (state.fault === "slow") {
+      // A hold here means: say when the request is waiting, and when its connection closes unanswered.
+      const held = hold;
+      hold = undefined;
+      res.on("close", () => held?.cutOff());
+      held?.waiting();
       return void setTimeout(
         () => send(200, reply("late", [], body.model, body.messages, true)),
         30_000,
       ).unref();
+    }
     if (state.fault === "garbage") return send(200, "<html><body>It works!</body></html>", "text/html");
     if (state.fault === "busy") return send(429, { error: { message: "server busy, please try again" } });
     if (state.fault === "broken")

@@ -106,8 +106,9 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
           return early;
         })
       : undefined;
-  // A model waiting on a server stops when its answer is no longer wanted.
-  const signal = turn.stream ? sse.signal : turn.background ? ctx.app.stopping : untilGone(ctx);
+  // A model waiting on a server stops when its answer is no longer wanted: the client left (before the
+  // stream opened, or after), or the emulator stops. A background turn outlives its client.
+  const signal = turn.background ? ctx.app.stopping : AbortSignal.any([sse.signal, untilGone(ctx)]);
   let plan: ModelReply | undefined;
   let failure: unknown;
   try {
@@ -167,13 +168,13 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
   return undefined;
 }
 
-/** Aborted when a JSON request's client goes away before its answer (or the emulator stops). */
+/** Aborted when the client goes away before its answer is written to the end. */
 function untilGone(ctx: RequestContext): AbortSignal {
   const gone = new AbortController();
   ctx.res.once("close", () => {
     if (!ctx.res.writableFinished) gone.abort();
   });
-  return AbortSignal.any([gone.signal, ctx.app.stopping]);
+  return gone.signal;
 }
 
 /** A streamed or background response begins: kept for resuming, and attached to its client. */
