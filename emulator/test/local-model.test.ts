@@ -667,6 +667,19 @@ describe("streaming from the model server", () => {
     }
   });
 
+  it("a reasoning model's <think> block is never shown, streamed or not", async () => {
+    standIn.thinks = true;
+    try {
+      const events = await streamed({ model: MODEL, input: "Think before you answer" });
+      expect(text(events)).toBe('You said "Think before you answer". That is message 1 from you.');
+      expect(answerOf(events.at(-1)).text).toBe(text(events));
+      const plain = await lab.openai.responses.create({ model: MODEL, input: "Think again" });
+      expect(plain.output_text).toBe('You said "Think again". That is message 1 from you.');
+    } finally {
+      standIn.thinks = false;
+    }
+  });
+
   it("a server that ignores stream and answers JSON still streams to the client", async () => {
     standIn.ignoresStream = true;
     try {

@@ -42,6 +42,8 @@ export interface StandIn {
   ignoresStream: boolean;
   /** Send no `usage` (a server that counts nothing). */
   countsNothing: boolean;
+  /** Think first, in `<think>…</think>` before the answer, as qwen3 and deepseek-r1 do. */
+  thinks: boolean;
   /** Refuse images, as a server does for a model without vision. */
   blind: boolean;
   /** Refuse `stream_options`, as a server that knows `stream` but not its options might. */
@@ -76,6 +78,7 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
     callsAsText: false,
     ignoresStream: false,
     countsNothing: false,
+    thinks: false,
     blind: false,
     refusesStreamOptions: false,
     holdAfterFirstChunk() {
@@ -108,7 +111,11 @@ export async function startStandIn(models: string[]): Promise<StandIn> {
       return send(404, "404 page not found", "text/plain");
     const body = JSON.parse(raw) as Json;
     requests.push(body);
-    const answer = (content: string | null, calls: Json[]) => {
+    const answer = (said: string | null, calls: Json[]) => {
+      const content =
+        state.thinks && said
+          ? `<think>\nThe user wrote to me; I answer [2] kindly.\n</think>\n\n${said}`
+          : said;
       const whole = reply(content, calls, body.model, body.messages, !state.countsNothing);
       if (body.stream !== true || state.ignoresStream) return send(200, whole);
       const held = hold;
