@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
 import { closedPort } from "../../shared/test/support.ts";
 import { type LocalModelSettings, localModelFromEnv } from "../src/model/remote/settings.ts";
-import { type StandIn, standInTokens, startStandIn } from "./stand-in-model.ts";
+import { type StandIn, standInTokens, startStandIn, textOf } from "./stand-in-model.ts";
 import { type Lab, startLab, tempDir } from "./support.ts";
 
 // Named like an Ollama model (name:tag), so the colon goes through every route that carries it.
@@ -590,22 +590,19 @@ describe("streaming from the model server", () => {
       output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: prompt + answer,
     });
-    // A JSON turn with a tool: two model steps, summed.
-    const body = await agent([
-      {
-        type: "function",
-        name: "get_tide",
-        description: "Tide times at a harbour",
-        parameters: { type: "object", properties: { harbour: { type: "string" } } },
-      },
-    ]);
-    const first = await lab.openai.responses.create({ input: "Tide times at Stavanger harbour?" }, { body });
-    expect(first.usage?.input_tokens).toBe(
-      standInTokens(
-        lastRequest()
-          .messages.map((m: { content: string | null }) => m.content ?? "")
-          .join(" "),
-      ),
+    // A JSON turn with web search: two model steps (the search call, then the answer), summed.
+    const body = await agent([{ type: "web_search" }]);
+    const before = standIn.requests.length;
+    const searched = await lab.openai.responses.create(
+      { input: "Search the web for Node.js release lines" },
+      { body },
+    );
+    const steps = standIn.requests.slice(before);
+    expect(steps).toHaveLength(2);
+    const prompts = steps.map((r) => standInTokens(r.messages.map(textOf).join(" ")));
+    expect(searched.usage?.input_tokens).toBe((prompts[0] ?? 0) + (prompts[1] ?? 0));
+    expect(searched.usage?.input_tokens_details.cached_tokens).toBe(
+      Math.floor((prompts[0] ?? 0) / 2) + Math.floor((prompts[1] ?? 0) / 2),
     );
     standIn.countsNothing = true;
     try {
