@@ -93,18 +93,11 @@ export async function chatCompletion(
     }
   }
   if (exchange.res.status !== 200) {
-    const text = refused ?? (await readText(exchange));
-    const sentImages = messages.some(
+    const images = messages.some(
       (m) => Array.isArray(m.content) && m.content.some((p) => p.type === "image_url"),
     );
-    if (sentImages && /image|vision|multimodal|mmproj/i.test(serverMessage(text))) {
-      throw new ModelError(
-        502,
-        `The local model server at ${settings.url} refused the image (${exchange.res.status}: ${serverMessage(text)}): ${settings.name} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`,
-        settings.name,
-      );
-    }
-    throw refusal(settings, exchange.res.status, text, tools.length > 0);
+    const text = refused ?? (await readText(exchange));
+    throw refusal(settings, exchange.res.status, text, { tools: tools.length > 0, images });
   }
   const streamed = /^text\/event-stream/i.test(exchange.res.headers.get("content-type") ?? "");
   const reply = streamed
@@ -150,7 +143,7 @@ export async function listModels(settings: LocalModelSettings): Promise<string[]
   const exchange = await send(settings, "GET", "/models");
   const text = await readText(exchange);
   const status = exchange.res.status;
-  if (status !== 200) throw refusal(settings, status, text, false);
+  if (status !== 200) throw refusal(settings, status, text);
   const json = parseJson(text);
   const data = isObject(json) && Array.isArray(json.data) ? json.data : undefined;
   if (data === undefined) throw notAModel(settings, text, "a model list");
@@ -466,11 +459,23 @@ function notAModel(settings: LocalModelSettings, text: string, expected: string)
   );
 }
 
-function refusal(settings: LocalModelSettings, status: number, text: string, sentTools: boolean): ModelError {
+function refusal(
+  settings: LocalModelSettings,
+  status: number,
+  text: string,
+  sent: { tools?: boolean; images?: boolean } = {},
+): ModelError {
   const detail = serverMessage(text);
   const what = `${status}${detail ? `: ${detail}` : ""}`;
   const at = `The local model server at ${settings.url}`;
   const fail = (code: number, message: string) => new ModelError(code, message, settings.name);
+  // A model without vision is refused by some servers with a 400, by others (llama.cpp) with a 500.
+  if (sent.images && /image|vision|multimodal|mmproj/i.test(detail)) {
+    return fail(
+      502,
+      `${at} refused the image (${what}): ${settings.name} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`,
+    );
+  }
   if (status === 429) return fail(429, `${at} is busy (${what}); wait a moment and ask again.`);
   if (status === 404) {
     return fail(
@@ -480,7 +485,7 @@ function refusal(settings: LocalModelSettings, status: number, text: string, sen
   }
   if (status >= 400 && status < 500) {
     const hint =
-      sentTools && /tool/i.test(detail)
+      sent.tools && /tool/i.test(detail)
         ? "; this model may not support tool calling, pick one that does (e.g. qwen2.5)"
         : "";
     return fail(502, `${at} refused the request (${what})${hint}.`);
