@@ -886,6 +886,23 @@ describe("images and files in the input", () => {
         status: 502,
         error: { message: expected },
       });
+      const web = [
+        {
+          role: "user" as const,
+          content: [
+            {
+              type: "input_image" as const,
+              image_url: "https://example.com/fjord.png",
+              detail: "auto" as const,
+            },
+          ],
+        },
+      ];
+      await expect(lab.openai.responses.create({ model: MODEL, input: web })).rejects.toMatchObject({
+        error: {
+          message: `The local model server at ${standIn.url} refused the image (400: image input is not supported by this model): send it as a data URL or an uploaded file (Ollama takes no web URLs), or ${MODEL} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`,
+        },
+      });
       const events: ResponseStreamEvent[] = [];
       for await (const event of await lab.openai.responses.create({ model: MODEL, input, stream: true }))
         events.push(event);

@@ -93,9 +93,14 @@ export async function chatCompletion(
     }
   }
   if (exchange.res.status !== 200) {
-    const images = messages.some(
-      (m) => Array.isArray(m.content) && m.content.some((p) => p.type === "image_url"),
+    const urls = messages.flatMap((m) =>
+      Array.isArray(m.content)
+        ? m.content.flatMap((p) => (p.type === "image_url" ? [p.image_url.url] : []))
+        : [],
     );
+    // Which images went: only data URLs, or some web URL (which Ollama refuses whatever the model).
+    const images =
+      urls.length === 0 ? undefined : urls.some((url) => !url.startsWith("data:")) ? "web" : "data";
     const text = refused ?? (await readText(exchange));
     throw refusal(settings, exchange.res.status, text, { tools: tools.length > 0, images });
   }
@@ -463,7 +468,7 @@ function refusal(
   settings: LocalModelSettings,
   status: number,
   text: string,
-  sent: { tools?: boolean; images?: boolean } = {},
+  sent: { tools?: boolean; images?: "data" | "web" | undefined } = {},
 ): ModelError {
   const detail = serverMessage(text);
   const what = `${status}${detail ? `: ${detail}` : ""}`;
@@ -471,9 +476,13 @@ function refusal(
   const fail = (code: number, message: string) => new ModelError(code, message, settings.name);
   // A model without vision is refused by some servers with a 400, by others (llama.cpp) with a 500.
   if (sent.images && /image|vision|multimodal|mmproj/i.test(detail)) {
+    const web =
+      sent.images === "web"
+        ? "send it as a data URL or an uploaded file (Ollama takes no web URLs), or "
+        : "";
     return fail(
       502,
-      `${at} refused the image (${what}): ${settings.name} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`,
+      `${at} refused the image (${what}): ${web}${settings.name} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`,
     );
   }
   if (status === 429) return fail(429, `${at} is busy (${what}); wait a moment and ask again.`);
