@@ -3,10 +3,11 @@
  * `object === "response"`, and the streaming helper insists the same id appears in every lifecycle event,
  * so one shell is made per turn and only its status, output and usage change.
  */
+import { ApiError } from "./errors.ts";
 import { newId, nowSeconds } from "./ids.ts";
 import { textOf } from "./items.ts";
-import { countWords } from "./model/routing.ts";
 import type { Turn } from "./response-request.ts";
+import { estimateTokens } from "./tokens.ts";
 import { isObject, type Json } from "./validate.ts";
 
 export type ResponseObject = Json & { id: string; output: Json[] };
@@ -36,8 +37,39 @@ export function responseShell(turn: Turn, model: string): ResponseObject {
   };
 }
 
-export function completed(shell: ResponseObject, turn: Turn, output: Json[]): ResponseObject {
-  return { ...shell, status: "completed", completed_at: nowSeconds(), output, usage: usageOf(turn, output) };
+/** `usage` is the model's own count when it reported one (a local model's server); else an estimate. */
+export function completed(shell: ResponseObject, turn: Turn, output: Json[], usage?: Json): ResponseObject {
+  return {
+    ...shell,
+    status: "completed",
+    completed_at: nowSeconds(),
+    output,
+    usage: usage ?? usageOf(turn, output),
+  };
+}
+
+/** The model failed after its stream opened (a local model server that broke off): failed, in its words. */
+export function failedWith(
+  shell: ResponseObject,
+  turn: Turn,
+  output: Json[],
+  error: unknown,
+): ResponseObject {
+  const known = error instanceof ApiError;
+  if (!known)
+    console.error(`[emulator] response ${shell.id} failed: ${(error as Error)?.message ?? String(error)}`);
+  return {
+    ...shell,
+    status: "failed",
+    error: {
+      code: known ? error.code : "server_error",
+      message: known
+        ? error.message
+        : "The model failed in the middle of its answer; send the request again.",
+    },
+    output,
+    usage: usageOf(turn, output),
+  };
 }
 
 /** A stream the client abandoned: kept for inspection, never appended to the conversation. */
@@ -82,11 +114,11 @@ export function withLogprobs(item: Json): Json {
   return { ...item, content };
 }
 
-/** Words stand in for tokens: honest enough for a lab that shows where usage appears. */
+/** An estimate from the texts (tokens.ts): the lab model has no tokens of its own to count. */
 function usageOf(turn: Turn, output: Json[]): Json {
   const seen = [...turn.history, ...turn.input].map(textOf).join(" ");
-  const input = countWords(seen) + countWords(turn.instructions ?? "");
-  const produced = countWords(output.map(textOf).join(" "));
+  const input = estimateTokens(seen) + estimateTokens(turn.instructions ?? "");
+  const produced = estimateTokens(output.map(textOf).join(" "));
   return {
     input_tokens: input,
     input_tokens_details: { cached_tokens: 0 },

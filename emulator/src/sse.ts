@@ -39,9 +39,13 @@ export class SseWriter {
   private stopped = false;
   private ended = false;
   private readonly endedSignal = Promise.withResolvers<void>();
+  private readonly gone = new AbortController();
+  /** Aborted the moment `aborted` turns true, so work done for this stream (a model server's answer) stops. */
+  readonly signal: AbortSignal;
 
   constructor(options: SseOptions) {
     this.options = options;
+    this.signal = options.stop ? AbortSignal.any([this.gone.signal, options.stop]) : this.gone.signal;
   }
 
   /** True when the producer should stop: cancelled, stopping, or the foreground client went away. */
@@ -75,6 +79,7 @@ export class SseWriter {
 
   cancel(): void {
     this.stopped = true;
+    this.gone.abort();
   }
 
   /**
@@ -96,7 +101,7 @@ export class SseWriter {
     this.readers.add(res);
     res.on("close", () => {
       this.readers.delete(res);
-      if (first && !res.writableFinished) this.originGone = true;
+      if (first && !res.writableFinished) this.loseOrigin();
     });
   }
 
@@ -124,7 +129,7 @@ export class SseWriter {
       if (res.destroyed) continue;
       if (res === this.origin && type === "response.output_text.delta" && this.dropsAfterThis()) {
         // Cut the connection only once this delta is on the wire, so the client really sees it first.
-        this.originGone = true;
+        this.loseOrigin();
         this.readers.delete(res);
         res.write(text, () => res.socket?.destroy());
         continue;
@@ -145,6 +150,11 @@ export class SseWriter {
     for (const res of this.readers) if (!res.destroyed) res.end();
     this.readers.clear();
     this.endedSignal.resolve();
+  }
+
+  private loseOrigin(): void {
+    this.originGone = true;
+    if (!this.options.background) this.gone.abort();
   }
 
   private dropsAfterThis(): boolean {

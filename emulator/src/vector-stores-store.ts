@@ -295,7 +295,7 @@ export class VectorStoreStore {
 }
 
 /** The bytes as text, or undefined when they are not text (a NUL byte, or not valid UTF-8). */
-function decodeText(bytes: Uint8Array): string | undefined {
+export function decodeText(bytes: Uint8Array): string | undefined {
   if (bytes.includes(0)) return undefined;
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
 import { closedPort } from "../../shared/test/support.ts";
 import { type LocalModelSettings, localModelFromEnv } from "../src/model/remote/settings.ts";
-import { type StandIn, startStandIn } from "./stand-in-model.ts";
+import { type StandIn, standInTokens, startStandIn, textOf } from "./stand-in-model.ts";
 import { type Lab, startLab, tempDir } from "./support.ts";
 
 // Named like an Ollama model (name:tag), so the colon goes through every route that carries it.
@@ -49,6 +49,16 @@ async function agent(tools: unknown[] = [], instructions = "You are the local mo
   });
   return { agent_reference: { type: "agent_reference" as const, name: v.name, version: v.version } };
 }
+const BOOK_TABLE = {
+  type: "function",
+  name: "book_table",
+  description: "Book a table at a restaurant",
+  parameters: {
+    type: "object",
+    properties: { restaurant: { type: "string" }, party_size: { type: "integer" } },
+    required: ["restaurant", "party_size"],
+  },
+};
 const lastRequest = () => standIn.requests[standIn.requests.length - 1] ?? {};
 
 describe("a local model behind the emulator", () => {
@@ -154,18 +164,7 @@ describe("a local model behind the emulator", () => {
   });
 
   it("a tool call written as <tool_call> text (Foundry Local with tool_choice auto) is still a call", async () => {
-    const body = await agent([
-      {
-        type: "function",
-        name: "book_table",
-        description: "Book a table at a restaurant",
-        parameters: {
-          type: "object",
-          properties: { restaurant: { type: "string" }, party_size: { type: "integer" } },
-          required: ["restaurant", "party_size"],
-        },
-      },
-    ]);
+    const body = await agent([BOOK_TABLE]);
     standIn.callsAsText = true;
     try {
       const response = await lab.openai.responses.create(
@@ -533,6 +532,418 @@ describe("when the model server fails, the response says so in one sentence", ()
     } finally {
       await unknown.close();
       await down.close();
+    }
+  });
+});
+
+describe("streaming from the model server", () => {
+  /** Streams a request; `onFirstDelta` runs when the first words arrive, before the next event is read. */
+  async function streamed(
+    request: Parameters<typeof lab.openai.responses.create>[0],
+    onFirstDelta: (stream: { abort(): void }) => void = () => {},
+    options?: Parameters<typeof lab.openai.responses.create>[1],
+  ) {
+    const events: ResponseStreamEvent[] = [];
+    const stream = await lab.openai.responses.create({ ...request, stream: true } as never, options);
+    const typed = stream as unknown as AsyncIterable<ResponseStreamEvent> & { controller: AbortController };
+    try {
+      for await (const event of typed) {
+        events.push(event);
+        if (
+          event.type === "response.output_text.delta" &&
+          events.filter((e) => e.type === event.type).length === 1
+        )
+          onFirstDelta({ abort: () => typed.controller.abort() });
+      }
+    } catch (error) {
+      if ((error as Error).name !== "APIUserAbortError") throw error;
+    }
+    return events;
+  }
+  const text = (events: ResponseStreamEvent[]) =>
+    events.map((e) => (e.type === "response.output_text.delta" ? e.delta : "")).join("");
+  /** The completed response's answer (events carry the response without the SDK's output_text). */
+  const answerOf = (event: ResponseStreamEvent | undefined) => {
+    if (event?.type !== "response.completed") throw new Error(`ended with ${event?.type}`);
+    const message = event.response.output.find((item) => item.type === "message");
+    const part = message?.type === "message" ? message.content[0] : undefined;
+    return { response: event.response, text: part?.type === "output_text" ? part.text : "" };
+  };
+
+  it("the client has the first words while the model server is still writing the rest", async () => {
+    const hold = standIn.holdAfterFirstChunk();
+    let heldWhenFirstWordsCame: boolean | undefined;
+    let held = true;
+    // Not a timing assertion: only so a regression fails instead of hanging.
+    const safety = setTimeout(() => {
+      held = false;
+      hold.release();
+    }, 5000);
+    const events = await streamed({ model: MODEL, input: "Tell me about the fjords of Norway" }, () => {
+      heldWhenFirstWordsCame = held;
+      held = false;
+      hold.release();
+    });
+    clearTimeout(safety);
+    expect(heldWhenFirstWordsCame).toBe(true);
+    const completed = answerOf(events.at(-1));
+    expect(text(events)).toBe(completed.text);
+    expect(completed.text).toBe('You said "Tell me about the fjords of Norway". That is message 1 from you.');
+    // Several deltas (the server's chunks), and the events of a message in the service's order.
+    const kinds = [...new Set(events.map((e) => e.type))];
+    expect(kinds).toEqual([
+      "response.created",
+      "response.in_progress",
+      "response.output_item.added",
+      "response.content_part.added",
+      "response.output_text.delta",
+      "response.output_text.done",
+      "response.content_part.done",
+      "response.output_item.done",
+      "response.completed",
+    ]);
+    expect(events.filter((e) => e.type === "response.output_text.delta").length).toBeGreaterThan(2);
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    expect(lastRequest()).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+  });
+
+  it("usage is the server's own count when it sends one (cached tokens too), an estimate when not", async () => {
+    const events = await streamed({ model: MODEL, input: "Count my words, please" });
+    const completed = answerOf(events.at(-1));
+    const prompt = standInTokens(
+      lastRequest()
+        .messages.map((m: { content: string }) => m.content)
+        .join(" "),
+    );
+    const answer = standInTokens(completed.text);
+    expect(completed.response.usage).toEqual({
+      input_tokens: prompt,
+      input_tokens_details: { cached_tokens: Math.floor(prompt / 2) },
+      output_tokens: answer,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: prompt + answer,
+    });
+    // A JSON turn with web search: two model steps (the search call, then the answer), summed.
+    const body = await agent([{ type: "web_search" }]);
+    const before = standIn.requests.length;
+    const searched = await lab.openai.responses.create(
+      { input: "Search the web for Node.js release lines" },
+      { body },
+    );
+    const steps = standIn.requests.slice(before);
+    expect(steps).toHaveLength(2);
+    const prompts = steps.map((r) => standInTokens(r.messages.map(textOf).join(" ")));
+    expect(searched.usage?.input_tokens).toBe((prompts[0] ?? 0) + (prompts[1] ?? 0));
+    expect(searched.usage?.input_tokens_details.cached_tokens).toBe(
+      Math.floor((prompts[0] ?? 0) / 2) + Math.floor((prompts[1] ?? 0) / 2),
+    );
+    standIn.countsNothing = true;
+    try {
+      const estimated = await lab.openai.responses.create({ model: MODEL, input: "Count my words, please" });
+      expect(estimated.usage?.input_tokens).toBeGreaterThan(0);
+      expect(estimated.usage?.output_tokens).toBeGreaterThan(0);
+      expect(estimated.usage?.input_tokens_details.cached_tokens).toBe(0);
+    } finally {
+      standIn.countsNothing = false;
+    }
+  });
+
+  it("a tool call streamed in pieces is put together: the client's function call, and the emulator's own file search", async () => {
+    const body = await agent([
+      {
+        type: "function",
+        name: "reserve_cabin",
+        description: "Reserve a cabin for a number of nights",
+        parameters: {
+          type: "object",
+          properties: { place: { type: "string" }, nights: { type: "integer" } },
+          required: ["place", "nights"],
+        },
+      },
+    ]);
+    const events = await streamed({ input: "Reserve a cabin in Lofoten for 3 nights" }, undefined, { body });
+    const done = events.find((e) => e.type === "response.output_item.done");
+    if (done?.type !== "response.output_item.done" || done.item.type !== "function_call")
+      throw new Error("expected a function call");
+    expect(JSON.parse(done.item.arguments)).toEqual({ place: "Lofoten", nights: 3 });
+    expect(events.at(-1)?.type).toBe("response.completed");
+  });
+
+  it("a tool call written as <tool_call> text is held back while it streams, never shown as words", async () => {
+    const body = await agent([BOOK_TABLE]);
+    standIn.callsAsText = true;
+    try {
+      const events = await streamed({ input: "Book a table for 2 at Kontrast, please" }, undefined, { body });
+      expect(events.filter((e) => e.type === "response.output_text.delta")).toEqual([]);
+      const done = events.find((e) => e.type === "response.output_item.done");
+      if (done?.type !== "response.output_item.done" || done.item.type !== "function_call")
+        throw new Error("expected a function call");
+      expect(JSON.parse(done.item.arguments)).toEqual({ restaurant: "Kontrast", party_size: 2 });
+    } finally {
+      standIn.callsAsText = false;
+    }
+  });
+
+  it("a server that refuses stream_options is asked once more without it", async () => {
+    standIn.refusesStreamOptions = true;
+    const before = standIn.requests.length;
+    try {
+      const events = await streamed({ model: MODEL, input: "Options, options" });
+      expect(text(events)).toBe('You said "Options, options". That is message 1 from you.');
+      const sent = standIn.requests.slice(before);
+      expect(sent.map((r) => r.stream_options)).toEqual([{ include_usage: true }, undefined]);
+    } finally {
+      standIn.refusesStreamOptions = false;
+    }
+  });
+
+  it("a reasoning model's <think> block is never shown, streamed or not", async () => {
+    standIn.thinks = true;
+    try {
+      const events = await streamed({ model: MODEL, input: "Think before you answer" });
+      expect(text(events)).toBe('You said "Think before you answer". That is message 1 from you.');
+      expect(answerOf(events.at(-1)).text).toBe(text(events));
+      const plain = await lab.openai.responses.create({ model: MODEL, input: "Think again" });
+      expect(plain.output_text).toBe('You said "Think again". That is message 1 from you.');
+    } finally {
+      standIn.thinks = false;
+    }
+  });
+
+  it("a server that ignores stream and answers JSON still streams to the client", async () => {
+    standIn.ignoresStream = true;
+    try {
+      const events = await streamed({ model: MODEL, input: "No streaming here" });
+      expect(text(events)).toBe('You said "No streaming here". That is message 1 from you.');
+      expect(events.at(-1)?.type).toBe("response.completed");
+    } finally {
+      standIn.ignoresStream = false;
+    }
+  });
+
+  it.each([
+    [
+      "cut",
+      `The local model server at %URL% closed the connection in the middle of its answer; try again, or restart it.`,
+    ],
+    [
+      "bad-line",
+      `The local model server at %URL% answered with something that is not a Chat Completions stream (it began "{this is not json"): check that EMULATOR_MODEL_URL is its OpenAI-compatible base URL, usually ending in /v1.`,
+    ],
+    [
+      "error-event",
+      `The local model server at %URL% failed in the middle of its answer (the model ran out of memory); try again, or restart it.`,
+    ],
+    [
+      "stall",
+      `The local model ${MODEL} at %URL% stopped in the middle of its answer: nothing came for 1.5 s; try again, pick a smaller model, or raise EMULATOR_MODEL_TIMEOUT_MS.`,
+    ],
+  ] as const)(
+    "%s in the middle of a stream: the words so far, then response.failed in one sentence",
+    async (fault, sentence) => {
+      standIn.fault = fault;
+      try {
+        const events = await streamed({ model: MODEL, input: "Break off, please" });
+        const failed = events.at(-1);
+        if (failed?.type !== "response.failed") throw new Error(`ended with ${failed?.type}`);
+        const expected = sentence.replace("%URL%", standIn.url);
+        expect(failed.response.error?.message).toBe(expected);
+        expect(text(events)).toBe("You said");
+        expect(failed.response.output).toMatchObject([
+          { type: "message", status: "incomplete", content: [{ type: "output_text", text: "You said" }] },
+        ]);
+        await expect(
+          lab.openai.responses.create({ model: MODEL, input: "Break off, please" }),
+        ).rejects.toMatchObject({
+          error: { message: expected },
+        });
+      } finally {
+        standIn.fault = undefined;
+      }
+    },
+  );
+
+  it("a client that goes away mid-stream stops the request to the model server", async () => {
+    const hold = standIn.holdAfterFirstChunk();
+    let id = "";
+    const events = await streamed({ model: MODEL, input: "I will leave early" }, ({ abort }) => abort());
+    const created = events[0];
+    if (created?.type === "response.created") id = created.response.id;
+    await hold.cutOff;
+    hold.release();
+    let kept = await lab.openai.responses.retrieve(id);
+    while (kept.status === "in_progress") kept = await lab.openai.responses.retrieve(id);
+    expect(kept.status).toBe("incomplete");
+    expect(kept.incomplete_details).toEqual({ reason: "client_disconnected" });
+    expect(kept.output).toMatchObject([
+      { type: "message", status: "incomplete", content: [{ text: "You said" }] },
+    ]);
+  });
+
+  it("a client that goes away before the first word stops the request to the model server", async () => {
+    const hold = standIn.holdAfterFirstChunk();
+    standIn.fault = "slow";
+    try {
+      const controller = new AbortController();
+      const asked = lab.openai.responses
+        .create(
+          { model: MODEL, input: "Too slow for me", stream: true },
+          { signal: controller.signal, maxRetries: 0 },
+        )
+        .then(
+          () => "streaming",
+          (error: Error) => error.constructor.name,
+        );
+      await hold.waiting;
+      controller.abort();
+      await hold.cutOff;
+      expect(await asked).toBe("APIUserAbortError");
+    } finally {
+      standIn.fault = undefined;
+    }
+  });
+
+  it("a JSON request whose client goes away stops the request to the model server too", async () => {
+    const hold = standIn.holdAfterFirstChunk();
+    const controller = new AbortController();
+    const asked = lab.openai.responses
+      .create({ model: MODEL, input: "I will not wait either" }, { signal: controller.signal, maxRetries: 0 })
+      .then(
+        () => "answered",
+        (error: Error) => error.constructor.name,
+      );
+    await hold.waiting;
+    controller.abort();
+    await hold.cutOff;
+    hold.release();
+    expect(await asked).toBe("APIUserAbortError");
+  });
+});
+
+describe("images and files in the input", () => {
+  // A real 1×1 PNG: the emulator recognizes images by their bytes, not by their names.
+  const PNG = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  const parts = () =>
+    (lastRequest().messages.at(-1)?.content ?? []) as Array<{
+      type: string;
+      text?: string;
+      image_url?: { url: string };
+    }>;
+
+  it("an input_image, stored as a file or sent as a data URL, reaches the model as an image_url part", async () => {
+    const file = await lab.openai.files.create({ file: await toFile(PNG, "holiday.jpg"), purpose: "vision" });
+    const dataUrl = `data:image/png;base64,${PNG.toString("base64")}`;
+    const response = await lab.openai.responses.create({
+      model: MODEL,
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "What is in these pictures?" },
+            { type: "input_image", file_id: file.id, detail: "low" },
+            { type: "input_image", image_url: dataUrl, detail: "auto" },
+          ],
+        },
+      ],
+    });
+    expect(parts()).toEqual([
+      { type: "text", text: "What is in these pictures?" },
+      // Named .jpg, but its bytes are a PNG: the data URL says what it is.
+      { type: "image_url", image_url: { url: dataUrl, detail: "low" } },
+      { type: "image_url", image_url: { url: dataUrl } },
+    ]);
+    expect(response.output_text).toBe(
+      `You said "What is in these pictures?". That is message 1 from you. I see 2 images (image/png, ${PNG.length} bytes; image/png, ${PNG.length} bytes).`,
+    );
+  });
+
+  it("an input_file reaches the model as its text where it is text, and as a note where it is not", async () => {
+    const notes = await lab.openai.files.create({
+      file: await toFile(Buffer.from("Packing list: rain jacket, wool socks, headlamp.\n"), "packing.md"),
+      purpose: "user_data",
+    });
+    const binary = await lab.openai.files.create({
+      file: await toFile(Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0x01, 0xff]), "scan.pdf"),
+      purpose: "user_data",
+    });
+    await lab.openai.responses.create({
+      model: MODEL,
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "Check my files" },
+            { type: "input_file", file_id: notes.id },
+            { type: "input_file", file_id: binary.id },
+            {
+              type: "input_file",
+              filename: "inline.txt",
+              file_data: `data:text/plain;base64,${Buffer.from("Sent inline.").toString("base64")}`,
+            },
+          ],
+        },
+      ],
+    });
+    expect(parts()).toEqual([
+      { type: "text", text: "Check my files" },
+      { type: "text", text: "The file packing.md:\nPacking list: rain jacket, wool socks, headlamp.\n" },
+      {
+        type: "text",
+        text: "(The file scan.pdf is not text, and the emulator gives a local model only text files and images.)",
+      },
+      { type: "text", text: "The file inline.txt:\nSent inline." },
+    ]);
+  });
+
+  it("a model server that refuses images: one sentence, streamed or not", async () => {
+    standIn.blind = true;
+    try {
+      const input = [
+        {
+          role: "user" as const,
+          content: [
+            { type: "input_text" as const, text: "Describe this" },
+            {
+              type: "input_image" as const,
+              image_url: `data:image/png;base64,${PNG.toString("base64")}`,
+              detail: "auto" as const,
+            },
+          ],
+        },
+      ];
+      const expected = `The local model server at ${standIn.url} refused the image (400: image input is not supported by this model): ${MODEL} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`;
+      await expect(lab.openai.responses.create({ model: MODEL, input })).rejects.toMatchObject({
+        status: 502,
+        error: { message: expected },
+      });
+      const web = [
+        {
+          role: "user" as const,
+          content: [
+            {
+              type: "input_image" as const,
+              image_url: "https://example.com/fjord.png",
+              detail: "auto" as const,
+            },
+          ],
+        },
+      ];
+      await expect(lab.openai.responses.create({ model: MODEL, input: web })).rejects.toMatchObject({
+        error: {
+          message: `The local model server at ${standIn.url} refused the image (400: image input is not supported by this model): send it as a data URL or an uploaded file (Ollama takes no web URLs), or ${MODEL} may not see images; pick a vision model (e.g. gemma3, qwen2.5vl, llama3.2-vision) or send text only.`,
+        },
+      });
+      const events: ResponseStreamEvent[] = [];
+      for await (const event of await lab.openai.responses.create({ model: MODEL, input, stream: true }))
+        events.push(event);
+      const failed = events.at(-1);
+      if (failed?.type !== "response.failed") throw new Error(`ended with ${failed?.type}`);
+      expect(failed.response.error?.message).toBe(expected);
+    } finally {
+      standIn.blind = false;
     }
   });
 });

@@ -80,11 +80,30 @@ describe("a local model, as the README shows it", () => {
     expect(chat.code).toBe(1);
   });
 
-  it("pnpm 0-hello answers with the local model, and names it", async () => {
+  it("pnpm 0-hello answers with the local model, names it, and shows its first words while it still writes", async () => {
+    // The stand-in holds its stream after the first words until the demo has printed them.
+    const hold = standIn.holdAfterFirstChunk();
+    let held = true;
+    let printedWhileHeld: boolean | undefined;
+    const release = () => {
+      held = false;
+      hold.release();
+    };
+    const safety = setTimeout(release, 20_000); // not a timing assertion: a regression fails instead of hanging
+    let seen = "";
     const chat = await runLab(["0-hello"], {
       env: fresh({ EMULATOR_MODEL_URL: standIn.url, EMULATOR_MODEL_NAME: "phi-4-mini" }),
       input: ["Hello from the test"],
+      onStdout: (chunk) => {
+        seen += chunk;
+        if (printedWhileHeld === undefined && seen.includes("You said")) {
+          printedWhileHeld = held;
+          release();
+        }
+      },
     });
+    clearTimeout(safety);
+    expect(printedWhileHeld).toBe(true);
     expect(chat.stderr).toBe("");
     expect(chat.code).toBe(0);
     expect(chat.stdout).toContain('You said "Hello from the test"');

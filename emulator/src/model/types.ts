@@ -20,6 +20,21 @@ export interface ModelRequest {
   include: string[];
   /** The emulator's stores, for skills that run server-side tools (files, vector stores, containers). */
   app: App;
+  /** Set for a streamed turn: a model that produces its output gradually (a local model) shows it here. */
+  live?: LiveOutput;
+  /** Aborted when the answer is no longer wanted (the client went away, a cancel, a shutdown). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A streamed turn's output while the model still works. The first call opens the stream under the
+ * model's name; the items shown must be the reply's `output`, in order, so the route plays only the rest.
+ */
+export interface LiveOutput {
+  /** The message `id`, being written, now reads `text` with these citations (each call extends the last). */
+  text(model: string, id: string, text: string, annotations: Json[]): void;
+  /** One finished output item (also the message whose text was shown). */
+  item(model: string, item: Json): Promise<void>;
 }
 
 /** What the lab model knows about the current turn, worked out once for every skill. */
@@ -57,6 +72,8 @@ export interface ModelReply {
   model: string;
   /** Complete output items (with ids), in the order they are emitted. */
   output: Json[];
+  /** Token counts the model itself reported (a local model's server); without them the emulator estimates. */
+  usage?: Json;
 }
 
 export interface LabModel {

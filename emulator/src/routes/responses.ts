@@ -17,6 +17,7 @@ import {
   abandoned,
   cancelled,
   completed,
+  failedWith,
   type ResponseObject,
   responseShell,
   stoppedByShutdown,
@@ -26,6 +27,7 @@ import { readTurn, type Turn } from "../response-request.ts";
 import type { Router } from "../router.ts";
 import { SseWriter } from "../sse.ts";
 import { emitItem } from "../stream-items.ts";
+import { LiveStream } from "../stream-live.ts";
 import type { Json } from "../validate.ts";
 
 export function mountResponses(router: Router, prefix: string, foundry: boolean): void {
@@ -50,6 +52,8 @@ interface Live {
   deleted: boolean;
   /** The output items played to the end so far. */
   delivered: Json[];
+  /** The lifecycle events, once sent. */
+  announced: Promise<void> | undefined;
 }
 const lives = new WeakMap<App, Map<string, Live>>();
 const KEPT_STREAMS = 200;
@@ -85,7 +89,28 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
   const turn = readTurn(ctx.app, await ctx.json(), ctx.params.agent);
   // Approval answers are checked and taken before the model runs; a turn that fails gives them back.
   const releaseApprovals = claimApprovals(ctx.app, turn);
+  const sse = new SseWriter({
+    delayMs: ctx.app.streamDelayMs,
+    dropAfterTextDeltas: ctx.token.startsWith("lab-drop-stream") ? 2 : undefined,
+    background: turn.background,
+    stop: ctx.app.stopping,
+  });
+  // A streamed turn opens its stream at the model's first word when the model shows its work as it goes
+  // (a background one plays its plan: it has no client waiting for the first word).
+  let early: Live | undefined;
+  const live =
+    turn.stream && !turn.background
+      ? new LiveStream((model) => {
+          early = start(ctx, turn, sse, model);
+          void announce(early);
+          return early;
+        })
+      : undefined;
+  // A model waiting on a server stops when its answer is no longer wanted: the client left (before the
+  // stream opened, or after), or the emulator stops. A background turn outlives its client.
+  const signal = turn.background ? ctx.app.stopping : AbortSignal.any([sse.signal, untilGone(ctx)]);
   let plan: ModelReply | undefined;
+  let failure: unknown;
   try {
     const planning = Promise.resolve(
       ctx.app.model.respond({
@@ -96,42 +121,96 @@ async function createResponse(ctx: RequestContext): Promise<Reply | undefined> {
         toolChoice: turn.toolChoice,
         include: turn.include,
         app: ctx.app,
+        ...(live === undefined ? {} : { live }),
+        signal,
       }),
     );
     plan = await (turn.stream ? unlessStopping(ctx.app.stopping, planning) : planning);
   } catch (error) {
     releaseApprovals();
-    throw error;
+    // Before the stream opened, a failure is the request's error (or a stream of one event: failsAsStream).
+    if (early === undefined) throw error;
+    failure = error;
+  }
+  if (early !== undefined) {
+    if (plan === undefined) live?.cut();
+    await play(ctx.app, early, (plan?.output ?? early.delivered).map(withLogprobs), {
+      failure,
+      usage: plan?.usage,
+    }).catch((error: unknown) => {
+      sse.end();
+      console.error(`[emulator] response ${early?.response.id} failed: ${(error as Error).message}`);
+    });
+    return undefined;
   }
   // undefined: the emulator began to stop while the model still worked; the stream ends with response.failed.
-  const shell = responseShell(turn, plan?.model ?? turn.deployment);
   const output = (plan?.output ?? []).map(withLogprobs);
   if (!turn.stream && !turn.background) {
-    const response = completed(shell, turn, output);
+    const response = completed(
+      responseShell(turn, plan?.model ?? turn.deployment),
+      turn,
+      output,
+      plan?.usage,
+    );
     persist(ctx.app, turn, response);
     finishTurn(ctx.app, turn, response);
     return { status: 200, body: response };
   }
-  const sse = new SseWriter({
-    delayMs: ctx.app.streamDelayMs,
-    dropAfterTextDeltas: ctx.token.startsWith("lab-drop-stream") ? 2 : undefined,
-    background: turn.background,
-    stop: ctx.app.stopping,
-  });
-  const live: Live = { sse, turn, response: shell, deleted: false, delivered: [] };
-  keep(ctx.app, shell.id, live);
-  if (turn.stream) sse.attach(ctx.res);
-  const playing = play(ctx.app, live, output).catch((error: unknown) => {
+  const started = start(ctx, turn, sse, plan?.model ?? turn.deployment);
+  const playing = play(ctx.app, started, output, { usage: plan?.usage }).catch((error: unknown) => {
     sse.end();
-    console.error(`[emulator] response ${shell.id} failed: ${(error as Error).message ?? String(error)}`);
+    console.error(
+      `[emulator] response ${started.response.id} failed: ${(error as Error).message ?? String(error)}`,
+    );
   });
-  if (!turn.stream) return { status: 200, body: shell };
+  if (!turn.stream) return { status: 200, body: started.response };
   await playing;
   return undefined;
 }
 
-/** Plays a plan as events; `live.response` follows every change of status, and the end is saved. */
-async function play(app: App, live: Live, output: Json[]) {
+/** Aborted when the client goes away before its answer is written to the end. */
+function untilGone(ctx: RequestContext): AbortSignal {
+  const gone = new AbortController();
+  ctx.res.once("close", () => {
+    if (!ctx.res.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
+/** A streamed or background response begins: kept for resuming, and attached to its client. */
+function start(ctx: RequestContext, turn: Turn, sse: SseWriter, model: string): Live {
+  const shell = responseShell(turn, model);
+  const live: Live = { sse, turn, response: shell, deleted: false, delivered: [], announced: undefined };
+  keep(ctx.app, shell.id, live);
+  if (turn.stream) sse.attach(ctx.res);
+  return live;
+}
+
+/** The lifecycle events before the first item (once): created, (queued,) in_progress. */
+function announce(live: Live): Promise<void> {
+  live.announced ??= (async () => {
+    const { sse, turn } = live;
+    sse.announce({ type: "response.created", response: live.response });
+    if (turn.background) {
+      sse.announce({ type: "response.queued", response: live.response });
+      await sse.pause();
+      live.response = { ...live.response, status: "in_progress" };
+    }
+    sse.announce({ type: "response.in_progress", response: live.response });
+  })();
+  return live.announced;
+}
+
+/**
+ * Plays a plan as events (from the first item not yet delivered live); `live.response` follows every
+ * change of status, and the end is saved. A model that failed after its stream opened ends it failed.
+ */
+async function play(
+  app: App,
+  live: Live,
+  output: Json[],
+  ending: { failure?: unknown; usage?: Json | undefined },
+) {
   const { sse, turn } = live;
   const end = (response: ResponseObject, event?: string) => {
     live.response = response;
@@ -139,18 +218,12 @@ async function play(app: App, live: Live, output: Json[]) {
     if (event === undefined) sse.end();
     else sse.finish({ type: event, response });
   };
-  sse.announce({ type: "response.created", response: live.response });
-  if (turn.background) {
-    sse.announce({ type: "response.queued", response: live.response });
-    await sse.pause();
-    live.response = { ...live.response, status: "in_progress" };
-  }
+  await announce(live);
   const shell = live.response;
-  sse.announce({ type: "response.in_progress", response: shell });
   const delivered = live.delivered;
-  for (const [index, item] of output.entries()) {
+  for (let index = delivered.length; index < output.length; index++) {
     if (sse.aborted) break;
-    delivered.push(await emitItem(sse, item, index));
+    delivered.push(await emitItem(sse, output[index] as Json, index));
   }
   // The emulator is stopping: readers get a terminal event naming why, and the turn is kept as failed.
   if (sse.stopping && !sse.cancelled)
@@ -159,7 +232,9 @@ async function play(app: App, live: Live, output: Json[]) {
   if (sse.cancelled) return end(cancelled(shell, turn, delivered), "response.incomplete");
   // The client is gone: keep what it saw for inspection, but the conversation gains nothing.
   if (sse.aborted) return end(abandoned(shell, turn, delivered));
-  const response = completed(shell, turn, output);
+  if (ending.failure !== undefined)
+    return end(failedWith(shell, turn, delivered, ending.failure), "response.failed");
+  const response = completed(shell, turn, output, ending.usage);
   if (!live.deleted) finishTurn(app, turn, response);
   end(response, "response.completed");
 }

@@ -12,11 +12,13 @@ import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
 import type { LabModel, ModelReply, ModelRequest } from "../types.ts";
 import { type ChatMessage, type ChatToolChoice, chatCompletion } from "./chat-client.ts";
+import { settledText } from "./live-text.ts";
 import { runApproved } from "./mcp-tools.ts";
 import { toMessages } from "./messages.ts";
 import { type Source, turnTools } from "./server-tools.ts";
 import type { LocalModelSettings } from "./settings.ts";
 import { BUILT_IN, mcpFunctionName } from "./tool-names.ts";
+import { Usage } from "./usage.ts";
 
 /** Model steps per response (so one fewer rounds of tools): the last offers no tools, so the model has to answer. */
 const MAX_STEPS = 6;
@@ -29,35 +31,60 @@ async function respond(settings: LocalModelSettings, request: ModelRequest): Pro
   const tools = await turnTools(request);
   const lastUser = request.items.findLastIndex((i) => i.type === "message" && i.role === "user");
   const answers = request.items.slice(lastUser + 1).filter((i) => i.type === "mcp_approval_response");
-  const output: Json[] = [...tools.listings, ...(await runApproved(request, tools, answers))];
-  const messages = toMessages(request.instructions, [...request.items, ...output]);
+  const output: Json[] = [];
+  const usage = new Usage();
+  // Every item goes out as soon as it is made, on a streamed turn: the client sees the work as it happens.
+  const emit = async (item: Json) => {
+    output.push(item);
+    await request.live?.item(settings.name, item);
+  };
+  const reply = () => ({ model: settings.name, output, usage: usage.total() });
+  for (const item of [...tools.listings, ...(await runApproved(request, tools, answers))]) await emit(item);
+  const messages = toMessages(request.instructions, [...request.items, ...output], request.app.files);
   const sources: Source[] = [];
   const files: ContainerFileObject[] = [];
   const offered = request.toolChoice === "none" ? [] : tools.chat;
 
   for (let step = 0; step < MAX_STEPS; step++) {
     const last = step === MAX_STEPS - 1;
-    const reply = await chatCompletion(
+    const stepTools = last ? [] : offered;
+    const messageId = newId("msg");
+    const live = request.live;
+    const stepReply = await chatCompletion(
       settings,
       messages,
-      last ? [] : offered,
+      stepTools,
       step === 0 ? toolChoice(request.toolChoice) : "auto",
+      {
+        signal: request.signal,
+        onText: (raw) => {
+          if (live === undefined) return;
+          const shown = cited(settledText(raw, stepTools.length > 0), sources);
+          if (shown.text !== "") live.text(settings.name, messageId, shown.text, shown.annotations);
+        },
+      },
     );
+    usage.add(stepReply, messages);
     // The last step offered no tools; a call the model makes anyway is not followed.
-    if (reply.toolCalls.length === 0 || last) {
-      const text = reply.content || `(The local model ${settings.name} returned an empty answer.)`;
-      output.push(answer(text, sources, files));
-      return { model: settings.name, output };
+    if (stepReply.toolCalls.length === 0 || last) {
+      const text = stepReply.content || `(The local model ${settings.name} returned an empty answer.)`;
+      await emit(answer(messageId, text, sources, files));
+      return reply();
     }
-    messages.push({ role: "assistant", content: reply.content || null, tool_calls: [] });
+    // Words before the tool calls ("Let me look that up.") are a message of their own, as on the service.
+    if (stepReply.content !== "") {
+      const said = cited(stepReply.content, sources);
+      await emit({ ...assistantMessage(said.text, said.annotations), id: messageId });
+    }
+    messages.push({ role: "assistant", content: stepReply.content || null, tool_calls: [] });
     const assistant = messages[messages.length - 1] as ChatMessage & { tool_calls: unknown[] };
     let ends = false;
-    for (const call of reply.toolCalls) {
+    for (const call of stepReply.toolCalls) {
       const name = call.function.name;
       if (tools.functions.has(name)) {
         // The client runs its own functions: the response ends with the call, under an id of ours.
         const callId = newId("call");
-        output.push({
+        await emit({
           id: newId("fc"),
           type: "function_call",
           call_id: callId,
@@ -90,15 +117,15 @@ async function respond(settings: LocalModelSettings, request: ModelRequest): Pro
         continue;
       }
       const ran = await run(args, sources);
-      output.push(ran.item);
+      await emit(ran.item);
       files.push(...(ran.files ?? []));
       if (ran.awaitsApproval) ends = true;
       else result(ran.result);
     }
-    if (ends) return { model: settings.name, output };
+    if (ends) return reply();
   }
   // Not reached: the last step always ends with an answer.
-  return { model: settings.name, output };
+  return reply();
 }
 
 /** The request's `tool_choice` in Chat Completions terms (a built-in tool is the function standing for it). */
@@ -124,23 +151,12 @@ function toolChoice(choice: Json | string): ChatToolChoice {
  * taken out of the text; sources the model used without citing are cited at the end. Files the code
  * wrote are linked under the answer with a `container_file_citation`, as the lab model does.
  */
-function answer(raw: string, sources: Source[], files: ContainerFileObject[]): Json {
-  const annotations: Json[] = [];
-  const cited = new Set<string>();
-  let text = "";
-  let from = 0;
-  for (const match of raw.matchAll(/\s?[[【](\d{1,3})(?:[†:][^\]】]*)?[\]】]/g)) {
-    const source = sources[Number(match[1]) - 1];
-    if (source === undefined) continue;
-    text += raw.slice(from, match.index);
-    from = match.index + match[0].length;
-    cited.add(keyOf(source));
-    annotations.push(citation(source, text));
-  }
-  text += raw.slice(from);
+function answer(id: string, raw: string, sources: Source[], files: ContainerFileObject[]): Json {
+  let { text, annotations } = cited(raw, sources);
+  const done = new Set(annotations.map(keyOfCitation));
   for (const source of sources) {
-    if (cited.has(keyOf(source))) continue;
-    cited.add(keyOf(source));
+    if (done.has(keyOf(source))) continue;
+    done.add(keyOf(source));
     annotations.push(citation(source, text, 0));
   }
   if (files.length > 0) text += "\n";
@@ -158,7 +174,22 @@ function answer(raw: string, sources: Source[], files: ContainerFileObject[]): J
       end_index: text.length,
     });
   }
-  return assistantMessage(text, annotations);
+  return { ...assistantMessage(text, annotations), id };
+}
+
+/** The text with each `[n]` that names a source taken out, and a citation in its place. */
+function cited(raw: string, sources: Source[]): { text: string; annotations: Json[] } {
+  const annotations: Json[] = [];
+  let text = "";
+  let from = 0;
+  for (const match of raw.matchAll(/\s?[[【](\d{1,3})(?:[†:][^\]】]*)?[\]】]/g)) {
+    const source = sources[Number(match[1]) - 1];
+    if (source === undefined) continue;
+    text += raw.slice(from, match.index);
+    from = match.index + match[0].length;
+    annotations.push(citation(source, text));
+  }
+  return { text: text + raw.slice(from), annotations };
 }
 
 function citation(source: Source, textSoFar: string, spanStart?: number): Json {
@@ -183,4 +214,8 @@ function citation(source: Source, textSoFar: string, spanStart?: number): Json {
 
 function keyOf(source: Source): string {
   return source.kind === "file" ? `file:${source.fileId}` : `url:${source.url}`;
+}
+
+function keyOfCitation(annotation: Json): string {
+  return annotation.type === "file_citation" ? `file:${annotation.file_id}` : `url:${annotation.url}`;
 }
