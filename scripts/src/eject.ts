@@ -90,31 +90,41 @@ function planCopy(demo: DemoEntry): CopyPlan {
   const files = new Map<string, string>();
   const packages = new Map<string, { testOnly: boolean; owner: string }>();
   const queue: Array<{ file: string; test: boolean }> = [];
+  /** source file → whether it has been queued from tests only */
+  const queued = new Map<string, boolean>();
   const visit = (file: string, test: boolean) => {
-    if (files.has(file)) {
-      // A file first reached from a test may turn out to be needed by the sources too.
-      return;
+    if (!files.has(file)) files.set(file, destination(file, demo));
+    if (!SOURCE.test(file)) return;
+    // A file first reached from a test may turn out to be needed by the sources too: then it is read
+    // again, so that what it imports is a dependency (npm install --omit=dev keeps it), not a devDependency.
+    const testOnly = queued.get(file);
+    if (testOnly === undefined || (testOnly && !test)) {
+      queued.set(file, test);
+      queue.push({ file, test });
     }
-    files.set(file, destination(file, demo));
-    if (SOURCE.test(file)) queue.push({ file, test });
   };
 
   for (const file of walk(demo.dir)) {
     if (path.basename(file) === "package.json") continue;
     visit(file, path.relative(demo.dir, file).startsWith("test"));
   }
-  const node = path.join(repoRoot, "scripts", "node-check.mjs");
-  visit(node, false);
-  visit(path.join(repoRoot, "scripts", "node-check.d.mts"), false);
+  // The Node check the copy's launcher runs first, and the lab's traces page (`npm run traces`).
+  for (const file of ["node-check.mjs", "node-check.d.mts", "src/traces.ts"])
+    visit(path.join(repoRoot, "scripts", file), false);
 
   const wholeCopied = new Set<string>();
-  const sourceUse = new Set<string>();
   while (queue.length > 0) {
     const next = queue.shift();
     if (!next) break;
     const { file, test } = next;
-    if (!test) sourceUse.add(file);
-    for (const spec of importsOf(readFileSync(file, "utf8"))) {
+    const source = readFileSync(file, "utf8");
+    // Files a module reads next to itself (`new URL("../data/x.md", import.meta.url)`), a folder whole.
+    for (const spec of assetsOf(source)) {
+      const asset = path.resolve(path.dirname(file), spec);
+      if (!existsSync(asset)) throw new Error(`${file} reads ${spec}, which does not exist.`);
+      for (const f of statSync(asset).isDirectory() ? walk(asset) : [asset]) visit(f, test);
+    }
+    for (const spec of importsOf(source)) {
       if (spec.startsWith("node:")) continue;
       const resolved = resolveImport(spec, file);
       if (resolved.kind === "file") {
@@ -171,6 +181,13 @@ export function importsOf(source: string): string[] {
   ];
   for (const pattern of patterns) for (const m of source.matchAll(pattern)) if (m[1]) specs.add(m[1]);
   return [...specs];
+}
+
+const ASSET_URL = /(\bnew URL\(\s*)(["'])(\.\.?\/[^"']*)\2(\s*,\s*import\.meta\.url\s*\))/g;
+
+/** The relative files and folders a module names as `new URL("./…", import.meta.url)`, as bundlers read them. */
+export function assetsOf(source: string): string[] {
+  return [...source.matchAll(ASSET_URL)].map((m) => m[3] ?? "");
 }
 
 type Resolved = { kind: "file"; file: string } | { kind: "package"; name: string };
@@ -285,6 +302,11 @@ function adapt(from: string, to: string, files: Map<string, string>, demo: DemoE
         /(\bimport\(\s*)(["'])([^"']+)\2/g,
         (_m, pre: string, q: string, spec: string) => `${pre}${q}${rewrite(spec)}${q}`,
       );
+    text = text.replace(ASSET_URL, (_m, pre: string, q: string, spec: string, post: string) => {
+      const target = destination(path.resolve(path.dirname(from), spec), demo);
+      const rel = path.posix.relative(path.posix.dirname(to), target) + (spec.endsWith("/") ? "/" : "");
+      return `${pre}${q}${rel.startsWith(".") ? rel : `./${rel}`}${q}${post}`;
+    });
     text = applyPatches(to, text, demo);
     // Tests that name the demo's files by their repository path find them at the project root.
     text = text.replace(new RegExp(`(["'\`])demos/${demo.id}/`, "g"), "$1");
@@ -293,6 +315,7 @@ function adapt(from: string, to: string, files: Map<string, string>, demo: DemoE
   // Commands of the lab become the copy's npm scripts, in code, messages, tests and docs alike.
   const id = demo.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return text
+    .replace(/pnpm (traces|mcp-servers)\b/g, "npm run $1")
     .replace(new RegExp(`pnpm ${id}:reset`, "g"), "npm run reset")
     .replace(new RegExp(`pnpm ${id}:([a-z][a-z-]*)`, "g"), "npm run $1")
     .replace(new RegExp(`pnpm ${id}\\b`, "g"), "npm start");
@@ -337,6 +360,7 @@ function applyPatches(to: string, text: string, demo: DemoEntry): string {
     "lab/state.ts": [["`${path.basename(demoDir)}${STATE_FILE}`", `\`\${${id}}\${STATE_FILE}\``]],
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal in the helper's source
     "lab/errors.ts": [['`pnpm ${demo ?? "<n>-<name>"}`', '"npm start"']],
+    "scripts/src/traces.ts": [["(e.g. pnpm 1-tools -- --otel)", "(npm start -- --otel)"]],
   };
   for (const [before, after] of patches[to] ?? []) {
     if (!text.includes(before))
@@ -359,7 +383,9 @@ function writeProjectFiles(dest: string, demo: DemoEntry, copy: CopyPlan): void 
       .toLowerCase()
       .replace(/[^a-z0-9._-]+/g, "-")
       .replace(/^[._-]+/, "") || "my-agent";
-  const hasEmulator = [...copy.files.values()].some((f) => f.startsWith("emulator/"));
+  const copied = [...copy.files.values()];
+  const hasEmulator = copied.some((f) => f.startsWith("emulator/"));
+  const hasMcpServers = copied.some((f) => f.startsWith("mcp-servers/"));
   const pkg = {
     name,
     version: "0.1.0",
@@ -368,10 +394,22 @@ function writeProjectFiles(dest: string, demo: DemoEntry, copy: CopyPlan): void 
     type: "module",
     engines: { node: ">=22.19.0" },
     scripts: {
-      ...demoPkg.scripts,
+      // Each step that connects to the project goes through the copy's launcher, as the lab's
+      // \`pnpm <demo>:<step>\` goes through the lab's: the Node check first, and a bad flag is one sentence
+      // (exit 2), not a stack trace. Others (demo 8's self-contained server) stay as they are.
+      ...Object.fromEntries(
+        Object.entries(demoPkg.scripts ?? {}).map(([name, command]) => {
+          const step = /^node src\/([a-z][a-z-]*)\.ts$/.exec(command)?.[1];
+          const file = path.join(demo.dir, "src", `${step}.ts`);
+          const connects = step && importsOf(readFileSync(file, "utf8")).includes("@lab/shared/lab");
+          return [name, connects ? `node scripts/lab.mjs ${step}` : command];
+        }),
+      ),
       // In the lab, a demo's start goes through the repository's launcher; here, through the copy's own.
       start: "node scripts/lab.mjs",
       ...(hasEmulator ? { emulator: "node scripts/lab.mjs emulator" } : {}),
+      ...(hasMcpServers ? { "mcp-servers": "node scripts/lab.mjs mcp-servers" } : {}),
+      traces: "node scripts/lab.mjs traces",
       test: "vitest run",
       typecheck: "tsc --noEmit",
     },
@@ -406,7 +444,7 @@ export default defineConfig({
 `,
   );
   write(dest, ".gitignore", "node_modules/\n.lab/\n.env\n.lab-state.json*\ntranscripts/\noutput/\n");
-  write(dest, "scripts/lab.mjs", launcher(demo, hasEmulator));
+  write(dest, "scripts/lab.mjs", launcher(demo, hasEmulator, hasMcpServers));
 
   const rootSample = readFileSync(path.join(repoRoot, ".env.sample"), "utf8");
   const demoSample = existsSync(path.join(demo.dir, ".env.sample"))
@@ -421,7 +459,15 @@ export default defineConfig({
   const readme = existsSync(path.join(dest, "README.md"))
     ? readFileSync(path.join(dest, "README.md"), "utf8")
     : "";
-  write(dest, "README.md", `${readme.trimEnd()}\n\n${projectSection(demo, hasEmulator)}`);
+  const testNeeds = {
+    tmux: copied.includes("lab/test/tmux.ts"),
+    chromium: "playwright-core" in pkg.devDependencies,
+  };
+  write(
+    dest,
+    "README.md",
+    `${readme.trimEnd()}\n\n${projectSection(demo, pkg.scripts, hasEmulator, testNeeds)}`,
+  );
 }
 
 function write(dest: string, file: string, text: string): void {
@@ -430,10 +476,11 @@ function write(dest: string, file: string, text: string): void {
 }
 
 /** The copy's entry point: the Node check first, then create-agent and chat in one process. */
-function launcher(demo: DemoEntry, hasEmulator: boolean): string {
+function launcher(demo: DemoEntry, hasEmulator: boolean, hasMcpServers: boolean): string {
+  const hasChat = existsSync(path.join(demo.dir, "src", "chat.ts"));
   return `#!/usr/bin/env node
-// npm start: create-agent, then chat, in one process (one start-up, one emulator), like the lab's
-// numbered script. \`node scripts/lab.mjs ${demo.id}:<step>\` runs one step (reset, …).
+// npm start: create-agent, then ${hasChat ? "chat" : "run"}, in one process (one start-up, one emulator), like
+// the lab's numbered script. \`node scripts/lab.mjs <step>\` runs src/<step>.ts alone (npm run reset, …).
 // Plain JavaScript so that an old Node reaches the version check instead of a syntax error.
 import { existsSync } from "node:fs";
 import { nodeVersionProblem } from "./node-check.mjs";
@@ -449,21 +496,29 @@ const given = process.argv.slice(2);
 const [command = "${demo.id}", ...rest] = given[0]?.startsWith("-") ? ["${demo.id}", ...given] : given;
 // The demo reads its own flags (chat --log …) from process.argv.
 process.argv = [process.argv[0], process.argv[1], ...rest.filter((a) => a !== "--")];
-${hasEmulator ? `if (command === "emulator") {\n  await import("../emulator/src/main.ts");\n} else {\n  await runSteps();\n}\n` : "await runSteps();\n"}
+// A usage error or a failed call is one sentence and an exit code, never a stack trace (LAB_DEBUG=1 adds it).
+(await import("../lab/lab.ts")).installErrorHandlers();
+
+// The lab's own tools that came with the copy; everything else is a step of the demo (src/<step>.ts).
+const tools = {
+  traces: async () => (await import("./src/traces.ts")).traces(),${hasEmulator ? `\n  emulator: () => import("../emulator/src/main.ts"),` : ""}${hasMcpServers ? `\n  "mcp-servers": () => import("../mcp-servers/src/main.ts"),` : ""}
+};
+if (Object.hasOwn(tools, command)) await tools[command]();
+else await runSteps();
+
 async function runSteps() {
   const match = /^(?:${demo.id}|start)(?::([a-z][a-z-]*))?$/.exec(command) ?? /^()([a-z][a-z-]*)$/.exec(command);
   if (!match) {
     process.stderr.write(\`Unknown command "\${command}": use npm start, or npm run <step> (see package.json).\\n\`);
     process.exit(2);
   }
-  const steps = match[1] ? [match[1]] : match[2] ? [match[2]] : ["create-agent", "${existsSync(path.join(demo.dir, "src", "chat.ts")) ? "chat" : "run"}"];
+  const steps = match[1] ? [match[1]] : match[2] ? [match[2]] : ["create-agent", "${hasChat ? "chat" : "run"}"];
   if (steps.length > 1) await checkFlags();
   for (const step of steps) await import(\`../src/\${step}.ts\`);
 }
 
 // A usage error comes before create-agent creates anything (the demo's own flags are in src/args.ts).
 async function checkFlags() {
-  (await import("../lab/lab.ts")).installErrorHandlers();
   const own = new URL("../src/args.ts", import.meta.url);
   if (existsSync(own)) (await import(own.href)).readArgs();
   else (await import("../lab/chat.ts")).chatArgs();
@@ -471,17 +526,58 @@ async function checkFlags() {
 `;
 }
 
-function projectSection(demo: DemoEntry, hasEmulator: boolean): string {
+/** What each of the copy's npm scripts does, for its README (a demo's own ones as its README says). */
+function scriptLines(demo: DemoEntry, scripts: Record<string, string>): string[] {
+  const readme = readFileSync(path.join(demo.dir, "README.md"), "utf8");
+  const id = demo.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const said = (script: string) => new RegExp(`^pnpm ${id}:${script}\\s+#\\s*(.+)$`, "m").exec(readme)?.[1];
+  const hasChat = existsSync(path.join(demo.dir, "src", "chat.ts"));
+  const known: Record<string, string> = {
+    start: `create-agent, then ${hasChat ? "chat" : "run"} (flags after --, e.g. npm start -- --otel)`,
+    "create-agent": "the first step alone: create the agent (a new version only when it changed)",
+    chat: "the second step alone, with the agent create-agent made",
+    reset: "delete what it created (safe to run twice)",
+    emulator: "the emulator on its own, in the foreground",
+    "mcp-servers": "the local MCP servers on their own, in the foreground",
+    traces: "a page on 127.0.0.1 showing the traces of runs with --otel",
+    test: "the demo's tests, against its own emulator",
+    typecheck: "strict tsc over everything",
+  };
+  const order = ["start", "create-agent", "chat"];
+  const names = [
+    ...order.filter((n) => scripts[n]),
+    ...Object.keys(scripts).filter((n) => !order.includes(n) && !["test", "typecheck"].includes(n)),
+    "test",
+    "typecheck",
+  ];
+  const alone = (n: string) => {
+    const step = /^node scripts\/lab\.mjs ([a-z-]+)$/.exec(scripts[n] ?? "")?.[1];
+    return step ? `src/${step}.ts alone` : scripts[n];
+  };
+  const command = (n: string) => (n === "start" || n === "test" ? `npm ${n}` : `npm run ${n}`);
+  const width = Math.max(...names.map((n) => command(n).length)) + 2;
+  return [
+    "npm install",
+    ...names.map((n) => `${command(n).padEnd(width)}# ${known[n] ?? said(n) ?? alone(n)}`),
+  ];
+}
+
+function projectSection(
+  demo: DemoEntry,
+  scripts: Record<string, string>,
+  hasEmulator: boolean,
+  testNeeds: { tmux: boolean; chromium: boolean },
+): string {
+  const needs = [
+    testNeeds.tmux ? "a real terminal through tmux" : "",
+    testNeeds.chromium ? "the web page in Chromium (`/usr/bin/chromium`, driven by playwright-core)" : "",
+  ].filter(Boolean);
   return `## This project (ejected from the Foundry Agent Lab, demo ${demo.id})
 
 A standalone copy of one demo, to grow into your own agent. It needs nothing from the lab's repository.
 
 \`\`\`bash
-npm install
-npm start            # create-agent, then chat (extra flags after --, e.g. npm start -- --log)
-npm test             # the demo's tests
-npm run reset        # delete what it created (safe to run twice)
-npm run typecheck    # strict tsc over everything
+${scriptLines(demo, scripts).join("\n")}
 \`\`\`
 
 - \`src/\`: the demo, unchanged apart from its imports. \`lab/\`: the lab's shared helpers it uses (config
@@ -489,6 +585,11 @@ npm run typecheck    # strict tsc over everything
 - Settings: \`cp .env.sample .env\` and set \`FOUNDRY_PROJECT_ENDPOINT\` for your Foundry project; state is
   kept in \`.lab-state.json\`.
 ${
+  needs.length > 0
+    ? `- \`npm test\` needs more than npm: its tests drive ${needs.join(", and ")}. Install ${[testNeeds.tmux ? "tmux" : "", testNeeds.chromium ? "Chromium" : ""].filter(Boolean).join(" and ")} first (e.g. \`sudo apt-get install ${[testNeeds.tmux ? "tmux" : "", testNeeds.chromium ? "chromium" : ""].filter(Boolean).join(" ")}\`); nothing is downloaded at test time, and without them those tests are skipped.
+`
+    : ""
+}${
   hasEmulator
     ? `- **The emulator**: with no endpoint set, \`npm start\` runs against \`emulator/\`, a copy of the lab's local
   Foundry project emulator, started inside the process like in the lab (\`npm run emulator\` runs it on its

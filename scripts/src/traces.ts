@@ -9,12 +9,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { loadEnv, repoRoot } from "@lab/shared/config";
 import { ConfigError } from "@lab/shared/errors";
 import { bold, dim } from "@lab/shared/terminal";
 
 export const DEFAULT_TRACES_PORT = 4319;
-const PAGE_DIR = path.join(import.meta.dirname, "traces-page");
+const PAGE_DIR = fileURLToPath(new URL("./traces-page/", import.meta.url));
 const ASSETS: Record<string, [file: string, type: string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/app.js": ["app.js", "text/javascript; charset=utf-8"],

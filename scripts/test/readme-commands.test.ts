@@ -30,7 +30,7 @@ const NOT_LAB: Array<[RegExp, string]> = [
     /^npm install --prefix \.tools /,
     "downloads Node and pnpm from the npm registry: what npm run lab:setup runs",
   ],
-  [/^npm (install|start|test|run reset)$/, "an ejected copy's npm script: scripts/test/eject.test.ts"],
+  [/^npm (install|start|test|run reset)$/, "an ejected copy's npm script: scripts/test/ejected-copy.ts"],
   [/^az /, "needs Azure (the Azure CLI)"],
   [/^docker /, "needs Docker and a container registry (demo 8 on Azure)"],
   [/^cp \.env\.sample \.env$/, "a file copy (the sample itself is read by config.test.ts)"],

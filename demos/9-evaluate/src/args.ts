@@ -1,9 +1,23 @@
 /** Demo 9's flags. The launcher checks them before create-agent runs, so a usage error creates nothing. */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
+import { repoRoot } from "@lab/shared/config";
 import { ConfigError } from "@lab/shared/errors";
 import { TARGETS, type TargetName } from "./targets.ts";
 
 export function readArgs(): { targets: TargetName[]; compare?: string; all: boolean } {
+  const args = parse();
+  if (args.all && !existsSync(path.join(repoRoot, "demos"))) {
+    // An ejected copy holds this demo only: there is no lab of demos to check.
+    throw new ConfigError(
+      "--all checks every demo of the lab, and this folder holds only this one: run it in the lab's repository, or npm start here to evaluate this agent.",
+    );
+  }
+  return args;
+}
+
+function parse(): { targets: TargetName[]; compare?: string; all: boolean } {
   try {
     const { values } = parseArgs({
       args: process.argv.slice(2).filter((a) => a !== "--"),

@@ -38,7 +38,7 @@ if (args.all) {
 
   for (const target of args.targets) {
     const current = state[target];
-    // No handbook beside this copy: create-agent already said so, and made only the weather agent.
+    // No handbook where EVAL_HANDBOOK points: create-agent already said so, and made only the weather agent.
     if (!current && target === "handbook" && !existsSync(handbookFile(config.env))) continue;
     if (!current)
       throw new LabError(`No ${target} agent has been created here yet: run \`pnpm 9-evaluate\`.`);

@@ -4,6 +4,7 @@
  * demo 1 runs. The handbook agent is demo 5's definition (file search over the same handbook).
  */
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { PromptAgentDefinition } from "@azure/ai-projects";
 import { weatherAgentDefinition } from "@lab/1-tools/agent";
 import { runToolLoop } from "@lab/1-tools/tool-loop";
@@ -20,11 +21,11 @@ export const TARGETS: TargetName[] = ["weather", "handbook"];
 
 /**
  * The handbook demo 5 indexes; demo 9 indexes the same file into a store of its own. EVAL_HANDBOOK points
- * elsewhere (an ejected copy of demo 9 has no demo 5 beside it: then only the weather agent is evaluated).
+ * elsewhere. Named as a URL next to this module so that `pnpm eject` copies the file with the demo.
  */
 export function handbookFile(env: Record<string, string | undefined>): string {
   return path.resolve(
-    env.EVAL_HANDBOOK ?? path.join(import.meta.dirname, "..", "..", "5-rag", "data", "employee-handbook.md"),
+    env.EVAL_HANDBOOK ?? fileURLToPath(new URL("../../5-rag/data/employee-handbook.md", import.meta.url)),
   );
 }
 

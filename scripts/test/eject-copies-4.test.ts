@@ -1,0 +1,4 @@
+// Group 4 of the ejected copies (see ejected-copy.ts): one file per group so vitest verifies several at once.
+import { describeEjectedCopies } from "./ejected-copy.ts";
+
+describeEjectedCopies(4);
