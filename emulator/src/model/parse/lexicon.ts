@@ -16,7 +16,7 @@ const FAMILIES = [
   "book booking reserve reservation table seat party",
   "restaurant dinner lunch breakfast brunch eat dine dining meal bistro cafe table sushi pizza pasta curry tapas",
   "taxi cab ride rideshare uber lift pickup driver chauffeur",
-  "hotel room stay night accommodation",
+  "hotel room stay night accommodation lodging",
   "exchange rate currency money dollar euro pound yen krone franc rupee usd eur gbp jpy chf cad aud nok sek",
   "unit mile kilometre kilometer km meter metre feet foot inch centimetre kilogram kg pound lb ounce gram celsius fahrenheit degree degrees litre liter gallon",
   "remind reminder alarm alert notify notification wake",
@@ -39,6 +39,10 @@ const FAMILIES = [
   "timer countdown",
   "job jobs vacancy vacancies hiring career position opening",
   "doctor dentist dermatologist optician physician gp clinic checkup toothache",
+  "vacuum hoover vacuuming hoovering cleaner",
+  "medicine medicines medication meds drug drugs pill pills tablet tablets prescription pharmacy pharmacist painkiller",
+  "light lights lighting lamp lamps dark bright",
+  "expense expenses reimbursement reimburse receipt claim",
 ];
 
 const STEMMED = FAMILIES.map((line) => line.split(" ").map(stem));

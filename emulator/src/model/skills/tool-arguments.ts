@@ -24,7 +24,16 @@ import {
   Reading,
   take,
 } from "./arguments/reading.ts";
-import { booleanValue, code, currency, enumValue, numberValue, unit, when } from "./arguments/values.ts";
+import {
+  booleanValue,
+  code,
+  currency,
+  enumValue,
+  numberValue,
+  rangeEnd,
+  unit,
+  when,
+} from "./arguments/values.ts";
 
 export type { Filled, FillOptions } from "./arguments/reading.ts";
 
@@ -65,6 +74,7 @@ function fillObject(schema: Json, reading: Reading, options: FillOptions): Fille
       value = freeText(param, reading, param !== primary, params);
     } else {
       value = valueFor(param, reading);
+      if (value === undefined && param.kind === "date") value = rangeEnd(param, params, args, reading);
     }
     if (value === undefined && param.kind === "boolean" && param.required && !param.nullable) value = false;
     if (value === undefined && param.spec.default !== undefined && param.required) value = param.spec.default;

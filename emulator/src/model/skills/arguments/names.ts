@@ -4,9 +4,10 @@
  */
 import { isObject } from "../../../validate.ts";
 import { CUE_WORDS, type Cue } from "../../parse/cues.ts";
+import { related } from "../../parse/lexicon.ts";
 import { UNITS } from "../../parse/numbers.ts";
 import { overlaps, type Span } from "../../parse/spans.ts";
-import { STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
+import { isTypoOf, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
 import { type FillOptions, kindOf, type Param, type Reading, roleFits, take, typeOf } from "./reading.ts";
 import { enumValue } from "./values.ts";
 
@@ -105,7 +106,9 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
     if (
       !reading.free(span) ||
       STOPWORDS.has(first) ||
-      reading.toolStems.some((s) => sameStem(s, stem(first)))
+      reading.toolStems.some((s) => sameStem(s, stem(first)) || related(s, stem(first))) ||
+      // "turn of the lihgts": a slip of the tool's own word is not the thing it acts on.
+      reading.toolWords.some((w) => isTypoOf(first, w))
     )
       continue;
     if (reading.whens.some((w) => overlaps(w, span)) || [...reading.removed].some((r) => overlaps(r, span)))
@@ -246,11 +249,53 @@ export function arrayValue(param: Param, reading: Reading): unknown[] | undefine
     reading.use(...quotes);
     return quotes.map((q) => q.text);
   }
+  if (!reading.names.some((n) => reading.free(n))) {
+    const nouns = nounList(reading);
+    if (nouns.length >= 2) return nouns;
+  }
   const values = entities({ ...inner, kind: "entity" }, reading, { strict: false });
   if (values.length > 0) return values;
   const listed = lowercaseList(reading);
   return listed.length === 0 ? undefined : listed;
 }
+
+/**
+ * "the kitchen and the hallway", "paracetamol, ibuprofen and aspirin", "ibuprofen with warfarin": things
+ * named in lower case and joined as a list, none a word of the tool, a stop word or a value already
+ * taken. A thing is one word, or two after an article ("the living room").
+ */
+function nounList(reading: Reading): string[] {
+  const item = String.raw`(?:(?:the|my|our|some|a|an)\s+([\p{Ll}][\p{L}'-]*)(?:\s+([\p{Ll}][\p{L}'-]*))?|([\p{Ll}][\p{L}'-]*))`;
+  const joiner = String.raw`\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&|with|plus)\s+)`;
+  const pattern = new RegExp(String.raw`${item}(?:${joiner}${item})+`, "gu");
+  const one = new RegExp(String.raw`^${item}$`, "u");
+  const fits = (word: string) =>
+    !STOPWORDS.has(word) &&
+    !COMMON_WORDS.has(word) &&
+    !reading.toolStems.some((s) => sameStem(s, stem(word)) || related(s, stem(word))) &&
+    !reading.toolWords.some((w) => isTypoOf(word, w));
+  for (const m of reading.text.matchAll(pattern)) {
+    const span = { text: m[0], index: m.index, end: m.index + m[0].length };
+    // A value another parameter took ("on quiet, baby is asleep") is no thing of the list.
+    if (!reading.free(span) || reading.removed.some((r) => overlaps(r, span))) continue;
+    const parts = m[0].split(new RegExp(joiner, "u"));
+    const out: string[] = [];
+    for (const part of parts) {
+      const [, first, second, bare] = one.exec(part.trim()) ?? [];
+      const head = first ?? bare ?? "";
+      if (!fits(head)) break;
+      const taken = reading.removed.some((r) => r.text.toLowerCase() === second);
+      out.push(second !== undefined && fits(second) && !taken ? `${head} ${second}` : head);
+    }
+    if (out.length < 2 || out.length !== parts.length) continue;
+    reading.use(span);
+    return out;
+  }
+  return [];
+}
+
+/** Everyday words that are never a thing in a list ("now", "today", "please"). */
+const COMMON_WORDS = new Set("now today tonight tomorrow please thanks pls then also too".split(" "));
 
 /** "with eggs, spinach and feta", "using lentils": things named in lower case after "with"/"using". */
 function lowercaseList(reading: Reading): string[] {
