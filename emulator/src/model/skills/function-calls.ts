@@ -15,9 +15,10 @@ import { textOf } from "../../items.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { asksAboutSelf, canRecall, factsIn, firstPersonStatement, knownFacts } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
+import { stem } from "../parse/words.ts";
 import type { Skill, TurnView } from "../types.ts";
 import { fillArguments } from "./tool-arguments.ts";
-import { propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
+import { ACTIONS, propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
 
 export const functionCalls: Skill = (request, turn) => {
   const tools = functionTools(request.tools);
@@ -68,7 +69,7 @@ const ASKED = /^To call (\w[\w-]*)\b.*I still need/s;
 function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: TurnView): Json[] | undefined {
   const forced = forcedTools(tools, toolChoice);
   const candidates = forced ?? tools;
-  if (forced === undefined && isStatement(turn.current)) return undefined;
+  if (forced === undefined && isStatement(turn.current, tools)) return undefined;
   // "Which hotel am I staying at?" after "My hotel is the Grand Budapest": memory answers, not a tool.
   if (forced === undefined && asksAboutSelf(turn.current) && canRecall(turn.current, turn.earlier))
     return undefined;
@@ -133,9 +134,28 @@ interface Attempt {
  * A statement to remember ("My favourite city is Paris.", "I'm staying at the Hotel Adlon.") is not a
  * request for a tool; "I need a hotel in Vienna" or "I'd like to book …" are requests.
  */
-function isStatement(text: string): boolean {
-  if (/\?|\bplease\b/i.test(text)) return false;
+function isStatement(text: string, tools: Json[]): boolean {
+  if (/\?|\bplease\b/i.test(text) || asksToAct(text, tools)) return false;
   return factsIn(text).length > 0 || firstPersonStatement(text) !== undefined;
+}
+
+/**
+ * "My place is freezing, set the living room to 22 degrees": a clause that starts with a verb the tools
+ * act with (theirs, or a common one: set, book, turn, lock …) asks for something, whatever else it says.
+ */
+function asksToAct(text: string, tools: Json[]): boolean {
+  const verbs = new Set([...ACTIONS, ...tools.map((t) => stem(String(t.name).split(/[_\W]/)[0] ?? ""))]);
+  return text
+    .split(/[,;.!?\n]|\b(?:and|so|but|then)\b/i)
+    .map((clause) =>
+      clause
+        .trim()
+        .replace(/^(?:(?:please|pls|plz|just|now|also|can you|could you|can u|would you)\s+)+/i, ""),
+    )
+    .some((clause) => {
+      const first = /^[\p{L}]+/u.exec(clause)?.[0];
+      return first !== undefined && verbs.has(stem(first.toLowerCase()));
+    });
 }
 
 /** The tools worth filling: above the threshold, and close seconds ("convert" fits two converters). */
@@ -183,7 +203,7 @@ function filled(attempt: Attempt): number {
  * turn; `pnpm bench` measures tool choice with it, with and without the lexicon.
  */
 export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
-  if (isStatement(text)) return undefined;
+  if (isStatement(text, tools)) return undefined;
   const tries: Attempt[] = shortlist(rank(tools, text, options)).map(
     ({ tool, score, topical, anchored }) => ({
       tool,

@@ -12,7 +12,7 @@
  */
 import { isObject, type Json } from "../../validate.ts";
 import { without } from "../parse/spans.ts";
-import { contentStems, contentWords } from "../parse/words.ts";
+import { contentStems, contentWords, words } from "../parse/words.ts";
 import { freeText } from "./arguments/free-text.ts";
 import { arrayValue, entities } from "./arguments/names.ts";
 import {
@@ -45,6 +45,7 @@ export function fillArguments(tool: Json, text: string, options: FillOptions): F
   );
   const reading = new Reading(text, options.now ?? new Date(), toolStems);
   reading.toolWords = contentWords(`${String(tool.name ?? "")} ${String(tool.description ?? "")}`);
+  reading.nameWords = words(String(tool.name ?? ""));
   return fillObject(schema, reading, options);
 }
 

@@ -30,7 +30,7 @@ export interface Scored {
 }
 
 /** Verbs tools are named with: a match on them alone says little about what the user wants. */
-const ACTIONS = new Set(
+export const ACTIONS = new Set(
   (
     "book get set create add find search check send make start track convert schedule reserve order list " +
     "delete remove update cancel rent translate lookup look show play open close turn buy sell pay call " +
@@ -46,6 +46,8 @@ interface Vocabulary {
   weights: Map<string, number>;
   /** The words as written, with the lexicon's: what a typing slip is checked against. */
   spellings: string[];
+  /** The verb a tool's name starts with ("place" of place_order), when the name has more words. */
+  verb?: string;
 }
 
 function vocabulary(tool: Json): Vocabulary {
@@ -64,7 +66,21 @@ function vocabulary(tool: Json): Vocabulary {
     add(withoutExamples(spec.description), 1);
     if (Array.isArray(spec.enum)) add(spec.enum.map(String).join(" "), 1);
   }
-  return { weights, spellings: [...spellings, ...LEXICON_WORDS] };
+  const [verb, ...rest] = String(tool.name ?? "").split(/[_\W]+|(?<=[a-z])(?=[A-Z])/);
+  return {
+    weights,
+    spellings: [...spellings, ...LEXICON_WORDS],
+    verb: rest.length > 0 && verb ? stem(verb.toLowerCase()) : undefined,
+  };
+}
+
+/** "at my place", "your book": a word after a possessive is a thing, not the verb of a tool's name. */
+function possessed(text: string): Set<string> {
+  return new Set(
+    [...text.toLowerCase().matchAll(/\b(?:my|your|our|his|her|their)\s+([\p{L}]+)/gu)].map((m) =>
+      stem(m[1] ?? ""),
+    ),
+  );
 }
 
 /**
@@ -104,12 +120,14 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
   let topical = false;
   let anchored = false;
   const seen = new Set<string>();
+  const things = possessed(text);
   for (const typed of contentWords(text)) {
     const direct = stem(typed);
     if (seen.has(direct)) continue;
     seen.add(direct);
     const match = (said: string, factor: number): void => {
       for (const [word, weight] of vocab.weights) {
+        if (word === vocab.verb && things.has(said)) continue;
         if (sameStem(said, word) && weight * factor > best) {
           best = weight * factor;
           from = weight;

@@ -49,7 +49,10 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
     return param.cue === undefined || !/^(?:to|from|with)$/.test(before);
   });
   if (name === undefined) {
-    const object = objectNoun(param, reading) ?? countedNoun(param, reading) ?? terseWord(param, reading);
+    // A value that may be null is not guessed from the thing the request acts on.
+    const object = param.nullable
+      ? undefined
+      : (objectNoun(param, reading) ?? countedNoun(param, reading) ?? terseWord(param, reading));
     return object === undefined ? [] : [object];
   }
   const list = [name, ...following(reading, name, names)];
@@ -92,16 +95,28 @@ function joinCommaPairs(param: Param, reading: Reading, list: Span[]): Span[] {
 
 /**
  * The last resort for a name-like parameter: the thing the request acts on, in lower case ("Set the
- * kitchen to 21 degrees" → kitchen; "the living room" → living room when the parameter is a room).
+ * kitchen to 21 degrees" → kitchen). A phrase ending in the parameter's own word names that kind of
+ * thing and comes first: "the living room" for a room (in "my place is freezing, set the living room to
+ * 22", not "place"); when the tool's name says the word too, it is the kind, not the name ("my lasagne
+ * recipe" for scale_recipe → lasagne, "the banana bread recipe" → banana bread).
  */
 function objectNoun(param: Param, reading: Reading): string | undefined {
   const paramWords = words(param.name);
+  const candidates: Array<{ span: Span; headed: boolean }> = [];
   for (const m of reading.text.matchAll(
-    /\b(?:the|my|our)\s+([\p{Ll}][\p{L}'-]+)(?:\s+([\p{Ll}][\p{L}'-]+))?/gu,
+    // Looked ahead, so that a phrase ("the lihgts in the") does not swallow the next one ("the kitchen").
+    /\b(?:the|my|our)\s+(?=([\p{Ll}][\p{L}'-]+)(?:\s+([\p{Ll}][\p{L}'-]+))?(?:\s+([\p{Ll}][\p{L}'-]+))?)/gu,
   )) {
-    const [, first = "", second] = m;
-    const index = m.index + m[0].indexOf(first);
-    const phrase = second !== undefined && paramWords.includes(second) ? `${first} ${second}` : first;
+    const said: string[] = [];
+    for (const w of [m[1], m[2], m[3]]) {
+      if (w === undefined || (said.length > 0 && STOPWORDS.has(w))) break;
+      said.push(w);
+    }
+    const first = said[0] ?? "";
+    const index = m.index + m[0].length;
+    const head = said.findIndex((w, i) => i > 0 && paramWords.includes(w));
+    const kindInName = head > 0 && reading.nameWords.includes(said[head] ?? "");
+    const phrase = head < 0 ? first : said.slice(0, kindInName ? head : head + 1).join(" ");
     const span = { text: phrase, index, end: index + phrase.length };
     if (
       !reading.free(span) ||
@@ -113,10 +128,12 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
       continue;
     if (reading.whens.some((w) => overlaps(w, span)) || [...reading.removed].some((r) => overlaps(r, span)))
       continue;
-    reading.use(span);
-    return phrase;
+    candidates.push({ span, headed: head > 0 });
   }
-  return undefined;
+  const best = candidates.find((c) => c.headed) ?? candidates[0];
+  if (best === undefined) return undefined;
+  reading.use(best.span);
+  return best.span.text;
 }
 
 /** "trains oslo -> bergen": in a terse message, a word after "to" is a destination, the others origins. */

@@ -163,6 +163,8 @@ export class Reading {
   readonly toolStems: string[];
   /** The tool's own words as written (for typing slips of them). */
   toolWords: string[] = [];
+  /** The words of the tool's name ("scale_recipe" → scale, recipe). */
+  nameWords: string[] = [];
   /** The tool has a free-text parameter: quoted text is for it, not for a name. */
   hasText = false;
 
