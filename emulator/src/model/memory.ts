@@ -290,7 +290,7 @@ export function asksAboutSelf(said: string): boolean {
   const text = plainSpelling(said);
   return (
     isQuestion(text) &&
-    /\b(?:am i|did i|do i|have i|was i|were i|will i|(?:is|are|was|were|does|do|did|has|have|will) my)\b|^\s*(?:am|did|do|have|was) i\b/i.test(
+    /\b(?:am i|did i|do i|have i|was i|were i|will i|(?:is|are|was|were|does|do|did|has|have|will|'s|'re) my)\b|^\s*(?:am|did|do|have|was) i\b/i.test(
       text,
     )
   );

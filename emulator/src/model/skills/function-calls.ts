@@ -13,9 +13,16 @@
 import { newId } from "../../ids.ts";
 import { textOf } from "../../items.ts";
 import { isObject, type Json } from "../../validate.ts";
-import { asksAboutSelf, canRecall, factsIn, firstPersonStatement, knownFacts } from "../memory.ts";
+import {
+  asksAboutSelf,
+  canRecall,
+  factsIn,
+  firstPersonStatement,
+  knownFacts,
+  plainSpelling,
+} from "../memory.ts";
 import { assistantMessage } from "../output.ts";
-import { stem } from "../parse/words.ts";
+import { contentStems, stem } from "../parse/words.ts";
 import type { Skill, TurnView } from "../types.ts";
 import { fillArguments } from "./tool-arguments.ts";
 import { ACTIONS, propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
@@ -61,6 +68,28 @@ export function functionTools(tools: Json[]): Json[] {
 const INFORMATIONAL =
   /^\s*(?:why\b|explain\b|describe\b|define\b|summari[sz]e\b|tell me (?:about|a|an)\b|what(?:'s| is| are) (?:a|an|the (?:meaning|definition|difference|history|point|origin))\b|what (?:does|do)\b.*\b(?:do|mean)\b|how (?:do|does|did)\b.*\bwork|who (?:invented|discovered|wrote|made|created|founded|built)\b|write (?:a|an|me)\b|is it (?:rude|ok|okay|normal|bad|good|polite|safe|legal|true|possible)\b|(?:what|which|who)(?:'s| is| are) your\b|do you (?:like|think|know|prefer)\b|how many\b.*\bin an?\b)/i;
 
+/** As people type it ("whats a good movie"), a question about the world (see INFORMATIONAL). */
+function informational(text: string): boolean {
+  return INFORMATIONAL.test(plainSpelling(text));
+}
+
+/** Verbs that undo: a tool that does not say it undoes ("book_ferry" for "cancel my ferry") cannot serve. */
+const UNDOING = /^(?:cancel|delete|remove|undo|revoke|withdraw|unsubscribe|refund|return)\b/i;
+
+function undoesWithout(text: string, tool: Json): boolean {
+  const clause = plainSpelling(text)
+    .trim()
+    .replace(
+      /^(?:(?:please|pls|can you|could you|can u|would you|i want to|i'd like to|i need to|help me)\s+)+/i,
+      "",
+    );
+  const verb = UNDOING.exec(clause)?.[0];
+  if (verb === undefined) return false;
+  return !contentStems(`${String(tool.name)} ${String(tool.description ?? "")}`).includes(
+    stem(verb.toLowerCase()),
+  );
+}
+
 /** "And in Paris?" continues the previous question's topic. */
 const FOLLOW_UP = /^\s*(?:and|what about|how about|also|same for|now)\b/i;
 /** What this model says when it asks for a missing argument (it reads its own earlier turn for it). */
@@ -68,7 +97,7 @@ const ASKED = /^To call (\w[\w-]*)\b.*I still need/s;
 
 function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: TurnView): Json[] | undefined {
   const forced = forcedTools(tools, toolChoice);
-  const candidates = forced ?? tools;
+  const candidates = forced ?? tools.filter((tool) => !undoesWithout(turn.current, tool));
   if (forced === undefined && isStatement(turn.current, tools)) return undefined;
   // "Which hotel am I staying at?" after "My hotel is the Grand Budapest": memory answers, not a tool.
   if (forced === undefined && asksAboutSelf(turn.current) && canRecall(turn.current, turn.earlier))
@@ -89,10 +118,14 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
     if ((ranked[0]?.score ?? 0) < THRESHOLD)
       ranked = rank(candidates, `${context.join(" ")} ${turn.current}`);
   }
+  const home = knownFacts(turn.earlier).get("home");
+  if (forced === undefined && askedTool === undefined && context.length === 0) {
+    const both = twoRequests(candidates, turn.current, home);
+    if (both !== undefined) return both;
+  }
   // Forced (tool_choice "required" or a named tool): every candidate may serve, best first.
   const eligible = forced !== undefined ? ranked : shortlist(ranked);
   if (eligible.length === 0) return undefined;
-  const home = knownFacts(turn.earlier).get("home");
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
   const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
@@ -116,9 +149,45 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
   const ask = closest(tries);
-  if (ask === undefined || INFORMATIONAL.test(turn.current) || !worthAsking(ask, askedTool !== undefined))
+  if (ask === undefined || informational(turn.current) || !worthAsking(ask, askedTool !== undefined))
     return undefined;
   return [assistantMessage(askFor(ask.tool, ask.missing))];
+}
+
+/**
+ * "Turn off the kitchen lights and lock the back door": two requests joined by "and" (or "then", ";"),
+ * the second starting with a verb, each filling a different tool on its own, give both calls.
+ */
+function twoRequests(tools: Json[], text: string, home: string | undefined): Json[] | undefined {
+  for (const m of text.matchAll(/\s*,?\s+(?:and then|and also|and|then|also|plus)\s+|\s*;\s*/gi)) {
+    const right = text.slice(m.index + m[0].length);
+    if (!asksToAct(right.split(/[,;.!?]/)[0] ?? "", tools)) continue;
+    const first = completeCall(tools, text.slice(0, m.index), home);
+    if (first === undefined) continue;
+    const rest = twoRequests(tools, right, home) ?? completeCall(tools, right, home)?.calls;
+    const names = new Set(rest?.map((call) => call.name));
+    if (rest === undefined || names.has(String(first.tool.name))) continue;
+    return [...first.calls, ...rest];
+  }
+  return undefined;
+}
+
+/** The calls one request makes on its own, when it fills a tool completely. */
+function completeCall(
+  tools: Json[],
+  text: string,
+  home: string | undefined,
+): { tool: Json; calls: Json[] } | undefined {
+  if (text.trim() === "") return undefined;
+  const tries: Attempt[] = shortlist(rank(tools, text)).map(({ tool, score }) => ({
+    tool,
+    score,
+    ...fillArguments(tool, text, { strict: tool.strict === true, home }),
+  }));
+  const chosen = complete(tries);
+  if (chosen === undefined) return undefined;
+  const name = String(chosen.tool.name);
+  return { tool: chosen.tool, calls: chosen.calls.map((args) => functionCall(name, JSON.stringify(args))) };
 }
 
 interface Attempt {
@@ -214,7 +283,7 @@ export function chooseTool(tools: Json[], text: string, options: ScoreOptions = 
     }),
   );
   const ask = closest(tries);
-  const asks = ask !== undefined && !INFORMATIONAL.test(text) && worthAsking(ask, false);
+  const asks = ask !== undefined && !informational(text) && worthAsking(ask, false);
   const chosen = complete(tries) ?? (asks ? ask : undefined);
   return chosen === undefined ? undefined : String(chosen.tool.name);
 }

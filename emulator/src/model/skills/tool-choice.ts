@@ -40,6 +40,9 @@ export const ACTIONS = new Set(
     .map(stem),
 );
 
+/** Lengths of time: "per day" says nothing about a tool that counts days of leave. */
+const SPANS_OF_TIME = new Set("day week month year hour minute second".split(" ").map(stem));
+
 /** The tool's stems with the weight of the strongest place each appears in. */
 interface Vocabulary {
   /** Each stem with the weight of the strongest place it appears in. */
@@ -148,7 +151,7 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
     }
     const said = direct;
     total += best;
-    if (best > 0 && !ACTIONS.has(said)) topical = true;
+    if (best > 0 && !ACTIONS.has(said) && !SPANS_OF_TIME.has(said)) topical = true;
     if (from >= 2) anchored = true;
   }
   return { tool, score: total, topical, anchored };

@@ -151,12 +151,40 @@ const ITEMS = new Set(
   "item items product products dish dishes article articles thing name food drink meal".split(" "),
 );
 
-/** "2 pizzas": for an item-like parameter, the noun that was counted. */
+/**
+ * "2 pizzas": for an item-like parameter, the noun that was counted; else the words left once the
+ * request's own words, amounts and units are out ("2 kg of potatoes" → potatoes, "put milk" → milk).
+ */
 function countedNoun(param: Param, reading: Reading): string | undefined {
   if (!words(param.name).some((w) => ITEMS.has(w))) return undefined;
-  return reading.numbers.find((n) => n.unit !== undefined && !UNITS.has(n.unit) && n.currency === undefined)
-    ?.unit;
+  const counted = reading.numbers.find(
+    (n) => n.unit !== undefined && !UNITS.has(n.unit) && n.currency === undefined,
+  )?.unit;
+  if (counted !== undefined) return counted;
+  const taken = [...reading.used, ...reading.removed, ...reading.numbers, ...reading.whens];
+  const run: Span[] = [];
+  for (const m of reading.text.matchAll(/[\p{L}][\p{L}'-]*/gu)) {
+    const word = m[0].toLowerCase();
+    const span = { text: m[0], index: m.index, end: m.index + m[0].length };
+    const thing =
+      !taken.some((t) => overlaps(t, span)) &&
+      !STOPWORDS.has(word) &&
+      !UNITS.has(word) &&
+      !REQUEST_VERBS.has(word) &&
+      !reading.toolStems.some((s) => sameStem(s, stem(word)));
+    if (thing) run.push(span);
+    else if (run.length > 0) break;
+  }
+  const first = run[0];
+  const last = run[run.length - 1];
+  if (first === undefined || last === undefined) return undefined;
+  const span = { text: reading.text.slice(first.index, last.end), index: first.index, end: last.end };
+  reading.use(span);
+  return span.text;
 }
+
+/** Verbs that ask to add or get things, not things themselves. */
+const REQUEST_VERBS = new Set("add put get buy grab pick need want order include also please pls".split(" "));
 
 /**
  * "in oslo", "in new york", "in st. petersburg" typed in lower case: up to three words after the cue,

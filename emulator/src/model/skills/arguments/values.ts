@@ -145,6 +145,7 @@ const ALIASES: Record<string, string[]> = {
   litres: ["litre", "liter", "liters", "l"],
   gallons: ["gallon", "gal"],
   economy: ["coach"],
+  electric: ["e-bike", "ebike", "e-scooter", "e-car", "ev"],
   first: ["first class"],
   high: ["urgent", "important", "asap"],
   low: ["whenever"],
@@ -261,7 +262,10 @@ export function numberValue(param: Param, reading: Reading): number | undefined 
   const scoreOf = (n: NumberSpan) => {
     let s = 0;
     const before = reading.before(n.index, 3);
+    const unitSeconds = SECONDS[(n.unit ?? "").replace(/s$/, "")];
     if (n.unit !== undefined && paramWords.some((w) => sameStem(stem(w), stem(n.unit ?? "")))) s += 3;
+    // "20 mins" for a parameter in minutes: a length of time for a parameter that takes one.
+    else if (wantsTime && unitSeconds !== undefined) s += 3;
     else if (
       n.unit !== undefined &&
       UNITS.has(n.unit) &&
@@ -320,9 +324,14 @@ function timeFactor(unit: string | undefined, paramWords: string[]): number {
 function impliedNumber(paramWords: string[], reading: Reading): number | undefined {
   // "an hour", "half an hour", "a minute" for a parameter that takes a length of time.
   const wanted = paramWords.map((w) => SECONDS[w.replace(/s$/, "")]).find((n) => n !== undefined);
-  const spoken = /\b(half )?(?:an?|one) (second|sec|minute|min|hour|hr|day)\b/i.exec(reading.text);
+  const spoken =
+    /\b(half |(?:a )?quarter of |three quarters of )?(?:an?|one) (second|sec|minute|min|hour|hr|day)( and a half)?\b/i.exec(
+      reading.text,
+    );
   if (wanted !== undefined && spoken !== null) {
-    const seconds = (SECONDS[(spoken[2] ?? "").toLowerCase()] ?? 0) * (spoken[1] === undefined ? 1 : 0.5);
+    const part = (spoken[1] ?? "").toLowerCase();
+    const share = part.startsWith("half") ? 0.5 : part.startsWith("three") ? 0.75 : part === "" ? 1 : 0.25;
+    const seconds = (SECONDS[(spoken[2] ?? "").toLowerCase()] ?? 0) * (share + (spoken[3] ? 0.5 : 0));
     return seconds / wanted;
   }
   if (
