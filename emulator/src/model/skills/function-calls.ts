@@ -22,7 +22,8 @@ import {
   plainSpelling,
 } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
-import { contentStems, stem } from "../parse/words.ts";
+import { properNames } from "../parse/entities.ts";
+import { contentStems, stem, words } from "../parse/words.ts";
 import type { Skill, TurnView } from "../types.ts";
 import { fillArguments } from "./tool-arguments.ts";
 import { ACTIONS, propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
@@ -90,8 +91,39 @@ function undoesWithout(text: string, tool: Json): boolean {
   );
 }
 
+/**
+ * The earlier turns a message that is no follow-up by its words may take missing values from, latest
+ * first: those naming a name it names, and the one before it when it is short and that one asked for
+ * something no tool answered (not a fact about the user: "I'm Ada" names no place for a weather tool).
+ */
+function leanedOn(turn: TurnView, items: Json[]): string[] {
+  const names = new Set(properNames(turn.current).map((n) => n.text.toLowerCase()));
+  const out = [...turn.earlier]
+    .reverse()
+    .filter((earlier) => properNames(earlier).some((n) => names.has(n.text.toLowerCase())));
+  const previous = turn.earlier[turn.earlier.length - 1];
+  const short = words(turn.current).length <= 5;
+  if (
+    previous !== undefined &&
+    short &&
+    !out.includes(previous) &&
+    !answeredByCall(items) &&
+    factsIn(previous).length === 0 &&
+    firstPersonStatement(previous) === undefined
+  )
+    out.unshift(previous);
+  return out;
+}
+
+/** Whether a tool call answered the previous user message. */
+function answeredByCall(items: Json[]): boolean {
+  const users = items.flatMap((item, i) => (item.type === "message" && item.role === "user" ? [i] : []));
+  const [from, to] = [users[users.length - 2] ?? -1, users[users.length - 1] ?? items.length];
+  return items.slice(from + 1, to).some((item) => item.type === "function_call");
+}
+
 /** "And in Paris?" continues the previous question's topic. */
-const FOLLOW_UP = /^\s*(?:and|what about|how about|also|same for|now)\b/i;
+const FOLLOW_UP = /^\s*(?:and|what about|how about|also|same for|now|only|just|but|make it|instead)\b/i;
 /** What this model says when it asks for a missing argument (it reads its own earlier turn for it). */
 const ASKED = /^To call (\w[\w-]*)\b.*I still need/s;
 
@@ -120,6 +152,10 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   }
   const home = knownFacts(turn.earlier).get("home");
   if (forced === undefined && askedTool === undefined && context.length === 0) {
+    // Not a follow-up by its words, but leaning on earlier turns for what it leaves out: "4 tickets
+    // please" after "I want to see Oppenheimer on Friday" (which no tool answered), "book Luna in at the
+    // vet" after "my dog is called Luna" (a turn naming the same name).
+    context = leanedOn(turn, items);
     const both = twoRequests(candidates, turn.current, home);
     if (both !== undefined) return both;
   }

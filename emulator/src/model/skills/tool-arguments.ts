@@ -52,6 +52,7 @@ export function fillArguments(tool: Json, text: string, options: FillOptions): F
 function fillObject(schema: Json, reading: Reading, options: FillOptions): Filled {
   const params = paramsOf(schema);
   reading.hasText ||= params.some((p) => p.kind === "text");
+  for (const p of params) if (p.cue !== undefined) reading.cues.add(p.cue);
   const args: Json = {};
   const missing: string[] = [];
   let fanOut: { name: string; values: unknown[] } | undefined;

@@ -46,7 +46,8 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
   const name = names.find((n) => {
     const before = reading.before(n.index, 1);
     if (/^(?:called|titled|named)$/.test(before)) return false;
-    return param.cue === undefined || !/^(?:to|from|with)$/.test(before);
+    // Only a slot some parameter listens for is another role's: "tickets to Wicked" has no destination.
+    return param.cue === undefined || !/^(?:to|from|with)$/.test(before) || !reading.cues.has(before as Cue);
   });
   if (name === undefined) {
     // A value that may be null is not guessed from the thing the request acts on.
@@ -138,7 +139,8 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
 
 /** "trains oslo -> bergen": in a terse message, a word after "to" is a destination, the others origins. */
 function terseWord(param: Param, reading: Reading): string | undefined {
-  const free = reading.terse().filter((w) => reading.free(w));
+  // Not a word another parameter picked ("only electric ones": electric is the bike type).
+  const free = reading.terse().filter((w) => reading.free(w) && !reading.removed.some((r) => overlaps(r, w)));
   const afterTo = (w: Span) => /^(?:to|into|for)$/.test(reading.before(w.index, 1));
   const word = param.cue === "to" ? free.find(afterTo) : (free.find((w) => !afterTo(w)) ?? free[0]);
   if (word === undefined) return undefined;
