@@ -43,6 +43,7 @@ const FAMILIES = [
   "medicine medicines medication meds drug drugs pill pills tablet tablets prescription pharmacy pharmacist painkiller",
   "light lights lighting lamp lamps dark bright",
   "expense expenses reimbursement reimburse receipt claim",
+  "interaction interactions interact mix mixing combine combined together",
 ];
 
 const STEMMED = FAMILIES.map((line) => line.split(" ").map(stem));
@@ -54,3 +55,17 @@ export const LEXICON_WORDS = [...new Set(FAMILIES.flatMap((line) => line.split("
 export function related(a: string, b: string): boolean {
   return STEMMED.some((family) => family.some((s) => sameStem(s, a)) && family.some((s) => sameStem(s, b)));
 }
+
+/**
+ * Languages people ask to translate into, by their English names: a value of a parameter about a
+ * language ("in german" → German), kept out of the families so that they stay values, not tool words.
+ */
+export const LANGUAGES = new Set(
+  (
+    "english french german spanish italian portuguese dutch swedish norwegian danish finnish icelandic polish " +
+    "czech slovak hungarian romanian bulgarian greek turkish russian ukrainian arabic hebrew persian farsi " +
+    "hindi urdu bengali punjabi tamil thai vietnamese indonesian malay tagalog chinese mandarin cantonese " +
+    "japanese korean swahili afrikaans welsh irish catalan basque croatian serbian slovenian estonian latvian " +
+    "lithuanian latin esperanto"
+  ).split(" "),
+);

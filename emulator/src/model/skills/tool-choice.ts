@@ -6,7 +6,8 @@
  * reached through the lexicon does, and a word that only matches a parameter does not.
  */
 import { isObject, type Json } from "../../validate.ts";
-import { LEXICON_WORDS, related } from "../parse/lexicon.ts";
+import { LANGUAGES, LEXICON_WORDS, related } from "../parse/lexicon.ts";
+import { CURRENCIES } from "../parse/numbers.ts";
 import { contentStems, contentWords, isTypoOf, sameStem, stem } from "../parse/words.ts";
 
 export const THRESHOLD = 1.75;
@@ -159,5 +160,32 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
 
 /** The tools, best first, with their scores (ties keep the agent's order). */
 export function rank(tools: Json[], text: string, options: ScoreOptions = {}): Scored[] {
-  return tools.map((tool) => scored(tool, text, options)).sort((a, b) => b.score - a.score);
+  return tools.map((tool) => withForm(scored(tool, text, options), text)).sort((a, b) => b.score - a.score);
 }
+
+/**
+ * A value in the form only one kind of parameter takes says which tool is meant even with no word of
+ * the tool's: a ticker in capitals ("how is AAPL doing") for a ticker symbol, a language after "in",
+ * "into" or "to" ("how do you say 'good morning' in german") for a language to translate into. It counts
+ * as much as the threshold.
+ */
+function withForm(s: Scored, text: string): Scored {
+  const params = Object.entries(propertiesOf(s.tool)).map(
+    ([name, spec]) =>
+      `${name} ${isObject(spec) && typeof spec.description === "string" ? spec.description : ""}`,
+  );
+  const ticker =
+    params.some((p) => /\b(?:ticker|symbol)\b/i.test(p)) &&
+    [...text.matchAll(/(?<![\p{L}\d-])[A-Z]{2,5}(?![\p{L}\d-])/gu)].some(
+      (m) => CURRENCIES[m[0].toLowerCase()] === undefined && !NOT_TICKERS.has(m[0]),
+    ) &&
+    /\p{Ll}/u.test(text);
+  const language =
+    params.some((p) => /\blanguage\b/i.test(p)) &&
+    [...text.toLowerCase().matchAll(/\b(?:in|into|to)\s+([a-z]+)\b/g)].some((m) => LANGUAGES.has(m[1] ?? ""));
+  if (!ticker && !language) return s;
+  return { ...s, score: s.score + THRESHOLD, topical: true, anchored: true };
+}
+
+/** Capitals that are not tickers: words and abbreviations written in capitals. */
+const NOT_TICKERS = new Set("OK AM PM US UK EU UN TV ID PS FYI ASAP BTW PDF".split(" "));

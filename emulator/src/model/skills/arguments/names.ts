@@ -4,7 +4,7 @@
  */
 import { isObject } from "../../../validate.ts";
 import { CUE_WORDS, type Cue } from "../../parse/cues.ts";
-import { related } from "../../parse/lexicon.ts";
+import { LANGUAGES, related } from "../../parse/lexicon.ts";
 import { UNITS } from "../../parse/numbers.ts";
 import { overlaps, type Span } from "../../parse/spans.ts";
 import { isTypoOf, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
@@ -15,6 +15,8 @@ import { enumValue } from "./values.ts";
 export function entities(param: Param, reading: Reading, options: FillOptions): string[] {
   const named = namedValue(param, reading);
   if (named !== undefined) return [named];
+  const language = languageValue(param, reading);
+  if (language !== undefined) return [language];
   const names = reading.names.filter((n) => reading.free(n));
   if (param.cue !== undefined) {
     for (const name of names) {
@@ -59,6 +61,18 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
   const list = [name, ...following(reading, name, names)];
   reading.use(...list);
   return joinCommaPairs(param, reading, list).map((n) => n.text);
+}
+
+/** "in german", "into Japanese": a language for a parameter about one, written as its name is. */
+function languageValue(param: Param, reading: Reading): string | undefined {
+  if (!/\blanguage\b/i.test(`${param.name.replace(/_/g, " ")} ${param.description}`)) return undefined;
+  for (const m of reading.text.matchAll(/\p{L}+/gu)) {
+    const span = { text: m[0], index: m.index, end: m.index + m[0].length };
+    if (!LANGUAGES.has(m[0].toLowerCase()) || !reading.free(span)) continue;
+    reading.use(span, ...reading.names.filter((n) => overlaps(n, span)));
+    return m[0].charAt(0).toUpperCase() + m[0].slice(1).toLowerCase();
+  }
+  return undefined;
 }
 
 /** Names joined to this one by "and", "or", "&" or commas. */
