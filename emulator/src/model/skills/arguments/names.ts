@@ -328,8 +328,8 @@ export function arrayValue(param: Param, reading: Reading): unknown[] | undefine
 function nounList(reading: Reading): string[] {
   const item = String.raw`(?:(?:the|my|our|some|a|an)\s+([\p{Ll}][\p{L}'-]*)(?:\s+([\p{Ll}][\p{L}'-]*))?|([\p{Ll}][\p{L}'-]*))`;
   const joiner = String.raw`\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&|with|plus)\s+)`;
-  const pattern = new RegExp(String.raw`${item}(?:${joiner}${item})+`, "gu");
-  const one = new RegExp(String.raw`^${item}$`, "u");
+  const pattern = new RegExp(`${item}(?:${joiner}${item})+`, "gu");
+  const one = new RegExp(`^${item}$`, "u");
   const fits = (word: string) =>
     !STOPWORDS.has(word) &&
     !COMMON_WORDS.has(word) &&
