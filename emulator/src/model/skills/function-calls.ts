@@ -67,7 +67,7 @@ export function functionTools(tools: Json[]): Json[] {
  * when the message fills it; they never get a question about a tool's arguments.
  */
 const INFORMATIONAL =
-  /^\s*(?:why\b|explain\b|describe\b|define\b|summari[sz]e\b|tell me (?:about|a|an)\b|what(?:'s| is| are) (?:a|an|the (?:meaning|definition|difference|history|point|origin))\b|what (?:does|do)\b.*\b(?:do|mean)\b|how (?:do|does|did)\b.*\bwork|who (?:invented|discovered|wrote|made|created|founded|built)\b|write (?:a|an|me)\b|is it (?:rude|ok|okay|normal|bad|good|polite|safe|legal|true|possible)\b|(?:what|which|who)(?:'s| is| are) your\b|do you (?:like|think|know|prefer)\b|how many\b.*\bin an?\b)/i;
+  /^\s*(?:why\b|explain\b|describe\b|define\b|summari[sz]e\b|tell me (?:about|a|an)\b|what(?:'s| is| are) (?:a|an|the (?:meaning|definition|difference|history|point|origin|best|max|maximum|minimum|recommended|usual|normal|safe))\b|what (?:does|do)\b.*\b(?:do|mean)\b|how (?:do|does|did)\b.*\bwork|who (?:invented|discovered|wrote|made|created|founded|built)\b|write (?:a|an|me)\b|is it (?:rude|ok|okay|normal|bad|good|polite|safe|legal|true|possible)\b|(?:what|which|who)(?:'s| is| are) your\b|do you (?:like|think|know|prefer)\b|how many\b.*\bin an?\b)/i;
 
 /** As people type it ("whats a good movie"), a question about the world (see INFORMATIONAL). */
 function informational(text: string): boolean {
@@ -194,13 +194,18 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
  * "Turn off the kitchen lights and lock the back door": two requests joined by "and" (or "then", ";"),
  * the second starting with a verb, each filling a different tool on its own, give both calls.
  */
-function twoRequests(tools: Json[], text: string, home: string | undefined): Json[] | undefined {
+function twoRequests(
+  tools: Json[],
+  text: string,
+  home: string | undefined,
+  options: ScoreOptions = {},
+): Json[] | undefined {
   for (const m of text.matchAll(/\s*,?\s+(?:and then|and also|and|then|also|plus)\s+|\s*;\s*/gi)) {
     const right = text.slice(m.index + m[0].length);
     if (!asksToAct(right.split(/[,;.!?]/)[0] ?? "", tools)) continue;
-    const first = completeCall(tools, text.slice(0, m.index), home);
+    const first = completeCall(tools, text.slice(0, m.index), home, options);
     if (first === undefined) continue;
-    const rest = twoRequests(tools, right, home) ?? completeCall(tools, right, home)?.calls;
+    const rest = twoRequests(tools, right, home, options) ?? completeCall(tools, right, home, options)?.calls;
     const names = new Set(rest?.map((call) => call.name));
     if (rest === undefined || names.has(String(first.tool.name))) continue;
     return [...first.calls, ...rest];
@@ -213,9 +218,10 @@ function completeCall(
   tools: Json[],
   text: string,
   home: string | undefined,
+  options: ScoreOptions = {},
 ): { tool: Json; calls: Json[] } | undefined {
   if (text.trim() === "") return undefined;
-  const tries: Attempt[] = shortlist(rank(tools, text)).map(({ tool, score }) => ({
+  const tries: Attempt[] = shortlist(rank(tools, text, options)).map(({ tool, score }) => ({
     tool,
     score,
     ...fillArguments(tool, text, { strict: tool.strict === true, home }),
@@ -249,7 +255,8 @@ function isStatement(text: string, tools: Json[]): boolean {
  * act with (theirs, or a common one: set, book, turn, lock …) asks for something, whatever else it says.
  */
 function asksToAct(text: string, tools: Json[]): boolean {
-  const verbs = new Set([...ACTIONS, ...tools.map((t) => stem(String(t.name).split(/[_\W]/)[0] ?? ""))]);
+  // A word of a tool's name starts a request too: "vacuum the living room" for start_vacuum.
+  const verbs = new Set([...ACTIONS, ...tools.flatMap((t) => contentStems(String(t.name)))]);
   return text
     .split(/[,;.!?\n]|\b(?:and|so|but|then)\b/i)
     .map((clause) =>
@@ -307,8 +314,11 @@ function filled(attempt: Attempt): number {
  * The tool a single message calls or asks about (undefined: none), as `plan` decides it for a first
  * turn; `pnpm bench` measures tool choice with it, with and without the lexicon.
  */
-export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
-  if (isStatement(text, tools)) return undefined;
+export function chooseTool(all: Json[], text: string, options: ScoreOptions = {}): string | undefined {
+  if (isStatement(text, all)) return undefined;
+  const tools = all.filter((tool) => !undoesWithout(text, tool));
+  const both = twoRequests(tools, text, undefined, options);
+  if (both !== undefined) return String(both[0]?.name);
   const tries: Attempt[] = shortlist(rank(tools, text, options)).map(
     ({ tool, score, topical, anchored }) => ({
       tool,

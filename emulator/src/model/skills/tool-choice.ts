@@ -41,6 +41,13 @@ export const ACTIONS = new Set(
     .map(stem),
 );
 
+/** Everyday words one letter away from a tool's ("right" and "light"): a word, not a slip. */
+const EVERYDAY = new Set(
+  "right night might sight tight fight about above again being bring could every first found great house large later leave light never other place point round small sound still think three under where which while world would write years young".split(
+    " ",
+  ),
+);
+
 /** Lengths of time: "per day" says nothing about a tool that counts days of leave. */
 const SPANS_OF_TIME = new Set("day week month year hour minute second".split(" ").map(stem));
 
@@ -146,7 +153,7 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
     match(direct, 1);
     // A typing slip of a word the tools or the lexicon know counts 80 % ("tabel"), in full for a long
     // word, where a slip is less likely to be another real word ("tempature").
-    if (best === 0) {
+    if (best === 0 && !EVERYDAY.has(typed)) {
       const meant = vocab.spellings.find((known) => isTypoOf(typed, known));
       if (meant !== undefined) match(stem(meant), typed.length >= 7 ? 1 : TYPO);
     }

@@ -129,8 +129,8 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
     }
     const first = said[0] ?? "";
     const index = m.index + m[0].length;
-    const head = said.findIndex((w, i) => i > 0 && paramWords.includes(w));
-    const kindInName = head > 0 && reading.nameWords.includes(said[head] ?? "");
+    const head = said.findIndex((w, i) => i > 0 && paramWords.some((p) => sameStem(stem(p), stem(w))));
+    const kindInName = head > 0 && reading.nameWords.some((n) => sameStem(stem(n), stem(said[head] ?? "")));
     const phrase = head < 0 ? first : said.slice(0, kindInName ? head : head + 1).join(" ");
     const span = { text: phrase, index, end: index + phrase.length };
     if (
