@@ -274,7 +274,7 @@ export function firstPersonStatement(text: string): string | undefined {
     // "I'm going to Japan and I want to know how much 300 dollars is in yen": a request told as a story.
     .filter(
       (s) =>
-        !/\b(?:(?:want|wanted|need|needed|like|love) to (?:know|find out|check|see)|(?:can|could|would|will) (?:you|u)|i (?:was )?wonder(?:ing)?)\b/i.test(
+        !/\b(?:(?:want|wanted|need|needed|like|love) to (?:know|find out|check|see)|(?:can|could|would|will) (?:you|u)|(?:can|could|may) i|i (?:was )?wonder(?:ing)?)\b/i.test(
           s,
         ),
     );
@@ -290,7 +290,7 @@ export function asksAboutSelf(said: string): boolean {
   const text = plainSpelling(said);
   return (
     isQuestion(text) &&
-    /\b(?:am i|did i|do i|have i|was i|were i|will i|(?:is|are|was|were|does|do|did|has|have|will) my)\b|^\s*(?:am|did|do|have|was) i\b/i.test(
+    /\b(?:am i|did i|do i|have i|was i|were i|will i|(?:is|are|was|were|does|do|did|has|have|will|'s|'re) my)\b|^\s*(?:am|did|do|have|was) i\b/i.test(
       text,
     )
   );

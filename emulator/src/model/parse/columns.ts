@@ -92,6 +92,13 @@ const ABBREVIATIONS: Record<string, string> = {
   ts: "timestamp",
 };
 
+/** Words for money in general, and what columns of money are called or carry. */
+const MONEY_WORDS = new Set("money cash takings".split(" ").map(stem));
+const CURRENCY_UNITS = new Set("eur usd gbp chf sek nok dkk jpy".split(" ").map(stem));
+const MONEY_NAMES = new Set(
+  "price cost fare fee revenue amount sales spend spent paid total".split(" ").map(stem),
+);
+
 /** Words a question uses for what a column is called otherwise. A small, documented lexicon. */
 const RELATED: string[][] = [
   ["revenue", "sales", "turnover", "income"],
@@ -251,6 +258,16 @@ export function columnMentions(question: string, columns: Column[]): Mention[] {
     }
     // A related word only where no column is named by its own word ("stock" is `stock`, not `units`).
     if (columns.some((c) => c.words.includes(word))) continue;
+    // "brings in the most money": a column of money, by its currency ("fare_eur") or its name.
+    if (MONEY_WORDS.has(word)) {
+      for (const column of columns) {
+        if (
+          column.numeric &&
+          (column.units.some((u) => CURRENCY_UNITS.has(u)) || column.words.some((w) => MONEY_NAMES.has(w)))
+        )
+          candidates.push({ column, start: i, end: i + 1, score: 0.45 / n0(column), complete: false });
+      }
+    }
     for (const group of RELATED) {
       const stems = group.map(stem);
       if (!stems.includes(word)) continue;

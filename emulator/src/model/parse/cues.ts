@@ -3,7 +3,7 @@
  * origin and Bergen in a destination; "at Luigi's" names a place; "in Paris" a city; "with Ada" a person.
  * A parameter's name and description say which cue it listens for.
  */
-import { stem, words } from "./words.ts";
+import { STOPWORDS, stem, words } from "./words.ts";
 
 export type Cue = "from" | "to" | "at" | "in" | "with" | "for" | "about";
 
@@ -42,6 +42,8 @@ const ROLE_STEMS = ROLES.map(({ cue, words: w }) => ({ cue, stems: new Set(w.spl
 export function cueOf(name: string, description: string): Cue | undefined {
   for (const text of [name, description]) {
     for (const w of words(text)) {
+      // "What to buy": a little word of a description's sentence names no role; a name's does ("to").
+      if (text === description && text !== name && STOPWORDS.has(w)) continue;
       const role = ROLE_STEMS.find((r) => r.stems.has(stem(w)));
       if (role !== undefined) return role.cue;
     }

@@ -35,9 +35,12 @@ export function localDate(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/** "3 minute", "90 seconds": how long, not when (chrono reads them as that long from now). */
+/**
+ * "3 minute", "90 seconds", "two weeks": how long, not when (chrono reads them as that long from now).
+ * A word and its unit are apart: "yesterday" and "today" end in "day" but are days.
+ */
 const DURATION =
-  /^(?:a|an|\d+(?:\.\d+)?|[a-z]+)[\s-]*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)$/i;
+  /^(?:\d+(?:\.\d+)?[\s-]*|[a-z]+[\s-]+)(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)$/i;
 
 export function whenIn(text: string, now: Date = new Date()): WhenSpan[] {
   const out: WhenSpan[] = [];
@@ -46,14 +49,40 @@ export function whenIn(text: string, now: Date = new Date()): WhenSpan[] {
     // A bare number ("4" in "for 4") is not a time; chrono needs a colon, am/pm or a day word for one.
     if (/^\d{1,2}$/.test(r.text.trim())) continue;
     // A range ("2027-07-01 to 2027-07-08", "tomorrow until Friday") gives a start and an end.
-    const cut = /\s+(?:to|until|till|through|thru|-|–)\s+/i.exec(r.text);
+    // A dash cuts "3-7 March", never an ISO date's own dashes.
+    const cut =
+      /\s+(?:to|until|till|through|thru|-|–)\s+/i.exec(r.text) ??
+      (/\d{4}-\d/.test(r.text) ? null : /(?<=\d(?:st|nd|rd|th)?)\s*[-–]\s*(?=\d)/i.exec(r.text));
     if (r.end !== undefined && r.end !== null && cut !== null) {
       out.push(span(r.start, r.text.slice(0, cut.index), r.index));
       const endText = r.text.slice(cut.index + cut[0].length);
       out.push(span(r.end, endText, r.index + r.text.length - endText.length));
-    } else out.push(span(r.start, r.text, r.index));
+      continue;
+    }
+    const start = dayBefore(text, r);
+    if (start !== undefined) out.push(start);
+    out.push(span(r.start, r.text, r.index));
   }
   return out;
+}
+
+/**
+ * "the 14th to the 18th of December": chrono reads the end only; the bare day before "to" is the start,
+ * in the end's month (or the month before, when its day is later than the end's).
+ */
+function dayBefore(text: string, r: Chrono.ParsedResult): WhenSpan | undefined {
+  if (!r.start.isCertain("month") || !r.start.isCertain("day")) return undefined;
+  const m = /\b((\d{1,2})(?:st|nd|rd|th)?)\s+(?:to|until|till|through|thru)\s+(?:the\s+)?$/i.exec(
+    text.slice(0, r.index),
+  );
+  const said = m?.[1] ?? "";
+  const day = Number(m?.[2]);
+  if (m === null || day < 1 || day > 31) return undefined;
+  const end = r.start.date();
+  const date = localDate(
+    new Date(end.getFullYear(), end.getMonth() - (day > end.getDate() ? 1 : 0), day, 12),
+  );
+  return { text: said, index: m.index, end: m.index + said.length, date, dateTime: `${date}T12:00:00` };
 }
 
 function span(component: Chrono.ParsedResult["start"], text: string, index: number): WhenSpan {

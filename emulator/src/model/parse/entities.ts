@@ -89,7 +89,7 @@ function startsSentence(text: string, index: number): boolean {
 
 /** Words of a name that a number follows ("Terminal 5", "Gate B12" is one token already). */
 const NUMBERED = new Set(
-  "terminal platform gate track pier level floor building hall studio route highway dock berth wing block".split(
+  "terminal platform gate track pier level floor building hall studio route highway dock berth wing block station stop bay stand room".split(
     " ",
   ),
 );
@@ -111,7 +111,7 @@ const NOT_NAMES = new Set(
 const REQUEST_WORDS = new Set(
   (
     "what when where which who whom why how is are was were do does did can could will would should shall " +
-    "may might please book find convert remind show list tell give send create add schedule set get check " +
+    "may might please book find convert remind show list tell give send create add put schedule set get check " +
     "translate search look order track cancel delete remove plan call email message text reserve buy sell " +
     "open close turn start stop play make and also then next it yes no hi hello hey thanks let lets i my " +
     "remember note what's where's how's who's when's is it there any write explain tell describe summarize summarise"

@@ -16,7 +16,7 @@ const FAMILIES = [
   "book booking reserve reservation table seat party",
   "restaurant dinner lunch breakfast brunch eat dine dining meal bistro cafe table sushi pizza pasta curry tapas",
   "taxi cab ride rideshare uber lift pickup driver chauffeur",
-  "hotel room stay night accommodation",
+  "hotel room stay night accommodation lodging",
   "exchange rate currency money dollar euro pound yen krone franc rupee usd eur gbp jpy chf cad aud nok sek",
   "unit mile kilometre kilometer km meter metre feet foot inch centimetre kilogram kg pound lb ounce gram celsius fahrenheit degree degrees litre liter gallon",
   "remind reminder alarm alert notify notification wake",
@@ -39,6 +39,11 @@ const FAMILIES = [
   "timer countdown",
   "job jobs vacancy vacancies hiring career position opening",
   "doctor dentist dermatologist optician physician gp clinic checkup toothache",
+  "vacuum hoover vacuuming hoovering cleaner",
+  "medicine medicines medication meds drug drugs pill pills tablet tablets prescription pharmacy pharmacist painkiller",
+  "light lights lighting lamp lamps dark bright",
+  "expense expenses reimbursement reimburse receipt claim",
+  "interaction interactions interact mix mixing combine combined together",
 ];
 
 const STEMMED = FAMILIES.map((line) => line.split(" ").map(stem));
@@ -50,3 +55,17 @@ export const LEXICON_WORDS = [...new Set(FAMILIES.flatMap((line) => line.split("
 export function related(a: string, b: string): boolean {
   return STEMMED.some((family) => family.some((s) => sameStem(s, a)) && family.some((s) => sameStem(s, b)));
 }
+
+/**
+ * Languages people ask to translate into, by their English names: a value of a parameter about a
+ * language ("in german" → German), kept out of the families so that they stay values, not tool words.
+ */
+export const LANGUAGES = new Set(
+  (
+    "english french german spanish italian portuguese dutch swedish norwegian danish finnish icelandic polish " +
+    "czech slovak hungarian romanian bulgarian greek turkish russian ukrainian arabic hebrew persian farsi " +
+    "hindi urdu bengali punjabi tamil thai vietnamese indonesian malay tagalog chinese mandarin cantonese " +
+    "japanese korean swahili afrikaans welsh irish catalan basque croatian serbian slovenian estonian latvian " +
+    "lithuanian latin esperanto"
+  ).split(" "),
+);

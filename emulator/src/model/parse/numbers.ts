@@ -69,6 +69,7 @@ export const CURRENCIES: Record<string, string> = {
   pound: "GBP",
   pounds: "GBP",
   sterling: "GBP",
+  quid: "GBP",
   "¥": "JPY",
   jpy: "JPY",
   yen: "JPY",

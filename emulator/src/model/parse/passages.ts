@@ -43,6 +43,12 @@ export function assess(query: string, pool: Hit[], max: number): Assessment {
     terms.delete(number);
     if (unit) terms.delete(unit);
   }
+  // "ebike" where the documents write "e-bike": an unknown word that is "e" and a word they have.
+  for (const [t, alts] of terms) {
+    if (poolWords.some((words) => has(words, alts)) || !/^e\p{L}{3,}$/u.test(t)) continue;
+    const rest = stem(t.slice(1));
+    if (poolWords.some((words) => words.has(rest))) alts.add(rest);
+  }
   const unknown = [...terms]
     .filter(([, alts]) => !poolWords.some((words) => has(words, alts)))
     .map(([t]) => t);
@@ -107,13 +113,22 @@ export function rewrite(query: string, unknown: string[], places: string[] = [])
   return extra.length === 0 ? undefined : `${query} ${[...new Set(extra)].join(" ")}`;
 }
 
+/** The question with the lexicon's words for every key word that has some, or undefined when none has. */
+export function widen(query: string): string | undefined {
+  const stems = new Set(queryTerms(query).map(stem));
+  const extra = RELATED_WORDS.filter((_, i) => [...stems].some((t) => RELATED[i]?.has(t))).flatMap((line) =>
+    line.split(" "),
+  );
+  return extra.length === 0 ? undefined : `${query} ${[...new Set(extra)].join(" ")}`;
+}
+
 /** Question words that say what kind of answer is wanted, not what it is about. */
 const GENERIC = new Set(
   (
     "policy policies rule rules allowed allow document documents file files information info detail details " +
     "explain describe find give list show anything something thing things way many long high often soon far ever " +
     "still each every exactly currently usually possible able okay ok happen happens mean means must shall " +
-    "may might few several couple lot lots big large small huge tiny"
+    "may might few several couple lot lots big large small huge tiny somewhere someplace anywhere off"
   )
     .split(" ")
     .map(stem),
@@ -148,6 +163,14 @@ const RELATED_WORDS = [
   "rent rental hire",
   "late later delayed overdue",
   "father mother parent parents partner spouse child children relative",
+  "husband wife spouse partner someone",
+  "discount discounts off reduced reduction",
+  "old age aged",
+  "ride rides rider riders riding",
+  "ask asked request requested apply",
+  "pick pickup collect collected collection",
+  "hold held keep kept",
+  "medicine medicines medication meds drug drugs",
   "die dies died death passed bereavement",
 ];
 const RELATED = RELATED_WORDS.map((line) => new Set(line.split(" ").map(stem)));
@@ -180,12 +203,21 @@ function namesIn(question: string): { name: string; place: boolean }[] {
 const UNITS =
   /^(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|km|miles?|kg|euros?|eur|dollars?|usd|gbp|percent)$/i;
 
-/** The numbers of a question (stemmed), each with the unit right after it, if any. */
+/**
+ * The numbers of a question (stemmed), each with the unit right after it, if any; a time of day written
+ * as one word ("11am", "5pm") is one number.
+ */
 function measuresIn(question: string): [string, string | undefined][] {
-  return [...question.matchAll(/\b(\d[\d.,]*)(?:\s+(\p{L}+))?/gu)].map((m) => [
-    stem(m[1] ?? ""),
-    m[2] && UNITS.test(m[2]) ? stem(m[2]) : undefined,
-  ]);
+  const times = [...question.matchAll(/\b(\d{1,2}(?::\d{2})?(?:am|pm))\b/giu)].map(
+    (m): [string, string | undefined] => [stem(m[1] ?? ""), undefined],
+  );
+  return [
+    ...times,
+    ...[...question.matchAll(/\b(\d[\d.,]*)(?:\s+(\p{L}+))?/gu)].map(
+      (m) =>
+        [stem(m[1] ?? ""), m[2] && UNITS.test(m[2]) ? stem(m[2]) : undefined] as [string, string | undefined],
+    ),
+  ];
 }
 
 /** The question's content words, stemmed, each with its related words: what a passage must speak about. */

@@ -117,6 +117,8 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
       groupBy ??= next.column;
       continue;
     }
+    // "minutes per ride" with one row per ride_id: each row is one, so nothing is grouped.
+    if (cue === "per" && !m.column.numeric && m.column.labels.length === profile.rows) continue;
     if (
       cue === "per" &&
       m.column.numeric &&
@@ -216,14 +218,10 @@ export function planAnalysis(question: string, csv: string, profile: CsvProfile)
       ? profile.columns.find((c) => (filters.get(c.name)?.length ?? 0) >= 2)
       : undefined;
   if (compared) groupBy = compared;
-  // "how many regions are there", "how many different products in Tools": the distinct values of the
-  // label column counted, not the rows. With a filter and no such word ("how many products are in the
-  // Tools category") the rows kept are counted, as one row is one item there.
-  const distinctAsked =
-    /\b(?:different|distinct|unique|separate)\b/i.test(question) ||
-    (filters.size === 0 && thresholds.length === 0);
+  // "how many regions are there", "how many products are in the Tools category": the distinct values of
+  // the label column counted, not the rows (a product is listed once per warehouse it is stocked in).
   const distinct =
-    explicit === "count" && value === undefined && groupBy === undefined && distinctAsked
+    explicit === "count" && value === undefined && groupBy === undefined
       ? mentions.find(
           (m) =>
             !m.column.numeric &&

@@ -13,7 +13,7 @@ import { newId } from "../../ids.ts";
 import { stem } from "../../retrieval/fts.ts";
 import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
-import { type Assessment, assess, type Hit, POOL, rewrite } from "../parse/passages.ts";
+import { type Assessment, assess, type Hit, POOL, rewrite, widen } from "../parse/passages.ts";
 import type { ModelRequest, Skill, TurnView } from "../types.ts";
 import { requireAvailable } from "./availability.ts";
 
@@ -46,7 +46,7 @@ function runSearch(request: ModelRequest, turn: TurnView): Search | undefined {
     if (!request.app.vectorStores.exists(id)) throw vectorStoreNotFound(id, "tools.vector_store_ids");
   }
   const max = typeof tool.max_num_results === "number" ? tool.max_num_results : 10;
-  const query = turn.current.trim();
+  const query = asTyped(turn.current);
   // One search serves both the results (the best `max`) and the pool the key words are weighed in.
   const search = (q: string): Hit[] =>
     ids
@@ -67,7 +67,32 @@ function runSearch(request: ModelRequest, turn: TurnView): Search | undefined {
     const second = assess(query, again, max);
     if (second.most >= 0.5) [pool, found] = [again, second];
   }
+  // Half answered ("days of holiday" finds the public holidays, not annual leave): search again with the
+  // lexicon's words for every key word, and keep what answers more of the question.
+  // A question nothing covers stays uncovered: the wider words would find things it did not ask.
+  const widened = found.most >= 0.5 && found.most < 1 ? widen(query) : undefined;
+  if (widened !== undefined && !queries.includes(widened)) {
+    const again = search(widened);
+    const second = assess(query, again, max);
+    if (second.most > found.most && second.most >= 0.5) {
+      queries.push(widened);
+      [pool, found] = [again, second];
+    }
+  }
   return { queries, pool, found, max };
+}
+
+/**
+ * The question as it was meant when typed without apostrophes: "whats" is "what's", "dont" and "isn't"
+ * are "do not" and "is not", so that no slip of a contraction counts as a word the documents lack.
+ */
+function asTyped(text: string): string {
+  return text
+    .trim()
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\b(what|where|who|how|that|it|there)s\b/gi, "$1's")
+    .replace(/\b(do|does|did|is|are|was|were|has|have|had|could|would|should)n'?t\b/gi, "$1 not")
+    .replace(/\b(ca|wo)n'?t\b/gi, (_, w: string) => (w.toLowerCase() === "ca" ? "can not" : "will not"));
 }
 
 export const fileSearch: Skill = (request, turn) => {
@@ -75,7 +100,7 @@ export const fileSearch: Skill = (request, turn) => {
   if (search === undefined) return undefined;
   requireAvailable("file_search");
   const { queries, pool, found, max } = search;
-  const query = turn.current.trim();
+  const query = asTyped(turn.current);
   const hits = pool.slice(0, max);
   const call = fileSearchCall(request, queries, hits);
   const { quoted, most, unknown } = found;

@@ -13,11 +13,20 @@
 import { newId } from "../../ids.ts";
 import { textOf } from "../../items.ts";
 import { isObject, type Json } from "../../validate.ts";
-import { asksAboutSelf, canRecall, factsIn, firstPersonStatement, knownFacts } from "../memory.ts";
+import {
+  asksAboutSelf,
+  canRecall,
+  factsIn,
+  firstPersonStatement,
+  knownFacts,
+  plainSpelling,
+} from "../memory.ts";
 import { assistantMessage } from "../output.ts";
+import { properNames } from "../parse/entities.ts";
+import { contentStems, stem, words } from "../parse/words.ts";
 import type { Skill, TurnView } from "../types.ts";
 import { fillArguments } from "./tool-arguments.ts";
-import { propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
+import { ACTIONS, propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
 
 export const functionCalls: Skill = (request, turn) => {
   const tools = functionTools(request.tools);
@@ -58,17 +67,70 @@ export function functionTools(tools: Json[]): Json[] {
  * when the message fills it; they never get a question about a tool's arguments.
  */
 const INFORMATIONAL =
-  /^\s*(?:why\b|explain\b|describe\b|define\b|summari[sz]e\b|tell me (?:about|a|an)\b|what(?:'s| is| are) (?:a|an|the (?:meaning|definition|difference|history|point|origin))\b|what (?:does|do)\b.*\b(?:do|mean)\b|how (?:do|does|did)\b.*\bwork|who (?:invented|discovered|wrote|made|created|founded|built)\b|write (?:a|an|me)\b|is it (?:rude|ok|okay|normal|bad|good|polite|safe|legal|true|possible)\b|(?:what|which|who)(?:'s| is| are) your\b|do you (?:like|think|know|prefer)\b|how many\b.*\bin an?\b)/i;
+  /^\s*(?:why\b|explain\b|describe\b|define\b|summari[sz]e\b|tell me (?:about|a|an)\b|what(?:'s| is| are) (?:a|an|the (?:meaning|definition|difference|history|point|origin|best|max|maximum|minimum|recommended|usual|normal|safe))\b|what (?:does|do)\b.*\b(?:do|mean)\b|how (?:do|does|did)\b.*\bwork|who (?:invented|discovered|wrote|made|created|founded|built)\b|write (?:a|an|me)\b|is it (?:rude|ok|okay|normal|bad|good|polite|safe|legal|true|possible)\b|(?:what|which|who)(?:'s| is| are) your\b|do you (?:like|think|know|prefer)\b|how many\b.*\bin an?\b)/i;
+
+/** As people type it ("whats a good movie"), a question about the world (see INFORMATIONAL). */
+function informational(text: string): boolean {
+  return INFORMATIONAL.test(plainSpelling(text));
+}
+
+/** Verbs that undo: a tool that does not say it undoes ("book_ferry" for "cancel my ferry") cannot serve. */
+const UNDOING = /^(?:cancel|delete|remove|undo|revoke|withdraw|unsubscribe|refund|return)\b/i;
+
+function undoesWithout(text: string, tool: Json): boolean {
+  const clause = plainSpelling(text)
+    .trim()
+    .replace(
+      /^(?:(?:please|pls|can you|could you|can u|would you|i want to|i'd like to|i need to|help me)\s+)+/i,
+      "",
+    );
+  const verb = UNDOING.exec(clause)?.[0];
+  if (verb === undefined) return false;
+  return !contentStems(`${String(tool.name)} ${String(tool.description ?? "")}`).includes(
+    stem(verb.toLowerCase()),
+  );
+}
+
+/**
+ * The earlier turns a message that is no follow-up by its words may take missing values from, latest
+ * first: those naming a name it names, and the one before it when it is short and that one asked for
+ * something no tool answered (not a fact about the user: "I'm Ada" names no place for a weather tool).
+ */
+function leanedOn(turn: TurnView, items: Json[]): string[] {
+  const names = new Set(properNames(turn.current).map((n) => n.text.toLowerCase()));
+  const out = [...turn.earlier]
+    .reverse()
+    .filter((earlier) => properNames(earlier).some((n) => names.has(n.text.toLowerCase())));
+  const previous = turn.earlier[turn.earlier.length - 1];
+  const short = words(turn.current).length <= 5;
+  if (
+    previous !== undefined &&
+    short &&
+    !out.includes(previous) &&
+    !answeredByCall(items) &&
+    factsIn(previous).length === 0 &&
+    firstPersonStatement(previous) === undefined
+  )
+    out.unshift(previous);
+  return out;
+}
+
+/** Whether a tool call answered the previous user message. */
+function answeredByCall(items: Json[]): boolean {
+  const users = items.flatMap((item, i) => (item.type === "message" && item.role === "user" ? [i] : []));
+  const [from, to] = [users[users.length - 2] ?? -1, users[users.length - 1] ?? items.length];
+  return items.slice(from + 1, to).some((item) => item.type === "function_call");
+}
 
 /** "And in Paris?" continues the previous question's topic. */
-const FOLLOW_UP = /^\s*(?:and|what about|how about|also|same for|now)\b/i;
+const FOLLOW_UP = /^\s*(?:and|what about|how about|also|same for|now|only|just|but|make it|instead)\b/i;
 /** What this model says when it asks for a missing argument (it reads its own earlier turn for it). */
 const ASKED = /^To call (\w[\w-]*)\b.*I still need/s;
 
 function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: TurnView): Json[] | undefined {
   const forced = forcedTools(tools, toolChoice);
-  const candidates = forced ?? tools;
-  if (forced === undefined && isStatement(turn.current)) return undefined;
+  const candidates = forced ?? tools.filter((tool) => !undoesWithout(turn.current, tool));
+  if (forced === undefined && isStatement(turn.current, tools)) return undefined;
   // "Which hotel am I staying at?" after "My hotel is the Grand Budapest": memory answers, not a tool.
   if (forced === undefined && asksAboutSelf(turn.current) && canRecall(turn.current, turn.earlier))
     return undefined;
@@ -88,10 +150,18 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
     if ((ranked[0]?.score ?? 0) < THRESHOLD)
       ranked = rank(candidates, `${context.join(" ")} ${turn.current}`);
   }
+  const home = knownFacts(turn.earlier).get("home");
+  if (forced === undefined && askedTool === undefined && context.length === 0) {
+    // Not a follow-up by its words, but leaning on earlier turns for what it leaves out: "4 tickets
+    // please" after "I want to see Oppenheimer on Friday" (which no tool answered), "book Luna in at the
+    // vet" after "my dog is called Luna" (a turn naming the same name).
+    context = leanedOn(turn, items);
+    const both = twoRequests(candidates, turn.current, home);
+    if (both !== undefined) return both;
+  }
   // Forced (tool_choice "required" or a named tool): every candidate may serve, best first.
   const eligible = forced !== undefined ? ranked : shortlist(ranked);
   if (eligible.length === 0) return undefined;
-  const home = knownFacts(turn.earlier).get("home");
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
   const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
@@ -115,9 +185,51 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
   const ask = closest(tries);
-  if (ask === undefined || INFORMATIONAL.test(turn.current) || !worthAsking(ask, askedTool !== undefined))
+  if (ask === undefined || informational(turn.current) || !worthAsking(ask, askedTool !== undefined))
     return undefined;
   return [assistantMessage(askFor(ask.tool, ask.missing))];
+}
+
+/**
+ * "Turn off the kitchen lights and lock the back door": two requests joined by "and" (or "then", ";"),
+ * the second starting with a verb, each filling a different tool on its own, give both calls.
+ */
+function twoRequests(
+  tools: Json[],
+  text: string,
+  home: string | undefined,
+  options: ScoreOptions = {},
+): Json[] | undefined {
+  for (const m of text.matchAll(/\s*,?\s+(?:and then|and also|and|then|also|plus)\s+|\s*;\s*/gi)) {
+    const right = text.slice(m.index + m[0].length);
+    if (!asksToAct(right.split(/[,;.!?]/)[0] ?? "", tools)) continue;
+    const first = completeCall(tools, text.slice(0, m.index), home, options);
+    if (first === undefined) continue;
+    const rest = twoRequests(tools, right, home, options) ?? completeCall(tools, right, home, options)?.calls;
+    const names = new Set(rest?.map((call) => call.name));
+    if (rest === undefined || names.has(String(first.tool.name))) continue;
+    return [...first.calls, ...rest];
+  }
+  return undefined;
+}
+
+/** The calls one request makes on its own, when it fills a tool completely. */
+function completeCall(
+  tools: Json[],
+  text: string,
+  home: string | undefined,
+  options: ScoreOptions = {},
+): { tool: Json; calls: Json[] } | undefined {
+  if (text.trim() === "") return undefined;
+  const tries: Attempt[] = shortlist(rank(tools, text, options)).map(({ tool, score }) => ({
+    tool,
+    score,
+    ...fillArguments(tool, text, { strict: tool.strict === true, home }),
+  }));
+  const chosen = complete(tries);
+  if (chosen === undefined) return undefined;
+  const name = String(chosen.tool.name);
+  return { tool: chosen.tool, calls: chosen.calls.map((args) => functionCall(name, JSON.stringify(args))) };
 }
 
 interface Attempt {
@@ -133,9 +245,29 @@ interface Attempt {
  * A statement to remember ("My favourite city is Paris.", "I'm staying at the Hotel Adlon.") is not a
  * request for a tool; "I need a hotel in Vienna" or "I'd like to book …" are requests.
  */
-function isStatement(text: string): boolean {
-  if (/\?|\bplease\b/i.test(text)) return false;
+function isStatement(text: string, tools: Json[]): boolean {
+  if (/\?|\bplease\b/i.test(text) || asksToAct(text, tools)) return false;
   return factsIn(text).length > 0 || firstPersonStatement(text) !== undefined;
+}
+
+/**
+ * "My place is freezing, set the living room to 22 degrees": a clause that starts with a verb the tools
+ * act with (theirs, or a common one: set, book, turn, lock …) asks for something, whatever else it says.
+ */
+function asksToAct(text: string, tools: Json[]): boolean {
+  // A word of a tool's name starts a request too: "vacuum the living room" for start_vacuum.
+  const verbs = new Set([...ACTIONS, ...tools.flatMap((t) => contentStems(String(t.name)))]);
+  return text
+    .split(/[,;.!?\n]|\b(?:and|so|but|then)\b/i)
+    .map((clause) =>
+      clause
+        .trim()
+        .replace(/^(?:(?:please|pls|plz|just|now|also|can you|could you|can u|would you)\s+)+/i, ""),
+    )
+    .some((clause) => {
+      const first = /^[\p{L}]+/u.exec(clause)?.[0];
+      return first !== undefined && verbs.has(stem(first.toLowerCase()));
+    });
 }
 
 /** The tools worth filling: above the threshold, and close seconds ("convert" fits two converters). */
@@ -182,8 +314,11 @@ function filled(attempt: Attempt): number {
  * The tool a single message calls or asks about (undefined: none), as `plan` decides it for a first
  * turn; `pnpm bench` measures tool choice with it, with and without the lexicon.
  */
-export function chooseTool(tools: Json[], text: string, options: ScoreOptions = {}): string | undefined {
-  if (isStatement(text)) return undefined;
+export function chooseTool(all: Json[], text: string, options: ScoreOptions = {}): string | undefined {
+  if (isStatement(text, all)) return undefined;
+  const tools = all.filter((tool) => !undoesWithout(text, tool));
+  const both = twoRequests(tools, text, undefined, options);
+  if (both !== undefined) return String(both[0]?.name);
   const tries: Attempt[] = shortlist(rank(tools, text, options)).map(
     ({ tool, score, topical, anchored }) => ({
       tool,
@@ -194,7 +329,7 @@ export function chooseTool(tools: Json[], text: string, options: ScoreOptions = 
     }),
   );
   const ask = closest(tries);
-  const asks = ask !== undefined && !INFORMATIONAL.test(text) && worthAsking(ask, false);
+  const asks = ask !== undefined && !informational(text) && worthAsking(ask, false);
   const chosen = complete(tries) ?? (asks ? ask : undefined);
   return chosen === undefined ? undefined : String(chosen.tool.name);
 }

@@ -12,7 +12,7 @@
  */
 import { isObject, type Json } from "../../validate.ts";
 import { without } from "../parse/spans.ts";
-import { contentStems, contentWords } from "../parse/words.ts";
+import { contentStems, contentWords, words } from "../parse/words.ts";
 import { freeText } from "./arguments/free-text.ts";
 import { arrayValue, entities } from "./arguments/names.ts";
 import {
@@ -24,7 +24,16 @@ import {
   Reading,
   take,
 } from "./arguments/reading.ts";
-import { booleanValue, code, currency, enumValue, numberValue, unit, when } from "./arguments/values.ts";
+import {
+  booleanValue,
+  code,
+  currency,
+  enumValue,
+  numberValue,
+  rangeEnd,
+  unit,
+  when,
+} from "./arguments/values.ts";
 
 export type { Filled, FillOptions } from "./arguments/reading.ts";
 
@@ -36,12 +45,14 @@ export function fillArguments(tool: Json, text: string, options: FillOptions): F
   );
   const reading = new Reading(text, options.now ?? new Date(), toolStems);
   reading.toolWords = contentWords(`${String(tool.name ?? "")} ${String(tool.description ?? "")}`);
+  reading.nameWords = words(String(tool.name ?? ""));
   return fillObject(schema, reading, options);
 }
 
 function fillObject(schema: Json, reading: Reading, options: FillOptions): Filled {
   const params = paramsOf(schema);
   reading.hasText ||= params.some((p) => p.kind === "text");
+  for (const p of params) if (p.cue !== undefined) reading.cues.add(p.cue);
   const args: Json = {};
   const missing: string[] = [];
   let fanOut: { name: string; values: unknown[] } | undefined;
@@ -65,6 +76,7 @@ function fillObject(schema: Json, reading: Reading, options: FillOptions): Fille
       value = freeText(param, reading, param !== primary, params);
     } else {
       value = valueFor(param, reading);
+      if (value === undefined && param.kind === "date") value = rangeEnd(param, params, args, reading);
     }
     if (value === undefined && param.kind === "boolean" && param.required && !param.nullable) value = false;
     if (value === undefined && param.spec.default !== undefined && param.required) value = param.spec.default;

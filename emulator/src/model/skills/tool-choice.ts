@@ -6,7 +6,8 @@
  * reached through the lexicon does, and a word that only matches a parameter does not.
  */
 import { isObject, type Json } from "../../validate.ts";
-import { LEXICON_WORDS, related } from "../parse/lexicon.ts";
+import { LANGUAGES, LEXICON_WORDS, related } from "../parse/lexicon.ts";
+import { CURRENCIES } from "../parse/numbers.ts";
 import { contentStems, contentWords, isTypoOf, sameStem, stem } from "../parse/words.ts";
 
 export const THRESHOLD = 1.75;
@@ -30,7 +31,7 @@ export interface Scored {
 }
 
 /** Verbs tools are named with: a match on them alone says little about what the user wants. */
-const ACTIONS = new Set(
+export const ACTIONS = new Set(
   (
     "book get set create add find search check send make start track convert schedule reserve order list " +
     "delete remove update cancel rent translate lookup look show play open close turn buy sell pay call " +
@@ -40,12 +41,24 @@ const ACTIONS = new Set(
     .map(stem),
 );
 
+/** Everyday words one letter away from a tool's ("right" and "light"): a word, not a slip. */
+const EVERYDAY = new Set(
+  "right night might sight tight fight about above again being bring could every first found great house large later leave light never other place point round small sound still think three under where which while world would write years young".split(
+    " ",
+  ),
+);
+
+/** Lengths of time: "per day" says nothing about a tool that counts days of leave. */
+const SPANS_OF_TIME = new Set("day week month year hour minute second".split(" ").map(stem));
+
 /** The tool's stems with the weight of the strongest place each appears in. */
 interface Vocabulary {
   /** Each stem with the weight of the strongest place it appears in. */
   weights: Map<string, number>;
   /** The words as written, with the lexicon's: what a typing slip is checked against. */
   spellings: string[];
+  /** The verb a tool's name starts with ("place" of place_order), when the name has more words. */
+  verb?: string;
 }
 
 function vocabulary(tool: Json): Vocabulary {
@@ -64,7 +77,21 @@ function vocabulary(tool: Json): Vocabulary {
     add(withoutExamples(spec.description), 1);
     if (Array.isArray(spec.enum)) add(spec.enum.map(String).join(" "), 1);
   }
-  return { weights, spellings: [...spellings, ...LEXICON_WORDS] };
+  const [verb, ...rest] = String(tool.name ?? "").split(/[_\W]+|(?<=[a-z])(?=[A-Z])/);
+  return {
+    weights,
+    spellings: [...spellings, ...LEXICON_WORDS],
+    verb: rest.length > 0 && verb ? stem(verb.toLowerCase()) : undefined,
+  };
+}
+
+/** "at my place", "your book": a word after a possessive is a thing, not the verb of a tool's name. */
+function possessed(text: string): Set<string> {
+  return new Set(
+    [...text.toLowerCase().matchAll(/\b(?:my|your|our|his|her|their)\s+([\p{L}]+)/gu)].map((m) =>
+      stem(m[1] ?? ""),
+    ),
+  );
 }
 
 /**
@@ -104,12 +131,14 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
   let topical = false;
   let anchored = false;
   const seen = new Set<string>();
+  const things = possessed(text);
   for (const typed of contentWords(text)) {
     const direct = stem(typed);
     if (seen.has(direct)) continue;
     seen.add(direct);
     const match = (said: string, factor: number): void => {
       for (const [word, weight] of vocab.weights) {
+        if (word === vocab.verb && things.has(said)) continue;
         if (sameStem(said, word) && weight * factor > best) {
           best = weight * factor;
           from = weight;
@@ -124,13 +153,13 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
     match(direct, 1);
     // A typing slip of a word the tools or the lexicon know counts 80 % ("tabel"), in full for a long
     // word, where a slip is less likely to be another real word ("tempature").
-    if (best === 0) {
+    if (best === 0 && !EVERYDAY.has(typed)) {
       const meant = vocab.spellings.find((known) => isTypoOf(typed, known));
       if (meant !== undefined) match(stem(meant), typed.length >= 7 ? 1 : TYPO);
     }
     const said = direct;
     total += best;
-    if (best > 0 && !ACTIONS.has(said)) topical = true;
+    if (best > 0 && !ACTIONS.has(said) && !SPANS_OF_TIME.has(said)) topical = true;
     if (from >= 2) anchored = true;
   }
   return { tool, score: total, topical, anchored };
@@ -138,5 +167,32 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
 
 /** The tools, best first, with their scores (ties keep the agent's order). */
 export function rank(tools: Json[], text: string, options: ScoreOptions = {}): Scored[] {
-  return tools.map((tool) => scored(tool, text, options)).sort((a, b) => b.score - a.score);
+  return tools.map((tool) => withForm(scored(tool, text, options), text)).sort((a, b) => b.score - a.score);
 }
+
+/**
+ * A value in the form only one kind of parameter takes says which tool is meant even with no word of
+ * the tool's: a ticker in capitals ("how is AAPL doing") for a ticker symbol, a language after "in",
+ * "into" or "to" ("how do you say 'good morning' in german") for a language to translate into. It counts
+ * as much as the threshold.
+ */
+function withForm(s: Scored, text: string): Scored {
+  const params = Object.entries(propertiesOf(s.tool)).map(
+    ([name, spec]) =>
+      `${name} ${isObject(spec) && typeof spec.description === "string" ? spec.description : ""}`,
+  );
+  const ticker =
+    params.some((p) => /\b(?:ticker|symbol)\b/i.test(p)) &&
+    [...text.matchAll(/(?<![\p{L}\d-])[A-Z]{2,5}(?![\p{L}\d-])/gu)].some(
+      (m) => CURRENCIES[m[0].toLowerCase()] === undefined && !NOT_TICKERS.has(m[0]),
+    ) &&
+    /\p{Ll}/u.test(text);
+  const language =
+    params.some((p) => /\blanguage\b/i.test(p)) &&
+    [...text.toLowerCase().matchAll(/\b(?:in|into|to)\s+([a-z]+)\b/g)].some((m) => LANGUAGES.has(m[1] ?? ""));
+  if (!ticker && !language) return s;
+  return { ...s, score: s.score + THRESHOLD, topical: true, anchored: true };
+}
+
+/** Capitals that are not tickers: words and abbreviations written in capitals. */
+const NOT_TICKERS = new Set("OK AM PM US UK EU UN TV ID PS FYI ASAP BTW PDF".split(" "));

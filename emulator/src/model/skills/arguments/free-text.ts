@@ -4,12 +4,12 @@
  */
 import { related } from "../../parse/lexicon.ts";
 import { without } from "../../parse/spans.ts";
-import { contentStems, isTypoOf, sameStem, stem, words } from "../../parse/words.ts";
+import { contentStems, isTypoOf, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
 import { isTitle, type Param, type Reading, take } from "./reading.ts";
 
 /** Verbs that ask for the tool's action rather than say what it is about ("Set an alert …"). */
 const REQUEST_VERBS = new Set(
-  "set put add create make schedule book send write save plan arrange log record enter need want like give tell show new find get look fetch search check".split(
+  "set put add create make schedule book send write save plan arrange log record enter need want like give tell show new find get look fetch search check take taking".split(
     " ",
   ),
 );
@@ -102,6 +102,10 @@ export function freeText(
     .replace(/\s+(?:at|on|for|from|to|in|with|by|and)$/i, "")
     .trim();
   if (words(rest).length === 0) return undefined;
+  // An optional note (not a label: "pasta") takes what is left only when it says something: "take some"
+  // is the rest of the request.
+  if (!param.required && !isTitle(param) && words(rest).filter((w) => !STOPWORDS.has(w)).length < 2)
+    return undefined;
   reading.use({ text: rest, index: 0, end: reading.text.length });
   return rest;
 }

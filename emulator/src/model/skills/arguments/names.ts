@@ -4,9 +4,10 @@
  */
 import { isObject } from "../../../validate.ts";
 import { CUE_WORDS, type Cue } from "../../parse/cues.ts";
+import { LANGUAGES, related } from "../../parse/lexicon.ts";
 import { UNITS } from "../../parse/numbers.ts";
 import { overlaps, type Span } from "../../parse/spans.ts";
-import { STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
+import { isTypoOf, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
 import { type FillOptions, kindOf, type Param, type Reading, roleFits, take, typeOf } from "./reading.ts";
 import { enumValue } from "./values.ts";
 
@@ -14,6 +15,8 @@ import { enumValue } from "./values.ts";
 export function entities(param: Param, reading: Reading, options: FillOptions): string[] {
   const named = namedValue(param, reading);
   if (named !== undefined) return [named];
+  const language = languageValue(param, reading);
+  if (language !== undefined) return [language];
   const names = reading.names.filter((n) => reading.free(n));
   if (param.cue !== undefined) {
     for (const name of names) {
@@ -45,15 +48,31 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
   const name = names.find((n) => {
     const before = reading.before(n.index, 1);
     if (/^(?:called|titled|named)$/.test(before)) return false;
-    return param.cue === undefined || !/^(?:to|from|with)$/.test(before);
+    // Only a slot some parameter listens for is another role's: "tickets to Wicked" has no destination.
+    return param.cue === undefined || !/^(?:to|from|with)$/.test(before) || !reading.cues.has(before as Cue);
   });
   if (name === undefined) {
-    const object = objectNoun(param, reading) ?? countedNoun(param, reading) ?? terseWord(param, reading);
+    // A value that may be null is not guessed from the thing the request acts on.
+    const object = param.nullable
+      ? undefined
+      : (objectNoun(param, reading) ?? countedNoun(param, reading) ?? terseWord(param, reading));
     return object === undefined ? [] : [object];
   }
   const list = [name, ...following(reading, name, names)];
   reading.use(...list);
   return joinCommaPairs(param, reading, list).map((n) => n.text);
+}
+
+/** "in german", "into Japanese": a language for a parameter about one, written as its name is. */
+function languageValue(param: Param, reading: Reading): string | undefined {
+  if (!/\blanguage\b/i.test(`${param.name.replace(/_/g, " ")} ${param.description}`)) return undefined;
+  for (const m of reading.text.matchAll(/\p{L}+/gu)) {
+    const span = { text: m[0], index: m.index, end: m.index + m[0].length };
+    if (!LANGUAGES.has(m[0].toLowerCase()) || !reading.free(span)) continue;
+    reading.use(span, ...reading.names.filter((n) => overlaps(n, span)));
+    return m[0].charAt(0).toUpperCase() + m[0].slice(1).toLowerCase();
+  }
+  return undefined;
 }
 
 /** Names joined to this one by "and", "or", "&" or commas. */
@@ -91,34 +110,51 @@ function joinCommaPairs(param: Param, reading: Reading, list: Span[]): Span[] {
 
 /**
  * The last resort for a name-like parameter: the thing the request acts on, in lower case ("Set the
- * kitchen to 21 degrees" → kitchen; "the living room" → living room when the parameter is a room).
+ * kitchen to 21 degrees" → kitchen). A phrase ending in the parameter's own word names that kind of
+ * thing and comes first: "the living room" for a room (in "my place is freezing, set the living room to
+ * 22", not "place"); when the tool's name says the word too, it is the kind, not the name ("my lasagne
+ * recipe" for scale_recipe → lasagne, "the banana bread recipe" → banana bread).
  */
 function objectNoun(param: Param, reading: Reading): string | undefined {
   const paramWords = words(param.name);
+  const candidates: Array<{ span: Span; headed: boolean }> = [];
   for (const m of reading.text.matchAll(
-    /\b(?:the|my|our)\s+([\p{Ll}][\p{L}'-]+)(?:\s+([\p{Ll}][\p{L}'-]+))?/gu,
+    // Looked ahead, so that a phrase ("the lihgts in the") does not swallow the next one ("the kitchen").
+    /\b(?:the|my|our)\s+(?=([\p{Ll}][\p{L}'-]+)(?:\s+([\p{Ll}][\p{L}'-]+))?(?:\s+([\p{Ll}][\p{L}'-]+))?)/gu,
   )) {
-    const [, first = "", second] = m;
-    const index = m.index + m[0].indexOf(first);
-    const phrase = second !== undefined && paramWords.includes(second) ? `${first} ${second}` : first;
+    const said: string[] = [];
+    for (const w of [m[1], m[2], m[3]]) {
+      if (w === undefined || (said.length > 0 && STOPWORDS.has(w))) break;
+      said.push(w);
+    }
+    const first = said[0] ?? "";
+    const index = m.index + m[0].length;
+    const head = said.findIndex((w, i) => i > 0 && paramWords.some((p) => sameStem(stem(p), stem(w))));
+    const kindInName = head > 0 && reading.nameWords.some((n) => sameStem(stem(n), stem(said[head] ?? "")));
+    const phrase = head < 0 ? first : said.slice(0, kindInName ? head : head + 1).join(" ");
     const span = { text: phrase, index, end: index + phrase.length };
     if (
       !reading.free(span) ||
       STOPWORDS.has(first) ||
-      reading.toolStems.some((s) => sameStem(s, stem(first)))
+      reading.toolStems.some((s) => sameStem(s, stem(first)) || related(s, stem(first))) ||
+      // "turn of the lihgts": a slip of the tool's own word is not the thing it acts on.
+      reading.toolWords.some((w) => isTypoOf(first, w))
     )
       continue;
     if (reading.whens.some((w) => overlaps(w, span)) || [...reading.removed].some((r) => overlaps(r, span)))
       continue;
-    reading.use(span);
-    return phrase;
+    candidates.push({ span, headed: head > 0 });
   }
-  return undefined;
+  const best = candidates.find((c) => c.headed) ?? candidates[0];
+  if (best === undefined) return undefined;
+  reading.use(best.span);
+  return best.span.text;
 }
 
 /** "trains oslo -> bergen": in a terse message, a word after "to" is a destination, the others origins. */
 function terseWord(param: Param, reading: Reading): string | undefined {
-  const free = reading.terse().filter((w) => reading.free(w));
+  // Not a word another parameter picked ("only electric ones": electric is the bike type).
+  const free = reading.terse().filter((w) => reading.free(w) && !reading.removed.some((r) => overlaps(r, w)));
   const afterTo = (w: Span) => /^(?:to|into|for)$/.test(reading.before(w.index, 1));
   const word = param.cue === "to" ? free.find(afterTo) : (free.find((w) => !afterTo(w)) ?? free[0]);
   if (word === undefined) return undefined;
@@ -131,12 +167,40 @@ const ITEMS = new Set(
   "item items product products dish dishes article articles thing name food drink meal".split(" "),
 );
 
-/** "2 pizzas": for an item-like parameter, the noun that was counted. */
+/**
+ * "2 pizzas": for an item-like parameter, the noun that was counted; else the words left once the
+ * request's own words, amounts and units are out ("2 kg of potatoes" → potatoes, "put milk" → milk).
+ */
 function countedNoun(param: Param, reading: Reading): string | undefined {
   if (!words(param.name).some((w) => ITEMS.has(w))) return undefined;
-  return reading.numbers.find((n) => n.unit !== undefined && !UNITS.has(n.unit) && n.currency === undefined)
-    ?.unit;
+  const counted = reading.numbers.find(
+    (n) => n.unit !== undefined && !UNITS.has(n.unit) && n.currency === undefined,
+  )?.unit;
+  if (counted !== undefined) return counted;
+  const taken = [...reading.used, ...reading.removed, ...reading.numbers, ...reading.whens];
+  const run: Span[] = [];
+  for (const m of reading.text.matchAll(/[\p{L}][\p{L}'-]*/gu)) {
+    const word = m[0].toLowerCase();
+    const span = { text: m[0], index: m.index, end: m.index + m[0].length };
+    const thing =
+      !taken.some((t) => overlaps(t, span)) &&
+      !STOPWORDS.has(word) &&
+      !UNITS.has(word) &&
+      !REQUEST_VERBS.has(word) &&
+      !reading.toolStems.some((s) => sameStem(s, stem(word)));
+    if (thing) run.push(span);
+    else if (run.length > 0) break;
+  }
+  const first = run[0];
+  const last = run[run.length - 1];
+  if (first === undefined || last === undefined) return undefined;
+  const span = { text: reading.text.slice(first.index, last.end), index: first.index, end: last.end };
+  reading.use(span);
+  return span.text;
 }
+
+/** Verbs that ask to add or get things, not things themselves. */
+const REQUEST_VERBS = new Set("add put get buy grab pick need want order include also please pls".split(" "));
 
 /**
  * "in oslo", "in new york", "in st. petersburg" typed in lower case: up to three words after the cue,
@@ -246,11 +310,53 @@ export function arrayValue(param: Param, reading: Reading): unknown[] | undefine
     reading.use(...quotes);
     return quotes.map((q) => q.text);
   }
+  if (!reading.names.some((n) => reading.free(n))) {
+    const nouns = nounList(reading);
+    if (nouns.length >= 2) return nouns;
+  }
   const values = entities({ ...inner, kind: "entity" }, reading, { strict: false });
   if (values.length > 0) return values;
   const listed = lowercaseList(reading);
   return listed.length === 0 ? undefined : listed;
 }
+
+/**
+ * "the kitchen and the hallway", "paracetamol, ibuprofen and aspirin", "ibuprofen with warfarin": things
+ * named in lower case and joined as a list, none a word of the tool, a stop word or a value already
+ * taken. A thing is one word, or two after an article ("the living room").
+ */
+function nounList(reading: Reading): string[] {
+  const item = String.raw`(?:(?:the|my|our|some|a|an)\s+([\p{Ll}][\p{L}'-]*)(?:\s+([\p{Ll}][\p{L}'-]*))?|([\p{Ll}][\p{L}'-]*))`;
+  const joiner = String.raw`\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&|with|plus)\s+)`;
+  const pattern = new RegExp(`${item}(?:${joiner}${item})+`, "gu");
+  const one = new RegExp(`^${item}$`, "u");
+  const fits = (word: string) =>
+    !STOPWORDS.has(word) &&
+    !COMMON_WORDS.has(word) &&
+    !reading.toolStems.some((s) => sameStem(s, stem(word)) || related(s, stem(word))) &&
+    !reading.toolWords.some((w) => isTypoOf(word, w));
+  for (const m of reading.text.matchAll(pattern)) {
+    const span = { text: m[0], index: m.index, end: m.index + m[0].length };
+    // A value another parameter took ("on quiet, baby is asleep") is no thing of the list.
+    if (!reading.free(span) || reading.removed.some((r) => overlaps(r, span))) continue;
+    const parts = m[0].split(new RegExp(joiner, "u"));
+    const out: string[] = [];
+    for (const part of parts) {
+      const [, first, second, bare] = one.exec(part.trim()) ?? [];
+      const head = first ?? bare ?? "";
+      if (!fits(head)) break;
+      const taken = reading.removed.some((r) => r.text.toLowerCase() === second);
+      out.push(second !== undefined && fits(second) && !taken ? `${head} ${second}` : head);
+    }
+    if (out.length < 2 || out.length !== parts.length) continue;
+    reading.use(span);
+    return out;
+  }
+  return [];
+}
+
+/** Everyday words that are never a thing in a list ("now", "today", "please"). */
+const COMMON_WORDS = new Set("now today tonight tomorrow please thanks pls then also too".split(" "));
 
 /** "with eggs, spinach and feta", "using lentils": things named in lower case after "with"/"using". */
 function lowercaseList(reading: Reading): string[] {

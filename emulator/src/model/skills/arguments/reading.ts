@@ -17,7 +17,8 @@ const COMMON = new Set(
   (
     "next last good best new old big small cheap cheapest nearest first earliest latest morning evening " +
     "night weekend week month year day time now later soon please thanks right left here there want need " +
-    "like show find book get set check tell give cost much many how what when where which who"
+    "like show find book get set check tell give cost much many how what when where which who one ones " +
+    "thing things stuff"
   ).split(" "),
 );
 
@@ -163,6 +164,10 @@ export class Reading {
   readonly toolStems: string[];
   /** The tool's own words as written (for typing slips of them). */
   toolWords: string[] = [];
+  /** The words of the tool's name ("scale_recipe" → scale, recipe). */
+  nameWords: string[] = [];
+  /** The cues the tool's parameters listen for: a name in another's slot is that one's. */
+  cues = new Set<Cue>();
   /** The tool has a free-text parameter: quoted text is for it, not for a name. */
   hasText = false;
 

@@ -4,9 +4,10 @@
  * codes.
  */
 import type { WhenSpan } from "../../parse/dates.ts";
+import { related } from "../../parse/lexicon.ts";
 import { CURRENCIES, type NumberSpan, UNITS } from "../../parse/numbers.ts";
 import { overlaps } from "../../parse/spans.ts";
-import { STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
+import { contentWords, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
 import { type Param, type Reading, roleFits, take } from "./reading.ts";
 
 export function when(param: Param, reading: Reading): string | undefined {
@@ -26,6 +27,52 @@ export function when(param: Param, reading: Reading): string | undefined {
   if (wanted === "date") return span.date;
   if (wanted === "time") return span.time;
   return span.time === undefined ? (span.date ?? span.dateTime.slice(0, 10)) : span.dateTime;
+}
+
+const START = /\b(?:start|from|begin|beginning|first|check ?in|arrival|arrive|depart|departure)\b/i;
+const INCLUSIVE_END = /\b(?:end|until|last|to|finish)\b/i;
+const EXCLUSIVE_END = /\b(?:check ?out|return|back|departure|leave|leaving)\b/i;
+const LENGTHS: Record<string, number> = { day: 1, days: 1, night: 1, nights: 1, week: 7, weeks: 7 };
+
+/**
+ * The end of a range the message gives by its start and length ("two nights from tomorrow", "3 days
+ * starting Monday") or by one day alone ("a sick day tomorrow"). A last day counts the days (3 days from
+ * Monday end on Wednesday); a check-out or return is the day after the last night. A start said with
+ * "from" or "starting" and no length leaves the end to ask for.
+ */
+export function rangeEnd(
+  param: Param,
+  params: Param[],
+  args: Record<string, unknown>,
+  reading: Reading,
+): string | undefined {
+  const name = param.name.replace(/_/g, " ");
+  const description = param.description;
+  const exclusive =
+    EXCLUSIVE_END.test(name) || (!INCLUSIVE_END.test(name) && EXCLUSIVE_END.test(description));
+  if (!exclusive && !INCLUSIVE_END.test(name)) return undefined;
+  const start = params.find(
+    (p) =>
+      p !== param &&
+      p.kind === "date" &&
+      START.test(p.name.replace(/_/g, " ")) &&
+      typeof args[p.name] === "string",
+  );
+  const from = start === undefined ? undefined : String(args[start.name]);
+  if (from === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(from)) return undefined;
+  const length = reading.numbers.find((n) => reading.free(n) && LENGTHS[n.unit ?? ""] !== undefined);
+  const spoken = /\b(?:an?|one) (day|night|week)\b/i.exec(reading.text);
+  let days: number | undefined;
+  if (length !== undefined) {
+    reading.use(length);
+    days = length.value * (LENGTHS[length.unit ?? ""] ?? 1);
+  } else if (spoken !== null) days = LENGTHS[(spoken[1] ?? "").toLowerCase()];
+  else if (!exclusive && !/\b(?:from|starting|beginning|as of|since)\b/i.test(reading.text)) days = 1;
+  if (days === undefined || days < 1) return undefined;
+  const [y, m, d] = from.split("-").map(Number) as [number, number, number];
+  const end = new Date(y, m - 1, d + (exclusive ? days : days - 1), 12);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${end.getFullYear()}-${pad(end.getMonth() + 1)}-${pad(end.getDate())}`;
 }
 
 export function currency(param: Param, reading: Reading): string | undefined {
@@ -98,6 +145,7 @@ const ALIASES: Record<string, string[]> = {
   litres: ["litre", "liter", "liters", "l"],
   gallons: ["gallon", "gal"],
   economy: ["coach"],
+  electric: ["e-bike", "ebike", "e-scooter", "e-car", "ev"],
   first: ["first class"],
   high: ["urgent", "important", "asap"],
   low: ["whenever"],
@@ -105,7 +153,8 @@ const ALIASES: Record<string, string[]> = {
 
 export function enumValue(param: Param, reading: Reading): unknown {
   const options = (param.spec.enum as unknown[]) ?? [];
-  const hits: Array<{ option: unknown; index: number; end: number }> = [];
+  const hits: Array<{ option: unknown; index: number; end: number; stemmed?: boolean; related?: boolean }> =
+    [];
   const lower = reading.text.toLowerCase();
   for (const option of options) {
     const label = String(option);
@@ -123,12 +172,21 @@ export function enumValue(param: Param, reading: Reading): unknown {
     if (label.length > 3 && !hits.some((h) => h.option === option)) {
       const at = words(reading.text).findIndex((w) => sameStem(stem(w), stem(label)));
       const word = words(reading.text)[at] ?? "";
-      if (at >= 0) hits.push({ option, index: lower.indexOf(word), end: lower.indexOf(word) + word.length });
+      if (at >= 0)
+        hits.push({
+          option,
+          index: lower.indexOf(word),
+          end: lower.indexOf(word) + word.length,
+          stemmed: true,
+        });
     }
   }
+  // An option said as it is written comes before one only its stem reaches: in "I left the garage
+  // unlocked, can you lock it" the request is "lock", "unlocked" says how things are.
+  if (hits.length === 0) hits.push(...relatedOptions(options, reading));
   const free = hits
     .filter((h) => !reading.isPicked("enum", h.index) && reading.free(h))
-    .sort((a, b) => a.index - b.index);
+    .sort((a, b) => Number(a.stemmed ?? false) - Number(b.stemmed ?? false) || a.index - b.index);
   // An option right after a number ("5 miles") is what is converted from; one after "to"/"into"/"in"
   // is what it is converted to.
   const attached = (h: { index: number }) =>
@@ -144,8 +202,35 @@ export function enumValue(param: Param, reading: Reading): unknown {
         ? (free.find((h) => roleFits(reading, h.index, "from")) ?? free.find(attached) ?? free[0])
         : free[0];
   if (pick === undefined) return undefined;
-  reading.pick("enum", { text: String(pick.option), index: pick.index, end: pick.end });
+  const span = { text: String(pick.option), index: pick.index, end: pick.end };
+  // A word that only stands for the option ("lunch" for meals) still says what the rest is about.
+  if (pick.related) reading.picked.add(`enum:${pick.index}`);
+  else reading.pick("enum", span);
   return pick.option;
+}
+
+/**
+ * No option said: a word the lexicon relates to exactly one option stands for it ("lunch" for a
+ * category "meals", "hotel" for "lodging"). A word related to several options ("degrees" to celsius
+ * and fahrenheit) names none of them.
+ */
+function relatedOptions(
+  options: unknown[],
+  reading: Reading,
+): Array<{ option: unknown; index: number; end: number; related: true }> {
+  const out: Array<{ option: unknown; index: number; end: number; related: true }> = [];
+  const lower = reading.text.toLowerCase();
+  for (const m of lower.matchAll(/\p{L}[\p{L}'-]*/gu)) {
+    const w = m[0];
+    if (STOPWORDS.has(w) || reading.toolWords.includes(w)) continue;
+    const s = stem(w);
+    const fits = options.filter(
+      (o) => typeof o === "string" && words(o).some((ow) => ow.length > 2 && related(s, stem(ow))),
+    );
+    if (fits.length === 1)
+      out.push({ option: fits[0], index: m.index, end: m.index + w.length, related: true });
+  }
+  return out;
 }
 
 function escapeRegExp(text: string): string {
@@ -177,7 +262,10 @@ export function numberValue(param: Param, reading: Reading): number | undefined 
   const scoreOf = (n: NumberSpan) => {
     let s = 0;
     const before = reading.before(n.index, 3);
+    const unitSeconds = SECONDS[(n.unit ?? "").replace(/s$/, "")];
     if (n.unit !== undefined && paramWords.some((w) => sameStem(stem(w), stem(n.unit ?? "")))) s += 3;
+    // "20 mins" for a parameter in minutes: a length of time for a parameter that takes one.
+    else if (wantsTime && unitSeconds !== undefined) s += 3;
     else if (
       n.unit !== undefined &&
       UNITS.has(n.unit) &&
@@ -236,9 +324,14 @@ function timeFactor(unit: string | undefined, paramWords: string[]): number {
 function impliedNumber(paramWords: string[], reading: Reading): number | undefined {
   // "an hour", "half an hour", "a minute" for a parameter that takes a length of time.
   const wanted = paramWords.map((w) => SECONDS[w.replace(/s$/, "")]).find((n) => n !== undefined);
-  const spoken = /\b(half )?(?:an?|one) (second|sec|minute|min|hour|hr|day)\b/i.exec(reading.text);
+  const spoken =
+    /\b(half |(?:a )?quarter of |three quarters of )?(?:an?|one) (second|sec|minute|min|hour|hr|day)( and a half)?\b/i.exec(
+      reading.text,
+    );
   if (wanted !== undefined && spoken !== null) {
-    const seconds = (SECONDS[(spoken[2] ?? "").toLowerCase()] ?? 0) * (spoken[1] === undefined ? 1 : 0.5);
+    const part = (spoken[1] ?? "").toLowerCase();
+    const share = part.startsWith("half") ? 0.5 : part.startsWith("three") ? 0.75 : part === "" ? 1 : 0.25;
+    const seconds = (SECONDS[(spoken[2] ?? "").toLowerCase()] ?? 0) * (share + (spoken[3] ? 0.5 : 0));
     return seconds / wanted;
   }
   if (
@@ -272,7 +365,12 @@ const BOOLEAN_FILLER = new Set([
 ]);
 
 export function booleanValue(param: Param, reading: Reading): boolean | undefined {
-  const keys = words(param.name).filter((w) => !BOOLEAN_FILLER.has(w) && !STOPWORDS.has(w));
+  const senses = twoSenses(param, reading.toolWords);
+  if (senses !== undefined) return sensed(senses, reading);
+  const named = words(param.name).filter((w) => !BOOLEAN_FILLER.has(w) && !STOPWORDS.has(w));
+  // "half_day": a unit of time says little next to the word that makes the flag ("a sick day" is no half).
+  const strong = named.filter((w) => !UNITS.has(w));
+  const keys = strong.length > 0 ? strong : named;
   const said = words(reading.text);
   for (let i = 0; i < said.length; i++) {
     const w = said[i] ?? "";
@@ -283,6 +381,55 @@ export function booleanValue(param: Param, reading: Reading): boolean | undefine
     );
   }
   return undefined;
+}
+
+/**
+ * "true to switch the lights on, false to switch them off", "true to lock, false to unlock": a boolean
+ * whose description says what each value does. The words that tell the two apart ("on" / "off") are
+ * what the user says.
+ */
+function twoSenses(param: Param, toolWords: string[]): { yes: string[]; no: string[] } | undefined {
+  const description = param.description;
+  const m =
+    /\btrue\s+(?:to|if|when|=|:)\s+([^,;.]+)[,;.]?\s*(?:or\s+|and\s+)?false\s+(?:to|if|when|=|:)\s+([^,;.]+)/i.exec(
+      description,
+    );
+  if (m === null) return undefined;
+  // Words that only name what is acted on ("the lights", "them") tell nothing apart.
+  const named = [...toolWords, ...contentWords(`${param.name} ${description}`.replace(m[0], " "))];
+  const meaning = (text: string) =>
+    words(text).filter((w) => !PRONOUNS.has(w) && !named.some((n) => sameStem(stem(n), stem(w))));
+  const yes = meaning(m[1] ?? "");
+  const no = meaning(m[2] ?? "");
+  const only = (a: string[], b: string[]) => a.filter((w) => !b.some((x) => sameStem(stem(x), stem(w))));
+  const senses = { yes: only(yes, no), no: only(no, yes) };
+  return senses.yes.length > 0 || senses.no.length > 0 ? senses : undefined;
+}
+
+const PRONOUNS = new Set("the a an it its them they their this that these those".split(" "));
+
+/** Typed slips of the words that tell two senses apart: "turn of the lights" is "turn off". */
+const SENSE_SLIPS: Record<string, string> = { of: "off" };
+
+/**
+ * Which sense the message says. Saying neither asks for what the true sense does, not for undoing it
+ * ("dim the bedroom lights to 30%" is lights on).
+ */
+function sensed(senses: { yes: string[]; no: string[] }, reading: Reading): boolean | undefined {
+  const said = words(reading.text);
+  const hits = (list: string[]) =>
+    said.findIndex(
+      (w, i) =>
+        list.some((x) => sameStem(stem(x), stem(w))) ||
+        (SENSE_SLIPS[w] !== undefined &&
+          list.includes(SENSE_SLIPS[w] ?? "") &&
+          /^(?:turn|switch|turned|switched)$/.test(said[i - 1] ?? "")),
+    );
+  const yes = hits(senses.yes);
+  const no = hits(senses.no);
+  if (yes >= 0 && (no < 0 || yes < no)) return true;
+  if (no >= 0) return false;
+  return true;
 }
 
 /**
