@@ -15,12 +15,18 @@ export interface WeatherSettings {
   timeoutMs: number;
 }
 
-/** Base URLs come from env so tests and offline runs can point them at a local stand-in. */
-export function weatherSettings(env: Record<string, string | undefined>): WeatherSettings {
+/**
+ * Base URLs come from env so tests and offline runs can point them at a local stand-in. `sources` (the
+ * config's) names the file a bad LAB_WEATHER came from.
+ */
+export function weatherSettings(
+  env: Record<string, string | undefined>,
+  sources?: Record<string, string>,
+): WeatherSettings {
   const mode = env.LAB_WEATHER?.trim().toLowerCase() || "live";
   if (mode !== "live" && mode !== "offline")
     throw new ConfigError(
-      `LAB_WEATHER is "${env.LAB_WEATHER}"; use "offline" for sample data without internet, or leave it unset (or "live") for Open-Meteo.`,
+      `LAB_WEATHER${sources ? ` (from ${sources.LAB_WEATHER ?? "the environment"})` : ""} is "${env.LAB_WEATHER}"; use "offline" for sample data without internet, or leave it unset (or "live") for Open-Meteo.`,
     );
   return {
     offline: mode === "offline",
