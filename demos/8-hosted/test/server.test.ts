@@ -258,6 +258,11 @@ describe("the agent's own logic", () => {
       "3 kg = 6.614 lb",
     ]);
     expect(convertUnits("10 km to kg")).toEqual([]);
+    expect(convertUnits("How many pounds is 3 kg? And how many feet are in 2 m?")).toEqual([
+      "3 kg = 6.614 lb",
+      "2 m = 6.562 ft",
+    ]);
+    expect(convertUnits("how many miles is 5 kg")).toEqual([]);
     const reply = await client.responses.create({ input: "Convert 5 mi to km please" });
     expect(reply.output_text).toContain("— Converted by the agent's own code: 5 mi = 8.047 km.");
   });
