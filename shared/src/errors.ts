@@ -103,12 +103,13 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
   if (name === "APIUserAbortError" || name === "AbortError") {
     return { message: "Cancelled.", exitCode: 130, fatal: false };
   }
-  if (
+  // Anywhere in the chain: the openai client wraps a failed token function in an OpenAIError.
+  const credentialFailed = links.some((e) =>
     ["CredentialUnavailableError", "AggregateAuthenticationError", "AuthenticationRequiredError"].includes(
-      name,
-    ) ||
-    (name === "AuthenticationError" && status === undefined)
-  ) {
+      e.name ?? "",
+    ),
+  );
+  if (credentialFailed || (name === "AuthenticationError" && status === undefined)) {
     return {
       message:
         "No Azure credential could get a token: run `az login` (add `--tenant <id>` or set AZURE_TENANT_ID if you have several tenants), and open a new terminal after any role change.",
