@@ -91,6 +91,15 @@ export interface ErrorContext {
   demo?: string;
 }
 
+/** An Azure credential could not get a token: anywhere in the chain, since the openai client wraps a failed token function in an OpenAIError. */
+export function credentialFailed(err: unknown): boolean {
+  return chain(err).some((e) =>
+    ["CredentialUnavailableError", "AggregateAuthenticationError", "AuthenticationRequiredError"].includes(
+      e.name ?? "",
+    ),
+  );
+}
+
 export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
   if (err instanceof ConfigError) return { message: err.message, exitCode: 2, fatal: true };
   if (err instanceof LabError) return { message: err.message, exitCode: err.exitCode, fatal: true };
@@ -103,13 +112,7 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
   if (name === "APIUserAbortError" || name === "AbortError") {
     return { message: "Cancelled.", exitCode: 130, fatal: false };
   }
-  // Anywhere in the chain: the openai client wraps a failed token function in an OpenAIError.
-  const credentialFailed = links.some((e) =>
-    ["CredentialUnavailableError", "AggregateAuthenticationError", "AuthenticationRequiredError"].includes(
-      e.name ?? "",
-    ),
-  );
-  if (credentialFailed || (name === "AuthenticationError" && status === undefined)) {
+  if (credentialFailed(err) || (name === "AuthenticationError" && status === undefined)) {
     return {
       message:
         "No Azure credential could get a token: run `az login` (add `--tenant <id>` or set AZURE_TENANT_ID if you have several tenants), and open a new terminal after any role change.",

@@ -3,6 +3,7 @@
  * streamed turns, both multi-turn forms, retrieve/delete/cancel/input_items, the platform headers, and the
  * agent's own logic (local tool, redaction). The model behind it is the emulator's lab model.
  */
+import { CredentialUnavailableError } from "@azure/identity";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBackend, type TestBackend } from "../../../shared/test/support.ts";
@@ -216,6 +217,30 @@ describe("background turns, sessions and a failing model deployment", () => {
     }
     expect(current.status).toBe("completed");
     expect(current.output_text).toContain("Ada");
+  });
+
+  it("no Azure token for the model call: the az login sentence, not the credential chain", async () => {
+    // What project.getOpenAIClient() does on Azure with nobody signed in: its token function throws.
+    const signedOut = new OpenAI({
+      baseURL: "https://127.0.0.1:9/none",
+      apiKey: async () => {
+        throw new CredentialUnavailableError("ChainedTokenCredential authentication failed.");
+      },
+    });
+    const unsigned = await startServer({ openai: signedOut, deployment: "model-router", port: 0 });
+    try {
+      const res = await fetch(`${unsigned.url}/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input: "hi" }),
+      });
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(/^No Azure credential could get a token: run `az login`/);
+      expect(body.error.message).not.toContain("apiKey");
+    } finally {
+      await unsigned.close(1);
+    }
   });
 
   it("a model deployment that fails: 502 for JSON, response.failed for a stream, and the server goes on", async () => {
