@@ -138,7 +138,10 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
     const text = `${serviceCode(top)} ${serviceMessage(top)}`;
     if (/deployment/i.test(text)) {
       return {
-        message: `The model deployment "${ctx.model ?? "?"}" does not exist in this project: set MODEL_DEPLOYMENT in .env to a deployment listed under "Models + endpoints" in the Foundry portal.`,
+        message:
+          ctx.backend === "emulator"
+            ? `The model deployment "${ctx.model ?? "?"}" does not exist in this project: set MODEL_DEPLOYMENT to one the emulator serves (\`pnpm lab:doctor\` lists them; by default model-router, lab-offline-mini and lab-offline-large), or unset it.`
+            : `The model deployment "${ctx.model ?? "?"}" does not exist in this project: set MODEL_DEPLOYMENT in .env to a deployment listed under "Models + endpoints" in the Foundry portal.`,
         exitCode: 2,
         fatal: true,
       };

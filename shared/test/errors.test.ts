@@ -103,6 +103,16 @@ describe("describeError", () => {
       exitCode: 2,
       message: expect.stringContaining('The model deployment "x" does not exist'),
     });
+    // On the emulator there is no portal to look in: the names it serves, and the doctor that lists them.
+    const offline = describeError(
+      error(404, "DeploymentNotFound", "The API deployment 'x' does not exist."),
+      {
+        model: "x",
+        backend: "emulator",
+      },
+    ).message;
+    expect(offline).toContain("one the emulator serves (`pnpm lab:doctor` lists them");
+    expect(offline).not.toContain("Foundry portal");
     expect(
       describeError(error(404, "not_found", "Agent 'a' not found."), { agentName: "a", demo: "0-hello" })
         .message,
