@@ -154,6 +154,8 @@ export function issuesServer(store: IssueStore): McpServer {
       const data = store.read();
       const issue = data.issues.find((i) => i.number === number);
       if (!issue) return failure(`There is no issue #${number}.`);
+      // Closing a closed issue changes nothing (as on GitHub), and the answer says so.
+      if (issue.state === "closed") return text({ closed: number, already_closed: true });
       issue.state = "closed";
       store.write(data);
       return text({ closed: number });

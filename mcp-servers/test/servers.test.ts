@@ -53,7 +53,10 @@ describe("the lab issues MCP server", () => {
     });
     expect(textOf(created)).toContain('"created": 3');
     await client.callTool({ name: "comment_on_issue", arguments: { number: 3, body: "Bought new ones." } });
-    await client.callTool({ name: "close_issue", arguments: { number: 3 } });
+    const closed = await client.callTool({ name: "close_issue", arguments: { number: 3 } });
+    expect(JSON.parse(textOf(closed))).toEqual({ closed: 3 });
+    const again = await client.callTool({ name: "close_issue", arguments: { number: 3 } });
+    expect(JSON.parse(textOf(again))).toEqual({ closed: 3, already_closed: true });
     const stored = JSON.parse(readFileSync(servers.issuesFile, "utf8"));
     expect(stored.issues.find((i: { number: number }) => i.number === 3)).toMatchObject({
       title: "Clicker battery",

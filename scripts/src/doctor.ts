@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AccessToken } from "@azure/identity";
+import { weatherSettings } from "@lab/1-tools/weather";
 import { hasModel, listModels } from "@lab/emulator/model/remote/chat-client";
 import { type LocalModelSettings, localModelFromEnv } from "@lab/emulator/model/remote/settings";
 import {
@@ -199,8 +200,11 @@ function configCheck(): { line: Line; config?: LabConfig } {
       dir: path.join(repoRoot, "scripts", "doctor"),
       defaultAgentName: "doctor-check",
     });
-    for (const demo of listDemos())
-      loadConfig({ id: demo.id, dir: demo.dir, defaultAgentName: "doctor-check" });
+    for (const demo of listDemos()) {
+      const demoConfig = loadConfig({ id: demo.id, dir: demo.dir, defaultAgentName: "doctor-check" });
+      // Demo 1's LAB_WEATHER (read by demos 1, 2 and 9 at start, where a bad value stops them).
+      weatherSettings(demoConfig.env, demoConfig.sources.LAB_WEATHER);
+    }
     const detail = existsSync(rootEnv)
       ? `${path.relative(repoRoot, rootEnv) || rootEnv} found; model deployment ${config.model}`
       : `no .env (fine for the emulator; to use Azure, copy .env.sample to .env); model deployment ${config.model}`;

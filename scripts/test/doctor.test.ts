@@ -165,6 +165,25 @@ describe("pnpm lab:doctor", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("a bad LAB_WEATHER in .env: red here, as demo 1 refuses to start with it", async () => {
+    const dir = tempDir("lab-env-");
+    const rootEnv = path.join(dir, ".env");
+    writeFileSync(rootEnv, "LAB_WEATHER=of\n");
+    const doctor = await runLab(["lab:doctor"], { env: { ...embedded(), LAB_ROOT_ENV: rootEnv } });
+    expect(doctor.code).toBe(1);
+    expect(row(doctor.stdout, ".env and settings")).toMatch(/^\| ✖/);
+    expect(doctor.stdout).toContain(
+      `✖ .env and settings: LAB_WEATHER (from ${rootEnv}) is "of"; use "offline"`,
+    );
+    const demo = await runLab(["1-tools"], {
+      env: { ...embedded(), LAB_ROOT_ENV: rootEnv },
+      input: ["/exit"],
+    });
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toContain('LAB_WEATHER is "of"');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it(".env.sample's endpoint line uncommented as it is: the demo and the doctor name the placeholders", async () => {
     const dir = tempDir("lab-env-");
     const rootEnv = path.join(dir, ".env");

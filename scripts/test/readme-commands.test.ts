@@ -14,6 +14,7 @@ const READMES = [
   "README.md",
   "scripts/README.md",
   "emulator/README.md",
+  "mcp-servers/README.md",
   ...listDemos().map((d) => path.relative(repoRoot, path.join(d.dir, "README.md"))),
 ];
 

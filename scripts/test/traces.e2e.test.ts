@@ -185,6 +185,23 @@ describe.skipIf(live)("-- --otel", () => {
     await runLab(["0-hello:reset"], { env });
   });
 
+  it("on Azure with nobody signed in: the tracing line says its Application Insights could not be looked up, not that it has no Application Insights", async () => {
+    const run = await runLab(["0-hello", "--", "--otel"], {
+      env: {
+        LAB_STATE_DIR: tempDir("lab-state-"),
+        LAB_BACKEND: "azure",
+        FOUNDRY_PROJECT_ENDPOINT: "https://lab-tracing-test.services.ai.azure.com/api/projects/nowhere",
+      },
+      input: ["Hello"],
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "tracing: on → nowhere: the project's Application Insights could not be looked up",
+    );
+    expect(run.stdout).not.toContain("has no Application Insights connected");
+    expect(run.stderr).toContain("No Azure credential could get a token");
+  });
+
   it("demo 8: one server span per request, in the chat turn's trace (traceparent), the model call nested inside", async () => {
     const env = { ...backend.env, AGENT_NAME: agentName("otel-hosted") };
     const run = await runLab(["8-hosted", "--", "--otel"], {

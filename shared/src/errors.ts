@@ -91,6 +91,15 @@ export interface ErrorContext {
   demo?: string;
 }
 
+/** An Azure credential could not get a token: anywhere in the chain, since the openai client wraps a failed token function in an OpenAIError. */
+export function credentialFailed(err: unknown): boolean {
+  return chain(err).some((e) =>
+    ["CredentialUnavailableError", "AggregateAuthenticationError", "AuthenticationRequiredError"].includes(
+      e.name ?? "",
+    ),
+  );
+}
+
 export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
   if (err instanceof ConfigError) return { message: err.message, exitCode: 2, fatal: true };
   if (err instanceof LabError) return { message: err.message, exitCode: err.exitCode, fatal: true };
@@ -103,12 +112,7 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
   if (name === "APIUserAbortError" || name === "AbortError") {
     return { message: "Cancelled.", exitCode: 130, fatal: false };
   }
-  if (
-    ["CredentialUnavailableError", "AggregateAuthenticationError", "AuthenticationRequiredError"].includes(
-      name,
-    ) ||
-    (name === "AuthenticationError" && status === undefined)
-  ) {
+  if (credentialFailed(err) || (name === "AuthenticationError" && status === undefined)) {
     return {
       message:
         "No Azure credential could get a token: run `az login` (add `--tenant <id>` or set AZURE_TENANT_ID if you have several tenants), and open a new terminal after any role change.",
@@ -134,7 +138,10 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
     const text = `${serviceCode(top)} ${serviceMessage(top)}`;
     if (/deployment/i.test(text)) {
       return {
-        message: `The model deployment "${ctx.model ?? "?"}" does not exist in this project: set MODEL_DEPLOYMENT in .env to a deployment listed under "Models + endpoints" in the Foundry portal.`,
+        message:
+          ctx.backend === "emulator"
+            ? `The model deployment "${ctx.model ?? "?"}" does not exist in this project: set MODEL_DEPLOYMENT to one the emulator serves (\`pnpm lab:doctor\` lists them; by default model-router, lab-offline-mini and lab-offline-large), or unset it.`
+            : `The model deployment "${ctx.model ?? "?"}" does not exist in this project: set MODEL_DEPLOYMENT in .env to a deployment listed under "Models + endpoints" in the Foundry portal.`,
         exitCode: 2,
         fatal: true,
       };

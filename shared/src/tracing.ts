@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { AIProjectClient } from "@azure/ai-projects";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-node";
 import type { Backend } from "./config.ts";
+import { credentialFailed } from "./errors.ts";
 import { dim } from "./terminal.ts";
 
 type Env = Record<string, string | undefined>;
@@ -99,10 +100,24 @@ export async function connectTracing(target: TracingTarget): Promise<void> {
     exporter = new OTLPTraceExporter();
     where = `OTLP ${env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT}`;
   } else if (target.backend === "azure") {
+    // Only a 404 means the project has none; no token, no network or a 403 mean it is unknown.
+    let lookupFailed: string | undefined;
     const connectionString =
       env.APPLICATIONINSIGHTS_CONNECTION_STRING ||
-      (await target.project.telemetry.getApplicationInsightsConnectionString().catch(() => ""));
-    if (connectionString) {
+      (await target.project.telemetry.getApplicationInsightsConnectionString().catch((err: unknown) => {
+        const e = err as { statusCode?: number; status?: number; message?: string };
+        const status = e.statusCode ?? e.status;
+        if (status !== 404)
+          lookupFailed = credentialFailed(err)
+            ? "no Azure token"
+            : status
+              ? `HTTP ${status}`
+              : (e.message ?? String(err)).split("\n")[0]?.slice(0, 120);
+        return "";
+      }));
+    if (lookupFailed !== undefined) {
+      where = `nowhere: the project's Application Insights could not be looked up (${lookupFailed})`;
+    } else if (connectionString) {
       const { AzureMonitorTraceExporter } = await import("@azure/monitor-opentelemetry-exporter");
       exporter = new AzureMonitorTraceExporter({ connectionString });
       where = "the project's Application Insights (Foundry portal → Tracing)";

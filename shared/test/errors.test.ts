@@ -32,6 +32,21 @@ describe("describeError", () => {
     expect(exitCode).toBe(1);
   });
 
+  it("the same sentence when the openai client's token function failed (demos 4, 5 and 9 call it first)", async () => {
+    // project.getOpenAIClient() hands the credential to the openai SDK as an apiKey function; the SDK
+    // wraps its failure ("Failed to get token from 'apiKey' function: …") with the credential's error as cause.
+    const openai = new OpenAI({
+      baseURL: "https://127.0.0.1:9/none",
+      apiKey: async () => {
+        throw new CredentialUnavailableError("AzureCliCredential: az not found");
+      },
+    });
+    const { message, exitCode } = describeError(await failureOf(openai.files.list()));
+    expect(message).toMatch(/^No Azure credential could get a token: run `az login`/);
+    expect(message).not.toContain("apiKey");
+    expect(exitCode).toBe(1);
+  });
+
   it("an untrusted certificate names NODE_EXTRA_CA_CERTS; verification stays on", async () => {
     const identity = await loadOrCreateTlsIdentity(tempDir("lab-untrusted-"));
     const server = https.createServer({ cert: identity.certPem, key: identity.keyPem }, (_req, res) =>
@@ -88,6 +103,16 @@ describe("describeError", () => {
       exitCode: 2,
       message: expect.stringContaining('The model deployment "x" does not exist'),
     });
+    // On the emulator there is no portal to look in: the names it serves, and the doctor that lists them.
+    const offline = describeError(
+      error(404, "DeploymentNotFound", "The API deployment 'x' does not exist."),
+      {
+        model: "x",
+        backend: "emulator",
+      },
+    ).message;
+    expect(offline).toContain("one the emulator serves (`pnpm lab:doctor` lists them");
+    expect(offline).not.toContain("Foundry portal");
     expect(
       describeError(error(404, "not_found", "Agent 'a' not found."), { agentName: "a", demo: "0-hello" })
         .message,

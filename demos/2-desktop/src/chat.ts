@@ -6,23 +6,17 @@
 import { weatherTools } from "@lab/1-tools/tools";
 import { checkWeatherSetting } from "@lab/1-tools/weather";
 import { recordedAgent } from "@lab/shared/agents";
-import { chatArgs } from "@lab/shared/chat";
 import { resumeConversation } from "@lab/shared/conversation";
-import { ConfigError } from "@lab/shared/errors";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
 import { render } from "ink";
 import React from "react";
 import { Desktop } from "./app.ts";
+import { readArgs } from "./args.ts";
 import type { DesktopState } from "./state.ts";
 
-const args = chatArgs();
-// The app draws tool calls itself and keeps no transcript: --trace and --log belong to demo 1's line chat.
-if (args.trace || args.log) {
-  throw new ConfigError(
-    `Demo 2 has no ${args.trace ? "--trace" : "--log"}; to watch the protocol or keep a transcript of this agent, use \`pnpm 1-tools -- ${args.trace ? "--trace" : "--log"}\`.`,
-  );
-}
+// No --trace or --log, and a real terminal: src/args.ts, which the launcher runs before create-agent.
+const args = readArgs();
 const lab = await connect(import.meta.dirname, "desktop-weather-agent", {
   checkSettings: checkWeatherSetting,
 });
@@ -30,11 +24,6 @@ const { openai, config } = lab;
 const state = lab.state<DesktopState>();
 
 const agent = recordedAgent(lab, state.get().agent);
-if (!process.stdin.isTTY || !process.stdout.isTTY) {
-  throw new ConfigError(
-    "Demo 2 is a full-screen app and needs a terminal; to script a chat, use demo 1 (`pnpm 1-tools`).",
-  );
-}
 
 const conversation = await resumeConversation(lab, state, args.fresh, () =>
   openai.conversations.create({ metadata: labMetadata(config.demo.id) }),

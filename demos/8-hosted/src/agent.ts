@@ -183,18 +183,25 @@ unit(["°F", "f", "fahrenheit"], "temperature", 1);
 unit(["K", "kelvin"], "temperature", 1);
 
 const UNIT_NAME = "(°?[a-z]+(?:/h)?)";
-const CONVERSION = new RegExp(
-  `(-?\\d+(?:[.,]\\d+)?)\\s*${UNIT_NAME}\\s+(?:to|in|into|as)\\s+${UNIT_NAME}\\b`,
+const NUMBER = "(-?\\d+(?:[.,]\\d+)?)";
+// "10 km to miles", "72 °F in celsius" (number, from, to) and "how many pounds is 3 kg" (to, number, from).
+const CONVERSION = new RegExp(`${NUMBER}\\s*${UNIT_NAME}\\s+(?:to|in|into|as)\\s+${UNIT_NAME}\\b`, "gi");
+const HOW_MANY = new RegExp(
+  `how many\\s+${UNIT_NAME}\\s+(?:(?:is|are|make|makes)\\s+)?(?:in\\s+)?${NUMBER}\\s*${UNIT_NAME}\\b`,
   "gi",
 );
 
-/** Finds "<number> <unit> to|in <unit>" requests and computes them, e.g. "10 km = 6.214 mi". */
+/** Finds the conversions a message asks for and computes them, e.g. "10 km = 6.214 mi". */
 export function convertUnits(text: string): string[] {
+  const asked = [
+    ...[...text.matchAll(CONVERSION)].map((m) => ({ at: m.index, value: m[1], from: m[2], to: m[3] })),
+    ...[...text.matchAll(HOW_MANY)].map((m) => ({ at: m.index, value: m[2], from: m[3], to: m[1] })),
+  ].sort((a, b) => a.at - b.at);
   const results: string[] = [];
-  for (const match of text.matchAll(CONVERSION)) {
-    const value = Number((match[1] ?? "").replace(",", "."));
-    const from = UNITS[(match[2] ?? "").toLowerCase()];
-    const to = UNITS[(match[3] ?? "").toLowerCase()];
+  for (const request of asked) {
+    const value = Number((request.value ?? "").replace(",", "."));
+    const from = UNITS[(request.from ?? "").toLowerCase()];
+    const to = UNITS[(request.to ?? "").toLowerCase()];
     if (!from || !to || from.dim !== to.dim || !Number.isFinite(value)) continue;
     const converted =
       from.dim === "temperature"

@@ -7,6 +7,7 @@
  * the two ways the protocol offers: `previous_response_id` (a chain) and `conversation` (a named thread).
  * Kept in memory and bounded: a restart forgets, which is fine for a lab, not for production.
  */
+import { credentialFailed, describeError } from "@lab/shared/errors";
 import type OpenAI from "openai";
 import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
 import { type AgentEvent, type AnswerResult, answer } from "./agent.ts";
@@ -446,6 +447,8 @@ function usageWithDetails(usage: AnswerResult["usage"]): Record<string, unknown>
 
 /** One sentence about a failed model call, without internals (never a stack trace). */
 function modelErrorMessage(err: unknown, deployment: string): string {
+  // No token for the model call is this server's sign-in, not the deployment: the lab's az login sentence.
+  if (credentialFailed(err)) return describeError(err).message;
   const e = err as { status?: number; message?: string };
   const detail = (e.message ?? String(err)).split("\n")[0]?.slice(0, 300);
   return `The model deployment "${deployment}" could not answer${e.status ? ` (${e.status})` : ""}: ${detail}`;

@@ -3,6 +3,7 @@
  * streamed turns, both multi-turn forms, retrieve/delete/cancel/input_items, the platform headers, and the
  * agent's own logic (local tool, redaction). The model behind it is the emulator's lab model.
  */
+import { CredentialUnavailableError } from "@azure/identity";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBackend, type TestBackend } from "../../../shared/test/support.ts";
@@ -218,6 +219,30 @@ describe("background turns, sessions and a failing model deployment", () => {
     expect(current.output_text).toContain("Ada");
   });
 
+  it("no Azure token for the model call: the az login sentence, not the credential chain", async () => {
+    // What project.getOpenAIClient() does on Azure with nobody signed in: its token function throws.
+    const signedOut = new OpenAI({
+      baseURL: "https://127.0.0.1:9/none",
+      apiKey: async () => {
+        throw new CredentialUnavailableError("ChainedTokenCredential authentication failed.");
+      },
+    });
+    const unsigned = await startServer({ openai: signedOut, deployment: "model-router", port: 0 });
+    try {
+      const res = await fetch(`${unsigned.url}/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input: "hi" }),
+      });
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(/^No Azure credential could get a token: run `az login`/);
+      expect(body.error.message).not.toContain("apiKey");
+    } finally {
+      await unsigned.close(1);
+    }
+  });
+
   it("a model deployment that fails: 502 for JSON, response.failed for a stream, and the server goes on", async () => {
     const broken = await startServer({ openai: backend.openai, deployment: "gpt-nonexistent", port: 0 });
     try {
@@ -258,6 +283,11 @@ describe("the agent's own logic", () => {
       "3 kg = 6.614 lb",
     ]);
     expect(convertUnits("10 km to kg")).toEqual([]);
+    expect(convertUnits("How many pounds is 3 kg? And how many feet are in 2 m?")).toEqual([
+      "3 kg = 6.614 lb",
+      "2 m = 6.562 ft",
+    ]);
+    expect(convertUnits("how many miles is 5 kg")).toEqual([]);
     const reply = await client.responses.create({ input: "Convert 5 mi to km please" });
     expect(reply.output_text).toContain("— Converted by the agent's own code: 5 mi = 8.047 km.");
   });
