@@ -180,7 +180,7 @@ describe("pnpm lab:doctor", () => {
       input: ["/exit"],
     });
     expect(demo.code).toBe(2);
-    expect(demo.stderr).toContain('LAB_WEATHER is "of"');
+    expect(demo.stderr).toContain(`LAB_WEATHER (from ${rootEnv}) is "of"`);
     rmSync(dir, { recursive: true, force: true });
   });
 

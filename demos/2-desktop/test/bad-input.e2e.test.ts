@@ -36,7 +36,8 @@ describe.skipIf(live)("pnpm 2-desktop with input it cannot use", () => {
 
   it("a bad LAB_WEATHER: one sentence naming the values, exit 2, before the agent is created", async () => {
     const env = { ...backend.env, AGENT_NAME: `desktop-weather-${process.pid}`, LAB_WEATHER: "sunny" };
-    const run = await runLab(["2-desktop"], { env });
+    // create-agent on its own: `pnpm 2-desktop` from a test's piped stdin is refused first (no terminal).
+    const run = await runLab(["2-desktop:create-agent"], { env });
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(
       '✖ LAB_WEATHER (from the environment) is "sunny"; use "offline" for sample data without internet, or leave it unset (or "live") for Open-Meteo.',
