@@ -95,11 +95,15 @@ function daysFromToday(n: number): string {
 
 const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
-/** The first given weekday after today (1 to 7 days on): what "on friday" means said on any day. */
-function nextWeekday(day: string): number {
+/**
+ * Days to the given weekday: "on friday" is the coming one, today included (0 to 6 days on); "next
+ * monday" is the first one after today (1 to 7), as chrono-node reads them and most people mean them.
+ */
+function nextWeekday(day: string, strictlyAfter: boolean): number {
   const target = WEEKDAYS.indexOf(day);
   if (target < 0) throw new Error(`corpus: no weekday ${day}`);
-  return ((target - new Date().getDay() + 6) % 7) + 1;
+  const ahead = (target - new Date().getDay() + 7) % 7;
+  return strictlyAfter && ahead === 0 ? 7 : ahead;
 }
 
 /** Days from today to the next MM-DD, today included ("from the 21st of December"). */
@@ -114,14 +118,15 @@ function nextMonthDay(monthDay: string): number {
 
 /**
  * Expected values may name dates relative to today: "{{today}}", "{{today+1}}T19:00:00", "{{fri}}" (the
- * next Friday; "{{mon+2}}" two days after the next Monday), "{{12-21}}" (the next 21 December).
+ * coming Friday, today included), "{{next-mon+2}}" (two days after the first Monday after today),
+ * "{{12-21}}" (the next 21 December, today included).
  */
 function resolve(value: unknown): unknown {
   if (typeof value === "string")
     return value
       .replace(/\{\{today(?:([+-]\d+))?\}\}/g, (_, n?: string) => daysFromToday(Number(n ?? 0)))
-      .replace(/\{\{(sun|mon|tue|wed|thu|fri|sat)([+-]\d+)?\}\}/g, (_, d: string, n?: string) =>
-        daysFromToday(nextWeekday(d) + Number(n ?? 0)),
+      .replace(/\{\{(next-)?(sun|mon|tue|wed|thu|fri|sat)([+-]\d+)?\}\}/g, (_, next, d: string, n?: string) =>
+        daysFromToday(nextWeekday(d, next !== undefined) + Number(n ?? 0)),
       )
       .replace(/\{\{(\d\d-\d\d)\}\}/g, (_, md: string) => daysFromToday(nextMonthDay(md)));
   if (Array.isArray(value)) return value.map(resolve);

@@ -352,5 +352,14 @@ export function labelMentions(question: string, columns: Column[], taken: Mentio
       found.push({ column: label.column, value: label.value, start: i, end: i + label.words.length });
     }
   }
+  // "e-bike rides" for a bike_type of "electric": "e-" and the column's own word is the electric one.
+  for (const label of all) {
+    if (label.value.toLowerCase() !== "electric") continue;
+    for (const [i, word] of lowered.entries()) {
+      const rest = /^e-?(\p{L}{3,})$/u.exec(word)?.[1];
+      if (rest === undefined || !label.column.words.includes(stem(rest)) || !free(i, i + 1)) continue;
+      found.push({ column: label.column, value: label.value, start: i, end: i + 1 });
+    }
+  }
   return found.sort((a, b) => a.start - b.start);
 }

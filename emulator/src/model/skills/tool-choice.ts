@@ -184,7 +184,11 @@ function withForm(s: Scored, text: string): Scored {
   const ticker =
     params.some((p) => /\b(?:ticker|symbol)\b/i.test(p)) &&
     [...text.matchAll(/(?<![\p{L}\d-])[A-Z]{2,5}(?![\p{L}\d-])/gu)].some(
-      (m) => CURRENCIES[m[0].toLowerCase()] === undefined && !NOT_TICKERS.has(m[0]),
+      (m) =>
+        CURRENCIES[m[0].toLowerCase()] === undefined &&
+        !NOT_TICKERS.has(m[0]) &&
+        // "and in NYC?": after a place's cue it is a place.
+        !/\b(?:in|at|from|to|near|around|into|of)\s+$/i.test(text.slice(0, m.index)),
     ) &&
     /\p{Ll}/u.test(text);
   const language =
@@ -195,4 +199,8 @@ function withForm(s: Scored, text: string): Scored {
 }
 
 /** Capitals that are not tickers: words and abbreviations written in capitals. */
-const NOT_TICKERS = new Set("OK AM PM US UK EU UN TV ID PS FYI ASAP BTW PDF".split(" "));
+const NOT_TICKERS = new Set(
+  "OK AM PM US USA UK EU UN TV ID PS FYI ASAP BTW PDF HR IT PR QA AI API FAQ ETA CEO CTO CFO VP DM PM".split(
+    " ",
+  ),
+);
