@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import readline from "node:readline";
+import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import type { Response, ResponseStreamEvent } from "openai/resources/responses/responses";
 import { ConfigError, describeError } from "./errors.ts";
@@ -92,11 +93,31 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
         agent: lab.config.agentName,
       })
     : undefined;
+  // readline draws what is typed where the cursor is, which while an answer streams is inside the answer:
+  // during a turn it draws into `echo`, which holds it back, and a line typed ahead is shown after the
+  // next prompt instead (the rest of a line not yet sent is redrawn by the prompt itself).
+  let typingAhead = false;
+  let typedAhead = 0; // lines sent while an answer streamed, not yet shown after a prompt
+  const echo = new Writable({
+    write(chunk, _encoding, done) {
+      if (!typingAhead) process.stdout.write(chunk);
+      done();
+    },
+  });
+  Object.defineProperties(echo, {
+    isTTY: { value: true },
+    columns: { get: () => process.stdout.columns },
+    rows: { get: () => process.stdout.rows },
+  });
+  process.stdout.on("resize", () => echo.emit("resize"));
   const rl = readline.createInterface({
     input: process.stdin,
-    output: interactive ? process.stdout : undefined,
+    output: interactive ? echo : undefined,
     terminal: interactive,
     historySize: 200,
+  });
+  rl.on("line", () => {
+    if (typingAhead) typedAhead++;
   });
   const prompt = bold(cyan("You › "));
   rl.setPrompt(prompt);
@@ -108,7 +129,10 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   let prompting = false;
   const showPrompt = () => {
     if (interactive && !closed) {
-      rl.prompt();
+      // A line sent while the answer streamed comes next: its prompt is drawn plainly and the line after
+      // it; readline's own prompt would redraw the words typed after it first.
+      if (typedAhead > 0) process.stdout.write(prompt);
+      else rl.prompt(true); // the cursor stays after any words typed ahead, not yet sent
       prompting = true;
     }
   };
@@ -156,6 +180,10 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     prompting = false;
     const input = line.trim();
     if (!interactive) process.stdout.write(`${prompt}${input}\n`);
+    else if (typedAhead > 0) {
+      process.stdout.write(`${line}\n`); // after the prompt showPrompt() drew
+      typedAhead = Math.max(0, typedAhead - line.split("\n").length);
+    }
     // "exit" without the slash is what people type to leave; another /word ("/help") is a command the chat
     // does not have, so it is answered here rather than sent to the agent as a message.
     if (/^\/?(?:exit|quit)$/i.test(input)) break;
@@ -178,6 +206,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
     atLineStart = true;
     try {
       out(bold("Agent › "));
+      typingAhead = interactive;
       const response = await onTurn({
         input,
         signal: controller.signal,
@@ -204,14 +233,24 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
             // Ctrl-D at the question closes the input: the question never gets an answer, so cancel the turn.
             const cancel = () => controller.abort();
             rl.once("close", cancel);
+<<<<<<< HEAD
             rl.question(question, { signal: controller.signal }, (answer) => {
               rl.off("close", cancel);
+=======
+            const asked = performance.now();
+            typingAhead = false; // the question and its answer are drawn as typed
+            rl.question(question, { signal: controller.signal }, (answer) => {
+              rl.off("close", cancel);
+              typingAhead = true;
+              waited += performance.now() - asked;
+>>>>>>> walkthrough
               resolve(answer);
             });
             controller.signal.addEventListener(
               "abort",
               () => {
                 rl.off("close", cancel);
+                typingAhead = true;
                 reject(controller.signal.reason);
               },
               { once: true },
@@ -246,6 +285,7 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
       }
     } finally {
       active = undefined;
+      typingAhead = false;
       await flushTracing(); // `pnpm traces` shows this turn now, not when the chat ends
     }
     showPrompt();

@@ -95,7 +95,10 @@ export function assess(query: string, pool: Hit[], max: number): Assessment {
       );
       return { hit, quotes, share };
     })
-    .filter((q) => q.quotes.length > 0);
+    .filter((q) => q.quotes.length > 0)
+    // The passage that answers most of the question first (search rank breaks ties): a second, wider
+    // search may rank a passage that shares the lexicon's words above the one that answers.
+    .sort((a, b) => b.share - a.share);
   return { quoted, most: Math.max(0, ...quoted.map((q) => q.share)), unknown, places };
 }
 
