@@ -233,17 +233,10 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
             // Ctrl-D at the question closes the input: the question never gets an answer, so cancel the turn.
             const cancel = () => controller.abort();
             rl.once("close", cancel);
-<<<<<<< HEAD
-            rl.question(question, { signal: controller.signal }, (answer) => {
-              rl.off("close", cancel);
-=======
-            const asked = performance.now();
             typingAhead = false; // the question and its answer are drawn as typed
             rl.question(question, { signal: controller.signal }, (answer) => {
               rl.off("close", cancel);
               typingAhead = true;
-              waited += performance.now() - asked;
->>>>>>> walkthrough
               resolve(answer);
             });
             controller.signal.addEventListener(
