@@ -9,9 +9,9 @@
  * demo 1's weather pointed at a closed local port), apart from npm install, which talks to the registry.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { closedPort, runLab, spawnCollected, tempDir } from "../../shared/test/support.ts";
 import { hasTmux } from "../../shared/test/tmux.ts";
 import { type DemoEntry, listDemos } from "../src/demos.ts";
@@ -61,7 +61,10 @@ export function describeEjectedCopies(n: number): void {
 
 function describeCopy(demo: DemoEntry): void {
   describe(`ejected ${demo.id}`, () => {
-    const copy = path.join(tempDir("lab-eject-"), `my-${demo.id}`);
+    const folder = tempDir("lab-eject-");
+    const copy = path.join(folder, `my-${demo.id}`);
+    // A copy with its node_modules is some 350 MB: gone once its checks are done.
+    afterAll(() => rmSync(folder, { recursive: true, force: true }));
     let env: NodeJS.ProcessEnv = {};
     let readme = "";
     let scripts: Record<string, string> = {};
