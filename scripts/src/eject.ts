@@ -396,10 +396,13 @@ function writeProjectFiles(dest: string, demo: DemoEntry, copy: CopyPlan): void 
     scripts: {
       // Each step that connects to the project goes through the copy's launcher, as the lab's
       // \`pnpm <demo>:<step>\` goes through the lab's: the Node check first, and a bad flag is one sentence
-      // (exit 2), not a stack trace. Others (demo 8's self-contained server) stay as they are.
+      // (exit 2), not a stack trace. Like there, \`<step>\` is src/<step>.ts where that exists (demo 8's
+      // serve is src/serve.ts, which its README describes; its package script runs the container's entry).
       ...Object.fromEntries(
         Object.entries(demoPkg.scripts ?? {}).map(([name, command]) => {
-          const step = /^node src\/([a-z][a-z-]*)\.ts$/.exec(command)?.[1];
+          const step = existsSync(path.join(demo.dir, "src", `${name}.ts`))
+            ? name
+            : /^node src\/([a-z][a-z-]*)\.ts$/.exec(command)?.[1];
           const file = path.join(demo.dir, "src", `${step}.ts`);
           const connects = step && importsOf(readFileSync(file, "utf8")).includes("@lab/shared/lab");
           return [name, connects ? `node scripts/lab.mjs ${step}` : command];

@@ -9,9 +9,9 @@
  * demo 1's weather pointed at a closed local port), apart from npm install, which talks to the registry.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { closedPort, runLab, spawnCollected, tempDir } from "../../shared/test/support.ts";
 import { hasTmux } from "../../shared/test/tmux.ts";
 import { type DemoEntry, listDemos } from "../src/demos.ts";
@@ -61,9 +61,13 @@ export function describeEjectedCopies(n: number): void {
 
 function describeCopy(demo: DemoEntry): void {
   describe(`ejected ${demo.id}`, () => {
-    const copy = path.join(tempDir("lab-eject-"), `my-${demo.id}`);
+    const folder = tempDir("lab-eject-");
+    const copy = path.join(folder, `my-${demo.id}`);
+    // A copy with its node_modules is some 350 MB: gone once its checks are done.
+    afterAll(() => rmSync(folder, { recursive: true, force: true }));
     let env: NodeJS.ProcessEnv = {};
     let readme = "";
+    let scripts: Record<string, string> = {};
 
     it("ejects: exact pins, every npm script shown in its README, nothing of the lab", async () => {
       const ejected = await runLab(["eject", demo.id, copy]);
@@ -83,6 +87,7 @@ function describeCopy(demo: DemoEntry): void {
         expect.arrayContaining(["start", "create-agent", "reset", "test", "typecheck", "traces"]),
       );
       readme = readFileSync(path.join(copy, "README.md"), "utf8");
+      scripts = pkg.scripts;
       for (const script of Object.keys(pkg.scripts)) {
         const command = script === "start" || script === "test" ? `npm ${script}` : `npm run ${script}`;
         expect(readme, `${demo.id}'s README shows ${command}`).toMatch(new RegExp(`^${command}\\s`, "m"));
@@ -109,7 +114,10 @@ function describeCopy(demo: DemoEntry): void {
         // Demo 1's weather (in demos 1, 2, 9): a closed local port rather than the internet.
         WEATHER_GEOCODING_URL: `http://127.0.0.1:${await closedPort()}/v1/search`,
         WEATHER_FORECAST_URL: `http://127.0.0.1:${await closedPort()}/v1/forecast`,
+        // Servers on free ports: the traces page, demo 4's web page, demo 8's agent server.
         TRACES_PORT: "0",
+        DEMO4_PORT: "0",
+        PORT: "0",
       };
     });
 
@@ -183,9 +191,43 @@ function describeCopy(demo: DemoEntry): void {
         if (demo.number === 9) expect(start.stdout, output).toMatch(/pass rate \d+%/);
       }
       // The --otel run's spans, on the page the copy's README offers (demo 2 never chatted: an empty list).
-      const runs = await tracesPage(copy, env);
+      let runs: unknown;
+      const traces = await runScript(copy, "traces", env, async (url) => {
+        const res = await fetch(new URL("api/runs", url));
+        expect(res.status).toBe(200);
+        runs = ((await res.json()) as { runs: unknown }).runs;
+      });
+      expect(traces.served, traces.output).toBeDefined();
       expect(Array.isArray(runs), demo.id).toBe(true);
-      if (demo.number !== 2) expect(runs.length, demo.id).toBeGreaterThan(0);
+      if (demo.number !== 2) expect((runs as unknown[]).length, demo.id).toBeGreaterThan(0);
+    });
+
+    it("npm run <each step script>: a one-shot step exits 0, a server answers on 127.0.0.1", {
+      timeout: TEST_MS,
+    }, async () => {
+      const general = ["start", "test", "typecheck", "reset", "traces", "emulator", "mcp-servers"];
+      const steps = Object.keys(scripts).filter((name) => !general.includes(name));
+      expect(steps).toContain("create-agent");
+      for (const script of steps) {
+        // Demo 8's chat talks to a running agent server: its README runs it beside `npm run serve`.
+        if (demo.number === 8 && script === "chat") continue;
+        const result = await runScript(copy, script, env, async (url) => {
+          const res = await fetch(url);
+          expect(res.status, `${script}: GET ${url}`).toBeLessThan(500);
+          if (demo.number !== 8 || script !== "serve") return;
+          const chat = await sh(copy, ["run", "chat"], { input: "Convert 10 km to miles\n", env });
+          expect(chat.code, chat.stdout + chat.stderr).toBe(0);
+          expect(chat.stdout).toContain("10 km = 6.214 mi");
+        });
+        const what = `${demo.id}: npm run ${script}\n${result.output}`;
+        expect(result.output, what).not.toMatch(/\n\s+at /);
+        if (result.served) continue; // a server (web, serve): it answered, then it was stopped
+        if (demo.number === 2 && script === "chat") {
+          expect(result.code, what).toBe(2); // the full-screen app, without a terminal
+          continue;
+        }
+        expect(result.code, what).toBe(0);
+      }
     });
 
     it("npm run reset deletes what it created, twice in a row", { timeout: STEP_MS }, async () => {
@@ -233,28 +275,34 @@ export function documentedStarts(readme: string): string[][] {
   return [...found].map((a) => a.split(/\s+/));
 }
 
-/** `npm run traces` on a free port: the runs it lists, then it is stopped. */
-async function tracesPage(copy: string, env: NodeJS.ProcessEnv): Promise<unknown[]> {
-  const child = spawn("npm", ["run", "traces"], { cwd: copy, env: cleanEnv(env), detached: true });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-        out += chunk;
-        const found = /Traces:\s*(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
-        if (found) resolve(found);
-      });
-      child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-        out += chunk;
-      });
-      child.on("close", (code) => reject(new Error(`npm run traces ended (${code}): ${out}`)));
-    });
-    const res = await fetch(new URL("api/runs", url));
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { runs: unknown[] }).runs;
-  } finally {
-    stop(child);
-  }
+/**
+ * `npm run <script>` with "hello" on stdin: how it ended, or, when it prints a 127.0.0.1 URL (a server),
+ * that URL after `probe` ran against it, and then it is stopped.
+ */
+function runScript(
+  copy: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  probe: (url: string) => Promise<void>,
+): Promise<{ code: number | null; output: string; served?: string }> {
+  const child = spawn("npm", ["run", script], { cwd: copy, env: cleanEnv(env), detached: true });
+  child.stdin.end("hello\n");
+  return new Promise((resolve, reject) => {
+    let output = "";
+    let served: string | undefined;
+    let probed: Promise<void> = Promise.resolve();
+    const onOutput = (chunk: string) => {
+      output += chunk;
+      const url = served ? undefined : /http:\/\/127\.0\.0\.1:\d+\/?/.exec(output)?.[0];
+      if (!url) return;
+      served = url;
+      probed = probe(url).finally(() => stop(child));
+    };
+    child.stdout.setEncoding("utf8").on("data", onOutput);
+    child.stderr.setEncoding("utf8").on("data", onOutput);
+    child.on("error", reject);
+    child.on("close", (code) => probed.then(() => resolve({ code, output, served }), reject));
+  });
 }
 
 /** npm starts node in a process group of its own: stop both. */
