@@ -7,6 +7,7 @@ import type { ToolboxToolUnion } from "@azure/ai-projects";
 import { ensureMcpServers } from "@lab/mcp-servers/servers";
 import { ConfigError } from "@lab/shared/errors";
 import type { Lab } from "@lab/shared/lab";
+import { dim } from "@lab/shared/terminal";
 
 export const DEFAULT_TOOLBOX = "lab-toolbox";
 
@@ -57,7 +58,10 @@ export async function toolboxSources(lab: Lab): Promise<ToolboxToolUnion[]> {
   const local =
     env.LAB_ISSUES_MCP_URL && env.LAB_REPO_MCP_URL
       ? { issuesUrl: env.LAB_ISSUES_MCP_URL, repoUrl: env.LAB_REPO_MCP_URL }
-      : await ensureMcpServers();
+      : await ensureMcpServers({
+          say: (line) => process.stdout.write(`${dim(line)}\n`),
+          refuse: (sentence) => new ConfigError(sentence),
+        });
   return [
     { type: "mcp", server_label: "lab_issues", server_url: local.issuesUrl, require_approval: "never" },
     { type: "mcp", server_label: "lab_repo", server_url: local.repoUrl, require_approval: "never" },
