@@ -5,7 +5,16 @@
  * its own source), so a run never talks to another checkout's servers, nor to its own older code.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { type LabEndpoints, type ServedMcp, serveMcp } from "./http.ts";
 import { IssueStore, issuesServer } from "./issues-server.ts";
@@ -62,7 +71,15 @@ function ownCode(): string {
 }
 
 export function identityOf(dataDir: string): McpIdentity {
-  return { data: sha(path.resolve(dataDir)), code: ownCode() };
+  return { data: sha(canonical(dataDir)), code: ownCode() };
+}
+
+/** The folder's real path (one folder reached through a symlink is still one checkout), existing or not. */
+function canonical(dir: string): string {
+  const resolved = path.resolve(dir);
+  const parent = path.dirname(resolved);
+  if (existsSync(resolved)) return realpathSync(resolved);
+  return parent === resolved ? resolved : path.join(canonical(parent), path.basename(resolved));
 }
 
 /**
@@ -179,7 +196,7 @@ function described(h: Holder, me: McpIdentity): string {
     return `the MCP servers of another checkout or ejected copy of the lab (process ${h.pid})`;
   if (h.kind === "lab")
     return `this checkout's MCP servers with older code, which did not stop when asked (process ${h.pid})`;
-  return "a program that is not the lab's MCP servers";
+  return "a program that does not answer as the lab's MCP servers (another program, or an older version of the lab's)";
 }
 
 /**

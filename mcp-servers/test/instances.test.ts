@@ -201,7 +201,7 @@ describe("two checkouts started one after the other", () => {
       });
       expect(result.code).toBe(2);
       expect(result.stderr).toBe(
-        `Port ${port} (LAB_ISSUES_MCP_PORT) is held by a program that is not the lab's MCP servers: stop it, or set LAB_ISSUES_MCP_PORT to another port.`,
+        `Port ${port} (LAB_ISSUES_MCP_PORT) is held by a program that does not answer as the lab's MCP servers (another program, or an older version of the lab's): stop it, or set LAB_ISSUES_MCP_PORT to another port.`,
       );
     } finally {
       other.close();
