@@ -7,7 +7,6 @@ import {
   DEFAULT_ISSUES_PORT,
   DEFAULT_REPO_PORT,
   defaultMcpDataDir,
-  forgetRuntime,
   recordRuntime,
   startMcpServers,
 } from "./servers.ts";
@@ -42,7 +41,6 @@ try {
     key,
   });
   const stop = async (why?: string) => {
-    forgetRuntime(dataDir);
     await servers.close();
     if (why) console.log(why);
     process.exit(0);

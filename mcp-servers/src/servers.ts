@@ -12,7 +12,6 @@ import {
   readFileSync,
   realpathSync,
   renameSync,
-  rmSync,
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
@@ -83,8 +82,9 @@ function canonical(dir: string): string {
 }
 
 /**
- * The running shared pair's record in its data folder (0600): its ports, so every terminal of this
- * checkout finds it wherever it runs, and the key that lets a newer run of this checkout ask it to exit.
+ * The shared pair's record in its data folder (0600): its ports, so every terminal of this checkout finds
+ * it wherever it runs (and the next pair takes them again), and the key that lets a newer run of this
+ * checkout ask it to exit. Kept when the pair stops; a newer pair overwrites it.
  */
 export const RUNTIME_FILE = "servers.json";
 interface Runtime {
@@ -96,7 +96,9 @@ interface Runtime {
 
 function readRuntime(dataDir: string): Runtime | undefined {
   try {
-    return JSON.parse(readFileSync(path.join(dataDir, RUNTIME_FILE), "utf8")) as Runtime;
+    const record = JSON.parse(readFileSync(path.join(dataDir, RUNTIME_FILE), "utf8")) as Runtime;
+    const port = (p: unknown) => Number.isInteger(p) && (p as number) > 0 && (p as number) < 65536;
+    return port(record.issuesPort) && port(record.repoPort) ? record : undefined;
   } catch {
     return undefined;
   }
@@ -160,11 +162,6 @@ export function recordRuntime(dataDir: string, record: Omit<Runtime, "pid">): vo
     mode: 0o600,
   });
   renameSync(tmp, file);
-}
-
-/** Removes the record when it is still this process's (a newer pair may have written its own). */
-export function forgetRuntime(dataDir: string): void {
-  if (readRuntime(dataDir)?.pid === process.pid) rmSync(path.join(dataDir, RUNTIME_FILE), { force: true });
 }
 
 /** What holds a port, as far as a probe of `GET /lab-mcp` can tell. */
@@ -247,29 +244,25 @@ export async function ensureMcpServers(
     started,
   });
 
-  // This checkout's pair, wherever it runs (the record in its data folder), when it runs this code.
+  // This checkout's last ports first (the record in its data folder, kept after the pair stops): where its
+  // pair runs now, or else where it ran, so an agent or toolbox that names their URLs stays right.
   const runtime = readRuntime(dataDir);
-  const recorded: [number, number] | undefined = runtime ? [runtime.issuesPort, runtime.repoPort] : undefined;
-  if (!pinned && recorded && recorded.join() !== preferred.join()) {
-    const holders = await Promise.all(recorded.map(holderOf));
-    if (holders.every((h) => isMine(h, me))) {
-      say(
-        `This checkout's MCP servers run on ports ${recorded.join(" and ")} (the default ones were taken when they started).`,
+  const last: [number, number] | undefined = runtime ? [runtime.issuesPort, runtime.repoPort] : undefined;
+  const candidates: Array<[number, number]> = pinned
+    ? [preferred]
+    : [...(last ? [last] : []), preferred, ...alternatePorts(me)].filter(
+        (ports, i, all) => all.findIndex((p) => p.join() === ports.join()) === i,
       );
-      return urls(recorded, false);
-    }
-    if (holders.some((h) => isMyOlder(h, me))) await askToExit(recorded, holders, me, runtime?.key);
-  }
-
   let taken: Holder | undefined;
-  for (const ports of pinned ? [preferred] : [preferred, ...alternatePorts(me)]) {
+  for (const ports of candidates) {
     const outcome = await startOrReuse(ports, me, dataDir, readRuntime(dataDir)?.key);
     if (outcome.ok) {
-      if (taken) {
-        say(
-          `Ports ${preferred.join(" and ")} are taken by ${described(taken, me)}; this checkout's MCP servers use ${ports.join(" and ")}.`,
-        );
-      }
+      if (ports.join() === preferred.join()) return urls(ports, outcome.started);
+      say(
+        taken
+          ? `Ports ${preferred.join(" and ")} are taken by ${described(taken, me)}; this checkout's MCP servers use ${ports.join(" and ")}.`
+          : `This checkout's MCP servers use ports ${ports.join(" and ")}, as last time (the defaults are ${preferred.join(" and ")}).`,
+      );
       return urls(ports, outcome.started);
     }
     if (pinned) {
@@ -281,7 +274,7 @@ export async function ensureMcpServers(
           : `Port ${port} (${name}) is held by ${described(outcome.holder, me)}: stop it, or set ${name} to another port.`,
       );
     }
-    taken ??= outcome.holder;
+    if (ports.join() === preferred.join()) taken = outcome.holder;
   }
   throw refuse(
     `The local MCP servers found no free pair of ports (${preferred.join(" and ")} are taken by ${described(taken ?? { kind: "other" }, me)}): set LAB_ISSUES_MCP_PORT and LAB_REPO_MCP_PORT to free ones.`,

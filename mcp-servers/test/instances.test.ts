@@ -9,7 +9,7 @@ import { appendFileSync, cpSync, existsSync, readFileSync, symlinkSync } from "n
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { closedPort, runLab, startBackend, tempDir } from "../../shared/test/support.ts";
 import { RUNTIME_FILE } from "../src/servers.ts";
 
@@ -94,17 +94,29 @@ const issuesIn = (dataDir: string): string[] => {
     : [];
 };
 
+/** Stops a checkout's pair as a newer run would (the key from its record), and waits until it is gone. */
+async function stopPair(dataDir: string): Promise<void> {
+  const file = path.join(dataDir, RUNTIME_FILE);
+  if (!existsSync(file)) return;
+  const { issuesPort, key } = JSON.parse(readFileSync(file, "utf8"));
+  const url = `http://127.0.0.1:${issuesPort}/lab-mcp`;
+  await fetch(`${url}/exit`, { method: "POST", headers: { "x-lab-mcp-key": key } }).catch(() => {});
+  await vi.waitFor(
+    async () => {
+      if (
+        await fetch(url).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw new Error("still up");
+    },
+    { timeout: 10_000 },
+  );
+}
+
 afterAll(async () => {
-  // Stop every pair the tests started, as a newer run would: with the key from its record.
-  for (const dir of startedDirs) {
-    const file = path.join(dir, RUNTIME_FILE);
-    if (!existsSync(file)) continue;
-    const { issuesPort, key } = JSON.parse(readFileSync(file, "utf8"));
-    await fetch(`http://127.0.0.1:${issuesPort}/lab-mcp/exit`, {
-      method: "POST",
-      headers: { "x-lab-mcp-key": key },
-    }).catch(() => {});
-  }
+  for (const dir of startedDirs) await stopPair(dir);
 });
 
 describe("two checkouts started one after the other", () => {
@@ -136,9 +148,18 @@ describe("two checkouts started one after the other", () => {
       repoUrl: second.repoUrl,
       started: false,
     });
+    expect(again.stdout).toContain(`This checkout's MCP servers use ports`);
     // And the lab's own next run still gets the lab's pair.
     const labAgain = await start(lab, { LAB_MCP_DATA_DIR: labData }, ports);
     expect(labAgain).toMatchObject({ code: 0, issuesUrl: first.issuesUrl, started: false });
+
+    // Both pairs stop (idle, or asked); the copy's next pair takes its last ports again, though the
+    // defaults are free now, so the URLs its agents name stay right.
+    await stopPair(copy.dataDir);
+    await stopPair(labData);
+    const later = await start(copy.root, {}, ports);
+    expect(later).toMatchObject({ code: 0, issuesUrl: second.issuesUrl, started: true });
+    expect(issuesIn(copy.dataDir)).toContain("Written by the copy");
   });
 
   it("pinned ports held by another checkout: one sentence naming the holder, exit 2, nothing written", async () => {
