@@ -4,6 +4,7 @@
  * browser Origin other than this server's own is refused. Every error leaves as a JSON-RPC error object,
  * never Express's HTML page (which shows a stack trace and this checkout's absolute paths).
  */
+import { timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMcpExpressApp } from "@modelcontextprotocol/sdk/server/express.js";
@@ -25,6 +26,17 @@ const methodNotAllowed = {
 };
 
 /**
+ * What a lab server says about itself at `GET /lab-mcp` (whose it is, which code), and how it can be asked
+ * to exit: `POST /lab-mcp/exit` with the key in `x-lab-mcp-key` (only a run that can read the key from
+ * the data folder can; see servers.ts).
+ */
+export interface LabEndpoints {
+  about: Record<string, unknown>;
+  exitKey?: string;
+  onExit?: () => void;
+}
+
+/**
  * `background`: do not keep the process alive for this server (a demo that started it in-process must
  * still exit when its chat ends).
  */
@@ -33,6 +45,7 @@ export async function serveMcp(
   port = 0,
   host = "127.0.0.1",
   background = false,
+  lab?: LabEndpoints,
 ): Promise<ServedMcp> {
   const app = createMcpExpressApp({ host });
   let origins: string[] = [];
@@ -58,6 +71,21 @@ export async function serveMcp(
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   });
+  if (lab) {
+    app.get("/lab-mcp", (_req, res) => {
+      res.json(lab.about);
+    });
+    app.post("/lab-mcp/exit", (req, res) => {
+      const given = Buffer.from(String(req.headers["x-lab-mcp-key"] ?? ""));
+      const key = Buffer.from(lab.exitKey ?? "");
+      if (!lab.exitKey || !lab.onExit || given.length !== key.length || !timingSafeEqual(given, key)) {
+        res.status(403).json({ error: "Not allowed." });
+        return;
+      }
+      res.status(202).json({ exiting: true });
+      res.on("finish", () => lab.onExit?.());
+    });
+  }
   app.get("/mcp", (_req, res) => {
     res.status(405).json(methodNotAllowed);
   });

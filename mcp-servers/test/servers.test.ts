@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runLab, tempDir } from "../../shared/test/support.ts";
 import { type LocalMcpServers, startMcpServers } from "../src/servers.ts";
 
@@ -126,6 +126,57 @@ describe("the lab issues MCP server", () => {
       req.end(JSON.stringify(init));
     });
     expect(status).toBe(403);
+  });
+});
+
+describe("GET /lab-mcp and POST /lab-mcp/exit", () => {
+  it("name whose servers these are; exit only with the key, and never for a foreign Host", async () => {
+    const dataDir = tempDir("lab-mcp-");
+    let exits = 0;
+    const own = await startMcpServers({ dataDir, exitKey: "k".repeat(48), onExit: () => exits++ });
+    try {
+      type About = { lab_mcp: string; data: string; code: string; pid: number };
+      const about = (await (await fetch(new URL("/lab-mcp", own.issuesUrl))).json()) as About;
+      expect(about).toMatchObject({ lab_mcp: "lab_issues", pid: process.pid });
+      const other = (await (await fetch(new URL("/lab-mcp", servers.issuesUrl))).json()) as About;
+      expect(other.code).toBe(about.code);
+      expect(other.data).not.toBe(about.data);
+      const exit = new URL("/lab-mcp/exit", own.issuesUrl);
+      for (const key of [undefined, "", "k".repeat(47), "x".repeat(48)]) {
+        const res = await fetch(exit, {
+          method: "POST",
+          headers: key === undefined ? {} : { "x-lab-mcp-key": key },
+        });
+        expect(res.status).toBe(403);
+      }
+      // Without an exit key (as in every test's servers), nothing opens the endpoint.
+      const none = await fetch(new URL("/lab-mcp/exit", servers.issuesUrl), {
+        method: "POST",
+        headers: { "x-lab-mcp-key": "" },
+      });
+      expect(none.status).toBe(403);
+      const http = await import("node:http");
+      const foreign = await new Promise<number>((resolve) => {
+        const req = http.request(
+          {
+            host: "127.0.0.1",
+            port: new URL(own.issuesUrl).port,
+            path: "/lab-mcp/exit",
+            method: "POST",
+            headers: { host: "evil.example", "x-lab-mcp-key": "k".repeat(48) },
+          },
+          (res) => resolve(res.statusCode ?? 0),
+        );
+        req.end();
+      });
+      expect(foreign).toBe(403);
+      expect(exits).toBe(0);
+      const ok = await fetch(exit, { method: "POST", headers: { "x-lab-mcp-key": "k".repeat(48) } });
+      expect(ok.status).toBe(202);
+      await vi.waitFor(() => expect(exits).toBe(1));
+    } finally {
+      await own.close();
+    }
   });
 });
 

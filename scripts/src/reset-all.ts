@@ -40,22 +40,34 @@ export async function resetAll(args: string[]): Promise<void> {
 
   const demoRows: string[][] = [];
   const recorded = new Set<string>();
+  const unreached = new Set<string>();
   for (const demo of listDemos()) {
-    const targets = recordedTargets(new DemoState<Record<string, unknown>>(demo.dir, projectKey).get());
-    for (const t of targets) recorded.add(key(t));
-    if (targets.length === 0) {
-      demoRows.push([demo.id, "nothing recorded", "nothing to do"]);
-      continue;
+    const state = new DemoState<Record<string, unknown>>(demo.dir, projectKey);
+    // On the emulator, every emulator section is this emulator's data too: the embedded or `pnpm emulator`
+    // route, and each FOUNDRY_PROJECT_ENDPOINT a learner pointed at an emulator (a section per port).
+    // Their recorded ids are deleted through this emulator (already gone counts as done) and forgotten.
+    const others = state.sections().filter((s) => s !== projectKey);
+    const reached = lab.config.backend === "emulator" ? others.filter((s) => s.startsWith("emulator:")) : [];
+    for (const s of others) if (!reached.includes(s)) unreached.add(s);
+    for (const section of [projectKey, ...reached]) {
+      const label = section === projectKey ? demo.id : `${demo.id} (${section})`;
+      const targets = recordedTargets(new DemoState<Record<string, unknown>>(demo.dir, section).get());
+      for (const t of targets) recorded.add(key(t));
+      if (targets.length === 0) {
+        if (section === projectKey) demoRows.push([demo.id, "nothing recorded", "nothing to do"]);
+        else if (!dryRun) new DemoState(demo.dir, section).clear();
+        continue;
+      }
+      let results: string[] = targets.map((t) => (t.kind === "server" ? "would stop" : "would delete"));
+      if (!dryRun) {
+        console.log(dim(`→ pnpm ${demo.id}:reset${section === projectKey ? "" : ` (${section})`}`));
+        const run = await runReset(demo, section === projectKey ? undefined : section);
+        results = targets.map((t) => run.failed ?? resultFor(t, run.output));
+      }
+      targets.forEach((t, i) => {
+        demoRows.push([i === 0 ? label : "", describe(t), results[i] ?? ""]);
+      });
     }
-    let results: string[] = targets.map((t) => (t.kind === "server" ? "would stop" : "would delete"));
-    if (!dryRun) {
-      console.log(dim(`→ pnpm ${demo.id}:reset`));
-      const run = await runReset(demo);
-      results = targets.map((t) => run.failed ?? resultFor(t, run.output));
-    }
-    targets.forEach((t, i) => {
-      demoRows.push([i === 0 ? demo.id : "", describe(t), results[i] ?? ""]);
-    });
   }
 
   const swept = await sweep(lab, dryRun, recorded);
@@ -68,7 +80,9 @@ export async function resetAll(args: string[]): Promise<void> {
       : resetLocal(t);
     return [t.what, shown, result];
   });
-  console.log(`\n${bold("Demos")} (from each demo's state file for this project)\n`);
+  console.log(
+    `\n${bold("Demos")} (from each demo's state file for this project${lab.config.backend === "emulator" ? " and every other emulator route" : ""})\n`,
+  );
   console.log(markdownTable(["demo", "recorded in state", "result"], demoRows));
   console.log(
     `\n${bold("Tagged leftovers")} (metadata created_by: foundry-agent-lab, not in any state file)\n`,
@@ -83,6 +97,13 @@ export async function resetAll(args: string[]): Promise<void> {
   );
   console.log(`\n${bold("On this machine")} (left by the demos, not in the project)\n`);
   console.log(local.length ? markdownTable(["what", "where", "result"], local) : "nothing left");
+  if (unreached.size > 0) {
+    console.log(
+      dim(
+        `\nNot reached from this project: what the demos recorded for ${[...unreached].sort().join(", ")}. To reset those, run pnpm reset:all against each (FOUNDRY_PROJECT_ENDPOINT set to an Azure project, unset for the emulator).`,
+      ),
+    );
+  }
   console.log(
     dim(
       "\nConversations are not swept: the API has no way to list them, so only those recorded in state are deleted (the service expires unused ones). Untagged resources are never touched.",
@@ -152,7 +173,8 @@ function resultFor(target: Target, output: string): string {
   return "reset ran";
 }
 
-function runReset(demo: DemoEntry): Promise<{ output: string; failed?: string }> {
+/** `section`: another emulator section of the demo's state file, reset through this emulator. */
+function runReset(demo: DemoEntry, section?: string): Promise<{ output: string; failed?: string }> {
   if (!existsSync(path.join(demo.dir, "src", "reset.ts"))) {
     return Promise.resolve({ output: "", failed: "no reset step" });
   }
@@ -160,6 +182,7 @@ function runReset(demo: DemoEntry): Promise<{ output: string; failed?: string }>
     const child = spawn(process.execPath, [path.join(repoRoot, "scripts", "lab.mjs"), `${demo.id}:reset`], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "pipe"],
+      env: section ? { ...process.env, LAB_STATE_SECTION: section } : process.env,
     });
     let out = "";
     let err = "";

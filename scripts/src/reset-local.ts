@@ -25,14 +25,19 @@ export const ARCHIVE = "archive";
 export async function localTargets(lab: Lab): Promise<LocalTarget[]> {
   const env = lab.config.env;
   const out: LocalTarget[] = [];
-  const folder = (what: string, dir: string) => {
+  const folder = (what: string, dir: string, keep: string[] = []) => {
     // The folder's contents, not the folder: it may be one the user named (DEMO4_OUTPUT_DIR).
-    const files = existsSync(dir) ? readdirSync(dir).map((f) => path.join(dir, f)) : [];
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => !keep.includes(f))
+          .map((f) => path.join(dir, f))
+      : [];
     if (files.length > 0) out.push({ what, path: dir, action: "delete", files });
   };
 
-  const { defaultMcpDataDir } = await import("@lab/mcp-servers/servers");
-  folder("MCP servers' data (issues)", defaultMcpDataDir());
+  const { defaultMcpDataDir, RUNTIME_FILE } = await import("@lab/mcp-servers/servers");
+  // The running pair's record (its ports and exit key) is not data: it goes when the pair stops.
+  folder("MCP servers' data (issues)", defaultMcpDataDir(), [RUNTIME_FILE]);
   for (const demo of listDemos()) {
     // Demo 4 saves its charts in output/ (DEMO4_OUTPUT_DIR moves it); any demo's output/ is generated.
     const demoEnv = loadEnv(demo.dir).env;

@@ -179,6 +179,72 @@ describe("pnpm reset:all", () => {
     expect(await agentNames()).toEqual(["someone-elses-agent"]);
   });
 
+  it("covers every emulator route's section: after it, FOUNDRY_PROJECT_ENDPOINT at the emulator starts afresh", async () => {
+    // `pnpm emulator` on its data folder (as its process would, the record names it), and the two routes
+    // to it: discovered (no endpoint set), and FOUNDRY_PROJECT_ENDPOINT + NODE_EXTRA_CA_CERTS.
+    const own = await startBackend();
+    try {
+      const dataDir = own.dataDir ?? "";
+      writeFileSync(
+        path.join(dataDir, "emulator.json"),
+        JSON.stringify({
+          endpoint: own.endpoint,
+          caCertPath: own.env.NODE_EXTRA_CA_CERTS,
+          pid: process.pid,
+          startedAt: new Date().toISOString(),
+        }),
+      );
+      const state = tempDir("lab-state-");
+      const local = { ...env, LAB_STATE_DIR: state, EMULATOR_DATA_DIR: dataDir };
+      const external = {
+        ...local,
+        FOUNDRY_PROJECT_ENDPOINT: own.endpoint,
+        NODE_EXTRA_CA_CERTS: own.env.NODE_EXTRA_CA_CERTS,
+      };
+      const discovered = { ...local, FOUNDRY_PROJECT_ENDPOINT: "", NODE_EXTRA_CA_CERTS: "" };
+      const first = await runLab(["0-hello"], { env: external, input: ["My name is Ada."] });
+      expect(first.code, first.stderr).toBe(0);
+      const viaEndpoint = /conversation (conv_\w+)/.exec(first.stdout)?.[1] ?? "";
+      const second = await runLab(["0-hello"], { env: discovered, input: ["hello"] });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toContain("backend: emulator (pnpm emulator)");
+      const viaDiscovery = /conversation (conv_\w+)/.exec(second.stdout)?.[1] ?? "";
+      expect(viaDiscovery).not.toBe(viaEndpoint);
+
+      // A section for an Azure project: not reachable from the emulator, so named and kept.
+      const stateFile = path.join(state, "0-hello.lab-state.json");
+      const azure = "https://lab.services.ai.azure.com/api/projects/lab";
+      const saved = JSON.parse(readFileSync(stateFile, "utf8"));
+      saved.projects[azure] = { conversations: ["conv_on_azure"] };
+      writeFileSync(stateFile, JSON.stringify(saved));
+
+      const dry = await runLab(["reset:all", "--", "--dry-run"], { env: discovered });
+      expect(dry.stdout).toContain(`Not reached from this project: what the demos recorded for ${azure}.`);
+      expect(dry.stdout).not.toContain("conv_on_azure");
+      expect(dry.code, dry.stderr).toBe(0);
+      for (const id of [viaEndpoint, viaDiscovery])
+        expect(dry.stdout).toMatch(new RegExp(`conversation ${id} +\\| would delete`));
+      expect(await exists(own.openai.conversations.retrieve(viaEndpoint))).toBe(true);
+
+      const real = await runLab(["reset:all"], { env: discovered, timeoutMs: 90_000 });
+      expect(real.code, real.stderr).toBe(0);
+      expect(real.stdout).toContain(`| 0-hello (emulator:${own.endpoint}) | agent hello-agent`);
+      expect(real.stdout).toMatch(new RegExp(`conversation ${viaEndpoint} +\\| deleted`));
+      for (const id of [viaEndpoint, viaDiscovery])
+        expect(await exists(own.openai.conversations.retrieve(id))).toBe(false);
+      const file = JSON.parse(readFileSync(stateFile, "utf8"));
+      expect(file.projects).toEqual({ [azure]: { conversations: ["conv_on_azure"] } });
+
+      // The next group, on the endpoint route: a new conversation, nothing of Ada's.
+      const next = await runLab(["0-hello"], { env: external, input: ["What is my name?"] });
+      expect(next.code, next.stderr).toBe(0);
+      expect(next.stdout).not.toContain(viaEndpoint);
+      expect(next.stdout).not.toMatch(/Ada/);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("pnpm reset, exactly as typed, is reset:all (not the system's reset)", async () => {
     // Asynchronously: the emulator it talks to runs in this test's own process.
     const { execFile } = await import("node:child_process");

@@ -87,6 +87,10 @@ async function open(srcDir: string, defaultAgentName: string, options: ConnectOp
     credential = localCredential(config.env.LAB_EMULATOR_TOKEN);
     backendLabel = `emulator (${emulator.how}) ${endpoint}`;
     projectKey = `emulator:${emulator.dataDir ?? endpoint}`;
+    // `pnpm reset:all` runs a demo's reset once per emulator section of its state file (the embedded or
+    // `pnpm emulator` route, and each FOUNDRY_PROJECT_ENDPOINT used for an emulator), through this emulator.
+    const section = process.env.LAB_STATE_SECTION;
+    if (section?.startsWith("emulator:")) projectKey = section;
   }
   currentContext.endpoint = endpoint;
 

@@ -45,6 +45,11 @@ export class DemoState<T extends object> {
     }
   }
 
+  /** Every project's section in the file (reset:all resets the other emulator routes' too). */
+  sections(): string[] {
+    return Object.keys(this.readFile().projects);
+  }
+
   get(): Partial<T> {
     return (this.readFile().projects[this.project] ?? {}) as Partial<T>;
   }

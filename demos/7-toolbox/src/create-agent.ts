@@ -8,7 +8,7 @@ import { ifExists } from "@lab/shared/agents";
 import { connect } from "@lab/shared/lab";
 import { labMetadata } from "@lab/shared/metadata";
 import { pinAgent } from "./pin.ts";
-import { DEFAULT_TOOLBOX, toolboxSources } from "./sources.ts";
+import { checkSourcesStayed, DEFAULT_TOOLBOX, toolboxSources } from "./sources.ts";
 import type { ToolboxState } from "./state.ts";
 
 const lab = await connect(import.meta.dirname, "toolbox-agent");
@@ -44,6 +44,7 @@ for await (const version of project.toolboxes.listVersions(name)) {
 const saved = state.get();
 const pinned = saved.toolbox === name && saved.pinned ? saved.pinned : toolbox.default_version;
 if (!saved.pinned) await project.toolboxes.update(name, pinned);
+if (sources) checkSourcesStayed(name, await project.toolboxes.getVersion(name, pinned), sources);
 
 // 4. The agent, pinned to that version's MCP endpoint.
 const agent = await pinAgent(lab, name, pinned);

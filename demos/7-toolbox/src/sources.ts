@@ -3,10 +3,11 @@
  * project connection that holds the GitHub token (no key in code). On the emulator: the lab's two local
  * MCP servers (issues, repository), started here when they are not already running.
  */
-import type { ToolboxToolUnion } from "@azure/ai-projects";
+import type { MCPToolboxTool, ToolboxToolUnion } from "@azure/ai-projects";
 import { ensureMcpServers } from "@lab/mcp-servers/servers";
-import { ConfigError } from "@lab/shared/errors";
+import { ConfigError, LabError } from "@lab/shared/errors";
 import type { Lab } from "@lab/shared/lab";
+import { dim } from "@lab/shared/terminal";
 
 export const DEFAULT_TOOLBOX = "lab-toolbox";
 
@@ -57,9 +58,42 @@ export async function toolboxSources(lab: Lab): Promise<ToolboxToolUnion[]> {
   const local =
     env.LAB_ISSUES_MCP_URL && env.LAB_REPO_MCP_URL
       ? { issuesUrl: env.LAB_ISSUES_MCP_URL, repoUrl: env.LAB_REPO_MCP_URL }
-      : await ensureMcpServers();
+      : await ensureMcpServers({
+          say: (line) => process.stdout.write(`${dim(line)}\n`),
+          refuse: (sentence) => new ConfigError(sentence),
+        });
   return [
     { type: "mcp", server_label: "lab_issues", server_url: local.issuesUrl, require_approval: "never" },
     { type: "mcp", server_label: "lab_repo", server_url: local.repoUrl, require_approval: "never" },
   ];
+}
+
+/**
+ * On the emulator the toolbox names this checkout's local MCP servers by URL. If they have moved since it
+ * was made (their ports were taken by another checkout), it would reach whatever listens there now.
+ */
+export function checkSourcesStayed(
+  toolbox: string,
+  version: { version: string; tools: ToolboxToolUnion[] },
+  sources: ToolboxToolUnion[],
+): void {
+  // Only MCP sources name a URL; each is matched to the same label in the toolbox version.
+  const urls = (tools: ToolboxToolUnion[]) =>
+    new Map(
+      tools.flatMap((t) => {
+        const mcp = t as Partial<MCPToolboxTool>;
+        return t.type === "mcp" && mcp.server_label && mcp.server_url
+          ? [[mcp.server_label, mcp.server_url]]
+          : [];
+      }),
+    );
+  const made = urls(version.tools);
+  for (const [label, now] of urls(sources)) {
+    const was = made.get(label);
+    if (was && was !== now) {
+      throw new LabError(
+        `Toolbox ${toolbox} version ${version.version} reaches ${label} at ${was}, but this checkout's server is at ${now}: run pnpm 7-toolbox:reset, then pnpm 7-toolbox, to make the toolbox again.`,
+      );
+    }
+  }
 }

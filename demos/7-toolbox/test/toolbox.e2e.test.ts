@@ -187,6 +187,33 @@ describe.skipIf(live)("pnpm 7-toolbox", () => {
     }
   });
 
+  it("a toolbox whose local MCP servers have moved since: one sentence, exit 1, no chat", async () => {
+    const env = {
+      ...backend.env,
+      LAB_STATE_DIR: tempDir("lab-state-"),
+      LAB_ISSUES_MCP_URL: servers.issuesUrl,
+      LAB_REPO_MCP_URL: servers.repoUrl,
+      AGENT_NAME: "toolbox-moved",
+      TOOLBOX_NAME: "toolbox-moved",
+    };
+    const first = await runLab(["7-toolbox"], { env, input: [] });
+    expect(first.code, first.stderr).toBe(0);
+    const elsewhere = await startMcpServers({ dataDir: tempDir("lab-mcp-") });
+    try {
+      const moved = await runLab(["7-toolbox"], {
+        env: { ...env, LAB_ISSUES_MCP_URL: elsewhere.issuesUrl },
+        input: ["List the open issues"],
+      });
+      expect(moved.code).toBe(1);
+      expect(moved.stderr).toContain(
+        `Toolbox toolbox-moved version 1 reaches lab_issues at ${servers.issuesUrl}, but this checkout's server is at ${elsewhere.issuesUrl}: run pnpm 7-toolbox:reset, then pnpm 7-toolbox`,
+      );
+      expect(moved.stdout).not.toContain("Projector in room 2");
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it("promote before anything exists: one sentence, exit 1", async () => {
     const run = await runLab(["7-toolbox:promote"], {
       env: { ...backend.env, AGENT_NAME: "toolbox-none", LAB_STATE_DIR: tempDir("lab-state-") },
