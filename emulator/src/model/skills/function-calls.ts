@@ -23,8 +23,10 @@ import {
 } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
 import { properNames } from "../parse/entities.ts";
+import { asksAboutState } from "../parse/questions.ts";
 import { contentStems, stem, words } from "../parse/words.ts";
 import type { Skill, TurnView } from "../types.ts";
+import { changesState } from "./effects.ts";
 import { fillArguments } from "./tool-arguments.ts";
 import { ACTIONS, propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
 
@@ -134,8 +136,48 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   // "Which hotel am I staying at?" after "My hotel is the Grand Budapest": memory answers, not a tool.
   if (forced === undefined && asksAboutSelf(turn.current) && canRecall(turn.current, turn.earlier))
     return undefined;
+  const said = lastAssistantText(items);
+  const asked = ASKED.exec(said)?.[1] ?? (AGREES.test(turn.current) ? OFFERED.exec(said)?.[1] : undefined);
   const previous = turn.earlier[turn.earlier.length - 1] ?? "";
-  const asked = ASKED.exec(lastAssistantText(items))?.[1];
+  const question = asksAboutState(turn.current) || (FOLLOW_UP.test(turn.current) && asksAboutState(previous));
+  if (forced !== undefined || asked !== undefined || !question)
+    return planWith(candidates, forced, asked, items, turn);
+  // A question never acts ("are the kitchen lights on?"): a tool that looks it up answers it; with none,
+  // the tool that would act is named and offered, not called.
+  const looking = planWith(
+    candidates.filter((tool) => !changesState(tool)),
+    forced,
+    asked,
+    items,
+    turn,
+  );
+  if (looking !== undefined) return looking;
+  const acting = planWith(candidates.filter(changesState), forced, asked, items, turn) ?? [];
+  const name = acting.map((item) =>
+    item.type === "function_call" ? String(item.name) : ASKED.exec(textOf(item))?.[1],
+  )[0];
+  const tool = candidates.find((t) => t.name === name);
+  return tool === undefined ? undefined : [assistantMessage(offer(tool))];
+}
+
+/** What this model says when a question fits only a tool that acts; "yes" then makes the call. */
+function offer(tool: Json): string {
+  return (
+    `That is a question, so I have not changed anything: none of this agent's tools only looks it up, ` +
+    `and the one that fits, ${toolLabel(tool)}, would act on it. Do you want me to call ${String(tool.name)}?`
+  );
+}
+const OFFERED = /Do you want me to call (\w[\w-]*)\?$/;
+const AGREES = /^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please do|do it|go ahead|y)\b/i;
+
+function planWith(
+  candidates: Json[],
+  forced: Json[] | undefined,
+  asked: string | undefined,
+  items: Json[],
+  turn: TurnView,
+): Json[] | undefined {
+  const previous = turn.earlier[turn.earlier.length - 1] ?? "";
   const askedTool = candidates.find((t) => t.name === asked);
 
   let ranked = rank(candidates, turn.current);
@@ -181,7 +223,8 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
     return { tool, score, topical, anchored, calls, missing };
   });
   // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
-  const chosen = complete(tries) ?? (forced !== undefined ? tries[0] : undefined);
+  const chosen =
+    specific(complete(tries), ranked, text, home) ?? (forced !== undefined ? tries[0] : undefined);
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
   const ask = closest(tries);
@@ -202,10 +245,15 @@ function twoRequests(
 ): Json[] | undefined {
   for (const m of text.matchAll(/\s*,?\s+(?:and then|and also|and|then|also|plus)\s+|\s*;\s*/gi)) {
     const right = text.slice(m.index + m[0].length);
-    if (!asksToAct(right.split(/[,;.!?]/)[0] ?? "", tools)) continue;
+    // The second may be a question ("… and what time is it in Tokyo"), which only a tool that looks
+    // things up answers.
+    const asks = asksAboutState(right);
+    if (!asks && !asksToAct(right.split(/[,;.!?]/)[0] ?? "", tools)) continue;
     const first = completeCall(tools, text.slice(0, m.index), home, options);
     if (first === undefined) continue;
-    const rest = twoRequests(tools, right, home, options) ?? completeCall(tools, right, home, options)?.calls;
+    const answering = asks ? tools.filter((tool) => !changesState(tool)) : tools;
+    const rest =
+      twoRequests(answering, right, home, options) ?? completeCall(answering, right, home, options)?.calls;
     const names = new Set(rest?.map((call) => call.name));
     if (rest === undefined || names.has(String(first.tool.name))) continue;
     return [...first.calls, ...rest];
@@ -295,8 +343,48 @@ function worthAsking(attempt: Attempt, answering: boolean): boolean {
 function complete(tries: Attempt[]): Attempt | undefined {
   let best: Attempt | undefined;
   for (const t of tries)
-    if (t.missing.length === 0 && (best === undefined || filled(t) > filled(best))) best = t;
+    if (
+      t.missing.length === 0 &&
+      (best === undefined ||
+        filled(t) > filled(best) ||
+        // Of equals, the one whose required values the message gave: "is ticket 3 closed?" names one
+        // ticket (get_ticket's required number), not a filter of a listing (list_tickets' optional status).
+        (filled(t) === filled(best) && filledRequired(t) > filledRequired(best)))
+    )
+      best = t;
   return best;
+}
+
+/**
+ * A tool with nothing required (a listing) chosen for words that only filter it loses to one further
+ * down that the message fills where it must: "is ticket 3 closed?" names one ticket, for get_ticket,
+ * not list_tickets' "closed".
+ */
+function specific(
+  chosen: Attempt | undefined,
+  ranked: Scored[],
+  text: string,
+  home: string | undefined,
+): Attempt | undefined {
+  if (chosen === undefined || requiredOf(chosen.tool).length > 0) return chosen;
+  const others: Attempt[] = ranked
+    .filter((r) => r.score >= THRESHOLD && r.tool !== chosen.tool && requiredOf(r.tool).length > 0)
+    .map(({ tool, score }) => ({
+      tool,
+      score,
+      ...fillArguments(tool, text, { strict: tool.strict === true, home }),
+    }));
+  return others.find((o) => o.missing.length === 0) ?? chosen;
+}
+
+function requiredOf(tool: Json): string[] {
+  const schema = isObject(tool.parameters) ? tool.parameters : {};
+  return Array.isArray(schema.required) ? schema.required.map(String) : [];
+}
+
+function filledRequired(attempt: Attempt): number {
+  const call = attempt.calls[0] ?? {};
+  return requiredOf(attempt.tool).filter((name) => call[name] !== undefined && call[name] !== null).length;
 }
 
 /** The tool to ask about: the best scored; of equals, the one the message filled most, then nearest done. */

@@ -131,7 +131,19 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
     const index = m.index + m[0].length;
     const head = said.findIndex((w, i) => i > 0 && paramWords.some((p) => sameStem(stem(p), stem(w))));
     const kindInName = head > 0 && reading.nameWords.some((n) => sameStem(stem(n), stem(said[head] ?? "")));
-    const phrase = head < 0 ? first : said.slice(0, kindInName ? head : head + 1).join(" ");
+    // No word of the parameter's: as many words as its own examples have ("e.g. kitchen lights or front
+    // door" → "the front door", not "front"), up to a word that says how it is ("locked", "still").
+    const plain = said
+      .slice(0, exampleLength(param.description))
+      .filter((_, i, all) =>
+        all.slice(0, i + 1).every((w) => !/(?:ed|ing|ly)$/.test(w) && !NOT_THINGS.has(w)),
+      );
+    const phrase =
+      head < 0
+        ? plain.length > 0
+          ? plain.join(" ")
+          : first
+        : said.slice(0, kindInName ? head : head + 1).join(" ");
     const span = { text: phrase, index, end: index + phrase.length };
     if (
       !reading.free(span) ||
@@ -149,6 +161,18 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
   if (best === undefined) return undefined;
   reading.use(best.span);
   return best.span.text;
+}
+
+/** Words after a thing that say how it is, not what it is ("the kitchen lights still on"). */
+const NOT_THINGS = new Set("still already yet now again on off open shut closed up down".split(" "));
+
+/** How many words a parameter's examples have at most ("e.g. kitchen lights or front door" → 2). */
+function exampleLength(description: string): number {
+  const examples = /\b(?:e\.g\.|eg\.|for example|for instance|such as)\s*:?([^.;()]*)/i.exec(
+    description,
+  )?.[1];
+  if (examples === undefined) return 1;
+  return Math.max(1, ...examples.split(/,|\bor\b|\band\b/).map((e) => words(e).length));
 }
 
 /** "trains oslo -> bergen": in a terse message, a word after "to" is a destination, the others origins. */
