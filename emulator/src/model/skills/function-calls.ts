@@ -137,11 +137,13 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   if (forced === undefined && asksAboutSelf(turn.current) && canRecall(turn.current, turn.earlier))
     return undefined;
   const said = lastAssistantText(items);
-  const asked = ASKED.exec(said)?.[1] ?? (AGREES.test(turn.current) ? OFFERED.exec(said)?.[1] : undefined);
+  const picking = PICK.exec(said)?.[1];
+  const asked =
+    ASKED.exec(said)?.[1] ?? picking ?? (AGREES.test(turn.current) ? OFFERED.exec(said)?.[1] : undefined);
   const previous = turn.earlier[turn.earlier.length - 1] ?? "";
   const question = asksAboutState(turn.current) || (FOLLOW_UP.test(turn.current) && asksAboutState(previous));
   if (forced !== undefined || asked !== undefined || !question)
-    return planWith(candidates, forced, asked, items, turn);
+    return planWith(candidates, forced, asked, items, turn, picking !== undefined);
   // A question never acts ("are the kitchen lights on?"): a tool that looks it up answers it; with none,
   // the tool that would act is named and offered, not called.
   const looking = planWith(
@@ -167,6 +169,8 @@ function offer(tool: Json): string {
     `and the one that fits, ${toolLabel(tool)}, would act on it. Do you want me to call ${String(tool.name)}?`
   );
 }
+/** What this model says when a request that acts names a choice ("at Nobu or Zuma"). */
+const PICK = /^(\w[\w-]*)\b.* acts once, for one of them: which /s;
 const OFFERED = /Do you want me to call (\w[\w-]*)\?$/;
 const AGREES = /^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please do|do it|go ahead|y)\b/i;
 
@@ -176,6 +180,7 @@ function planWith(
   asked: string | undefined,
   items: Json[],
   turn: TurnView,
+  picking = false,
 ): Json[] | undefined {
   const previous = turn.earlier[turn.earlier.length - 1] ?? "";
   const askedTool = candidates.find((t) => t.name === asked);
@@ -206,7 +211,9 @@ function planWith(
   if (eligible.length === 0) return undefined;
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
-  const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
+  // The pick between things this model asked about ("Zuma") is read first, the rest from the request.
+  if (picking) context = [previous];
+  const text = askedTool !== undefined && !picking ? `${previous}\n${turn.current}` : turn.current;
   const tries: Attempt[] = eligible.map(({ tool, score, topical, anchored }) => {
     const options = { strict: tool.strict === true, home };
     const filled = fillArguments(tool, text, options);
@@ -225,12 +232,33 @@ function planWith(
   // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
   const chosen =
     specific(complete(tries), ranked, text, home) ?? (forced !== undefined ? tries[0] : undefined);
+  const either = chosen === undefined ? undefined : eitherOr(chosen, text);
+  if (either !== undefined) return [assistantMessage(either)];
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
   const ask = closest(tries);
   if (ask === undefined || informational(turn.current) || !worthAsking(ask, askedTool !== undefined))
     return undefined;
   return [assistantMessage(askFor(ask.tool, ask.missing))];
+}
+
+/**
+ * "Book a table at Nobu or Zuma": a choice between things, for a tool that acts, is one call for the one
+ * the user picks, not one each (a question, "colder in Oslo or in Rome?", looks both up).
+ */
+function eitherOr(attempt: Attempt, text: string): string | undefined {
+  if (attempt.calls.length < 2 || !changesState(attempt.tool)) return undefined;
+  const key = Object.keys(attempt.calls[0] ?? {}).find(
+    (k) => JSON.stringify(attempt.calls[0]?.[k]) !== JSON.stringify(attempt.calls[1]?.[k]),
+  );
+  if (key === undefined) return undefined;
+  const values = attempt.calls.map((call) => String(call[key]));
+  const [last, before] = [values[values.length - 1] ?? "", values[values.length - 2] ?? ""];
+  const literal = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  if (!new RegExp(`${literal(before)}\\s*,?\\s+or\\s+(?:\\p{L}+\\s+)?${literal(last)}`, "iu").test(text))
+    return undefined;
+  const options = `${values.slice(0, -1).join(", ")} or ${last}`;
+  return `${toolLabel(attempt.tool)} acts once, for one of them: which ${key.replace(/_/g, " ")} do you mean, ${options}?`;
 }
 
 /**

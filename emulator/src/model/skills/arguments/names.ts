@@ -56,7 +56,8 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
     const object = param.nullable
       ? undefined
       : (objectNoun(param, reading) ?? countedNoun(param, reading) ?? terseWord(param, reading));
-    return object === undefined ? [] : [object];
+    if (object === undefined) return [];
+    return [object, ...terseAlternatives(reading, object)];
   }
   const list = [name, ...following(reading, name, names)];
   reading.use(...list);
@@ -81,7 +82,10 @@ function following(reading: Reading, first: Span, names: Span[]): Span[] {
   let last = first;
   for (const next of names) {
     if (next.index <= last.index) continue;
-    const gap = reading.text.slice(last.end, next.index);
+    // "in Oslo or in Rome": the first name's cue word may come again after the "or".
+    const cue =
+      reading.text.slice(0, first.index).match(/\b(in|at|for|near|around|of|from|to|with)\s+$/i)?.[1] ?? "";
+    const gap = reading.text.slice(last.end, next.index).replace(new RegExp(`\\s${cue}\\s*$`, "i"), " ");
     if (!/^\s*(?:,|,?\s*and|,?\s*or|&)\s*$/i.test(gap)) break;
     out.push(next);
     last = next;
@@ -184,6 +188,23 @@ function terseWord(param: Param, reading: Reading): string | undefined {
   if (word === undefined) return undefined;
   reading.use(word);
   return word.text;
+}
+
+/** "madrid or lisbon", "oslo and bergen": in a terse message, the words joined to the one taken. */
+function terseAlternatives(reading: Reading, taken: string): string[] {
+  const words = reading.terse().filter((w) => reading.free(w));
+  const first = reading.terse().find((w) => w.text === taken);
+  if (first === undefined) return [];
+  const out: Span[] = [];
+  let last = first;
+  for (const next of words) {
+    if (next.index <= last.index) continue;
+    if (!/^\s*(?:,|,?\s*and|,?\s*or|&)\s*$/i.test(reading.text.slice(last.end, next.index))) break;
+    out.push(next);
+    last = next;
+  }
+  reading.use(...out);
+  return out.map((w) => w.text);
 }
 
 /** Parameters that name a thing ordered or listed ("item", "product", "dish"). */
