@@ -50,3 +50,15 @@ export function changesState(tool: {
   // A name that is no verb ("weather", "vacation_request") may be one in its description's first word.
   return ACTING.has(firstVerb(typeof tool.description === "string" ? tool.description.trim() : ""));
 }
+
+/**
+ * What the lab model says when a question fits only a tool that acts ("are the kitchen lights on?" with
+ * set_lights alone): it names the tool in its own words and asks; "yes" then makes the call.
+ */
+export function offerToAct(label: string, name: string): string {
+  return (
+    `That is a question, so I have not changed anything: none of this agent's tools only looks it up, ` +
+    `and the one that fits, ${label}, would act on it. Do you want me to call ${name}?`
+  );
+}
+export const OFFERED = /Do you want me to call (\w[\w-]*)\?$/;

@@ -26,7 +26,7 @@ import { properNames } from "../parse/entities.ts";
 import { asksAboutState } from "../parse/questions.ts";
 import { contentStems, stem, words } from "../parse/words.ts";
 import type { Skill, TurnView } from "../types.ts";
-import { changesState } from "./effects.ts";
+import { changesState, OFFERED, offerToAct } from "./effects.ts";
 import { fillArguments } from "./tool-arguments.ts";
 import { ACTIONS, propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
 
@@ -159,19 +159,11 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
     item.type === "function_call" ? String(item.name) : ASKED.exec(textOf(item))?.[1],
   )[0];
   const tool = candidates.find((t) => t.name === name);
-  return tool === undefined ? undefined : [assistantMessage(offer(tool))];
+  return tool === undefined ? undefined : [assistantMessage(offerToAct(toolLabel(tool), String(tool.name)))];
 }
 
-/** What this model says when a question fits only a tool that acts; "yes" then makes the call. */
-function offer(tool: Json): string {
-  return (
-    `That is a question, so I have not changed anything: none of this agent's tools only looks it up, ` +
-    `and the one that fits, ${toolLabel(tool)}, would act on it. Do you want me to call ${String(tool.name)}?`
-  );
-}
 /** What this model says when a request that acts names a choice ("at Nobu or Zuma"). */
 const PICK = /^(\w[\w-]*)\b.* acts once, for one of them: which /s;
-const OFFERED = /Do you want me to call (\w[\w-]*)\?$/;
 const AGREES = /^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please do|do it|go ahead|y)\b/i;
 
 function planWith(
