@@ -424,7 +424,9 @@ function filled(attempt: Attempt): number {
  */
 export function chooseTool(all: Json[], text: string, options: ScoreOptions = {}): string | undefined {
   if (isStatement(text, all)) return undefined;
-  const tools = all.filter((tool) => !undoesWithout(text, tool));
+  // A question calls only a tool that looks things up (with none, `plan` offers one in words).
+  const asking = asksAboutState(text);
+  const tools = all.filter((tool) => !undoesWithout(text, tool) && !(asking && changesState(tool)));
   const both = twoRequests(tools, text, undefined, options);
   if (both !== undefined) return String(both[0]?.name);
   const tries: Attempt[] = shortlist(rank(tools, text, options)).map(
