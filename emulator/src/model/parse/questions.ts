@@ -24,12 +24,21 @@ const YES_NO =
 /** A wh- question ("what time is it in Tokyo", "where's my parcel", "whats the status of ticket 9"). */
 const WH = /^(?:what|whats|what's|which|when|where|where's|who|who's|whose|how|how's|why)\b/i;
 
-/** Whether the message (or, for one with several sentences, its first) asks how things are. */
-export function asksAboutState(text: string): boolean {
+/** Wanting to know: "do you know if …", "I'd like to know whether …", "I wonder if …". */
+const WONDERING =
+  /^(?:(?:do|did|does) (?:you|u) (?:know|remember|happen to know)|any idea|i (?:want|need|would like|'d like) to know|i wonder|(?:i'm |i am )?wondering)\b/i;
+
+/**
+ * Whether the message (or, for one with several sentences, its first) asks how things are. `wondering:
+ * false` leaves out "I want to know …": after "and" it is the rest of a story, not a second request
+ * ("I'm going to Japan and I want to know how much 300 dollars is in yen").
+ */
+export function asksAboutState(text: string, { wondering = true } = {}): boolean {
   const sentence = text
     .replace(/[\u2018\u2019\u02bc]/g, "'")
     .trim()
     .replace(OPENERS, "");
+  if (WONDERING.test(sentence)) return wondering;
   const polite = POLITE.exec(sentence);
   if (polite !== null) return FIND_OUT.test(sentence.slice(polite[0].length));
   return YES_NO.test(sentence) || WH.test(sentence);

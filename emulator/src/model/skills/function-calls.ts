@@ -141,7 +141,11 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   const asked =
     ASKED.exec(said)?.[1] ?? picking ?? (AGREES.test(turn.current) ? OFFERED.exec(said)?.[1] : undefined);
   const previous = turn.earlier[turn.earlier.length - 1] ?? "";
-  const question = asksAboutState(turn.current) || (FOLLOW_UP.test(turn.current) && asksAboutState(previous));
+  // "is the back door locked? lock it if not": a request after the question acts.
+  const after = turn.current.split("?").slice(1).join("?");
+  const question =
+    (asksAboutState(turn.current) && !asksToAct(after, tools)) ||
+    (FOLLOW_UP.test(turn.current) && asksAboutState(previous));
   if (forced !== undefined || asked !== undefined || !question)
     return planWith(candidates, forced, asked, items, turn, picking !== undefined);
   // A question never acts ("are the kitchen lights on?"): a tool that looks it up answers it; with none,
@@ -267,7 +271,7 @@ function twoRequests(
     const right = text.slice(m.index + m[0].length);
     // The second may be a question ("… and what time is it in Tokyo"), which only a tool that looks
     // things up answers.
-    const asks = asksAboutState(right);
+    const asks = asksAboutState(right, { wondering: false });
     if (!asks && !asksToAct(right.split(/[,;.!?]/)[0] ?? "", tools)) continue;
     const first = completeCall(tools, text.slice(0, m.index), home, options);
     if (first === undefined) continue;
