@@ -109,10 +109,14 @@ function joinedCodes(reading: Reading, first: string): string[] {
   const shape = /^[A-Z]+$/.test(first) ? "[A-Z]{2,6}" : "(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9][A-Za-z0-9-]+";
   const out: string[] = [];
   const next = new RegExp(`^\\s*(?:,|,?\\s*and|,?\\s*or|&)\\s*#?(${shape})\\b`);
-  let rest = reading.text.slice(at + first.length);
-  for (let m = next.exec(rest); m !== null; m = next.exec(rest)) {
-    out.push(m[1] ?? "");
-    rest = rest.slice(m[0].length);
+  let from = at + first.length;
+  for (let m = next.exec(reading.text.slice(from)); m !== null; m = next.exec(reading.text.slice(from))) {
+    const code = m[1] ?? "";
+    const end = from + m[0].length;
+    // Taken, so no other parameter reads "MSFT" again.
+    reading.use({ text: code, index: end - code.length, end });
+    out.push(code);
+    from = end;
   }
   return out;
 }
