@@ -7,6 +7,10 @@
  *     parameter's description, and takes the answer in the next turn ("4 people at 7pm");
  *   - obeys an explicit "call <tool> with <arguments>" literally, even when the arguments are not valid
  *     JSON or the tool does not exist, so learners (and tests) can see how a client copes;
+ *   - never acts on a question ("are the kitchen lights on?"): only a tool that looks things up answers
+ *     it, and with none the tool that would act is named and offered ("yes" then calls it);
+ *   - calls a tool once per thing compared ("colder in Oslo or in Rome?"), but asks which one when a tool
+ *     that acts is given a choice ("book Nobu or Zuma");
  *   - answers from the `function_call_output` items once they arrive, restating what the tools said.
  * `tool_choice: "none"` forbids new calls; `"required"` or a named function forces one.
  */
