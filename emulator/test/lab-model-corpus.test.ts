@@ -10,7 +10,7 @@ import { runCorpus as runHoldout4Documents } from "./corpus/holdout-4-documents.
 import { type CorpusResult, runCorpus } from "./corpus/lab-model.ts";
 
 describe("the lab model's corpus", () => {
-  it("passes every case of tool choice, arguments, missing arguments, memory, general answers and holdout rounds 3 and 4", async () => {
+  it("passes every case of tool choice, arguments, missing arguments, memory, general answers, holdout rounds 3 and 4 and questions about state", async () => {
     const results: CorpusResult[] = await runCorpus();
     expect(results.map((r) => r.skill)).toEqual([
       "tool-choice",
@@ -20,6 +20,7 @@ describe("the lab model's corpus", () => {
       "general",
       "holdout-3",
       "holdout-4",
+      "questions",
     ]);
     expect(results.reduce((n, r) => n + r.total, 0)).toBeGreaterThanOrEqual(100);
     expect(results.flatMap((r) => r.failures)).toEqual([]);

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import type { App } from "../src/context.ts";
 import { createLabModel } from "../src/model/lab-model.ts";
 import { factsIn, recallKey } from "../src/model/memory.ts";
+import { asksAboutState } from "../src/model/parse/questions.ts";
 import { servedModel } from "../src/model/routing.ts";
+import { changesState } from "../src/model/skills/effects.ts";
 import type { Json } from "../src/validate.ts";
 import { startLab } from "./support.ts";
 
@@ -395,5 +397,40 @@ describe("a city parameter read as people type it", () => {
     } finally {
       await lab.close();
     }
+  });
+});
+
+describe("a question never acts: which sentences ask and which tools act", () => {
+  it("tells a question about how things are from a request in a question's form", () => {
+    const asking = [
+      "are the lights in the study on",
+      "Was my parcel delivered?",
+      "hi, has anyone replied to ticket 40?",
+      "whats the status of order 7",
+      "will it rain in Bergen tomorrow?",
+      "can you find out whether the garage is open",
+      "do u know if the oven is off",
+    ];
+    const requesting = [
+      "could you switch the porch light on",
+      "will u email Ada the agenda",
+      "can I get a cab to the station at 6",
+      "would you mind cancelling my 3pm",
+      "please close ticket 40",
+      "turn the heating down",
+      "how about booking Nobu for 8",
+    ];
+    expect(asking.filter((s) => !asksAboutState(s))).toEqual([]);
+    expect(requesting.filter((s) => asksAboutState(s))).toEqual([]);
+  });
+
+  it("reads whether a tool acts from its readOnlyHint, its name's verb, or its description's first word", () => {
+    const tool = (name: string, description = "", annotations?: Json) => ({ name, description, annotations });
+    expect(changesState(tool("archiveNote"))).toBe(true);
+    expect(changesState(tool("fetch_invoice"))).toBe(false);
+    expect(changesState(tool("thermostat", "Set the target temperature."))).toBe(true);
+    expect(changesState(tool("thermostat", "Reads the current temperature."))).toBe(false);
+    expect(changesState(tool("delete_row", "", { readOnlyHint: true }))).toBe(false);
+    expect(changesState(tool("get_and_reset", "", { readOnlyHint: false }))).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
  * `pnpm bench`, the lab model: the pass rate of every corpus under `emulator/test/corpus/` (each module
  * there that exports `runCorpus` starts its own emulator and runs its requests through the real SDKs),
  * per skill, with the time each corpus took. The target is 100 % (the tests assert it); the table shows
- * where a change to the model stands without reading test output.
+ * where a change to the model stands without reading test output. Below it, each holdout round's rate
+ * with the known misses the tests leave out counted in: the honest score on requests not fitted to.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -110,6 +111,37 @@ function toolChoiceMethods(folder: string): string {
   return markdownTable(["tool choice by", "right", "accuracy"], rows);
 }
 
+type MissRunner = (options: { corpus: string; knownMisses: boolean }) => Promise<CorpusResult[]>;
+
+/**
+ * Each holdout round's rate with its known misses counted: the cases in `holdout-N-known-misses.jsonl`
+ * (or carrying `known_miss` in a JSON corpus) are run as well, so a miss fixed since shows as passed.
+ */
+async function holdoutRates(folder: string, rows: string[][]): Promise<string> {
+  const fitted = new Map(rows.map((r) => [r[0] ?? "", { passed: Number(r[1]), total: Number(r[2]) }]));
+  const corpus = (file: string) => import(pathToFileURL(path.join(folder, file)).href);
+  const functions = (await corpus("lab-model.ts")) as {
+    runCorpus: (skills: string[]) => Promise<CorpusResult[]>;
+  };
+  const retrieval = (await corpus("retrieval.ts")) as { runCorpus: MissRunner };
+  const data = (await corpus("data-questions.ts")) as { runCorpus: MissRunner };
+  const rounds = [...fitted.keys()].filter((skill) => /^holdout-\d+/.test(skill));
+  const out: string[][] = [];
+  for (const skill of rounds) {
+    const known = fitted.get(skill) ?? { passed: 0, total: 0 };
+    let misses: CorpusResult[] = [];
+    if (readdirSync(folder).includes(`${skill}-known-misses.jsonl`))
+      misses = await functions.runCorpus([`${skill}-known-misses`]);
+    else if (skill.endsWith("-retrieval"))
+      misses = await retrieval.runCorpus({ corpus: skill, knownMisses: true });
+    else if (skill.endsWith("-data")) misses = await data.runCorpus({ corpus: skill, knownMisses: true });
+    const passed = known.passed + misses.reduce((n, r) => n + r.passed, 0);
+    const total = known.total + misses.reduce((n, r) => n + r.total, 0);
+    out.push([skill, `${passed}/${total}`, `${((100 * passed) / Math.max(1, total)).toFixed(1)} %`]);
+  }
+  return markdownTable(["holdout round", "passed (known misses counted)", "pass rate"], out);
+}
+
 export async function benchModel(): Promise<void> {
   const folder = path.join(repoRoot, "emulator", "test", "corpus");
   const rows: string[][] = [];
@@ -149,6 +181,11 @@ export async function benchModel(): Promise<void> {
   );
   console.log(markdownTable(["skill", "passed", "cases", "pass rate", "corpus"], rows));
   if (failures.length > 0) console.log(`\nMisses:\n${failures.map((f) => `- ${f}`).join("\n")}`);
+  console.log(
+    "\nHoldout rounds with their known misses counted (the table above leaves those out, so each of its\n" +
+      "rows reads 100 %; the other corpora were written alongside the fixes and are partly fitted):\n",
+  );
+  console.log(await holdoutRates(folder, rows));
   console.log("\nTool choice alone (single-turn corpus cases with tools; the expected tool, or none):\n");
   console.log(toolChoiceMethods(folder));
 }

@@ -125,7 +125,8 @@ export const groundedInPassages: Grader = (item, seen) => {
   if (!item.expect.citation) return undefined;
   const source = new Set(seen.passages.flatMap((p) => contentWords(p.text)));
   const asked = new Set(contentWords(item.question));
-  const claimed = [...new Set(contentWords(seen.answer))].filter((w) => !asked.has(w));
+  const files = [...seen.passages.map((p) => p.file), ...seen.citations.map((c) => c.file)];
+  const claimed = [...new Set(contentWords(claims(seen.answer, files)))].filter((w) => !asked.has(w));
   if (claimed.length === 0)
     return { grader: "grounded", pass: false, why: "the answer says nothing beyond the question" };
   const supported = claimed.filter((w) => source.has(w));
@@ -137,6 +138,22 @@ export const groundedInPassages: Grader = (item, seen) => {
   };
 };
 export const GROUNDED_SHARE = 0.5;
+
+/**
+ * What an answer claims, without what only says where it comes from: a line that names a cited file and
+ * introduces what follows ("From employee-handbook.md (…):", "Here is what handbook.md says:"), and the
+ * files' names wherever they are ("As employee-handbook.md puts it, …"). A real model's attribution and the
+ * lab model's opening line are judged alike; every claim after them still has to be in the passages.
+ */
+function claims(answer: string, files: string[]): string {
+  const named = (line: string) => files.some((file) => file !== "" && line.includes(file));
+  let text = answer
+    .split("\n")
+    .filter((line) => !(/:\s*$/.test(line) && named(line)))
+    .join("\n");
+  for (const file of new Set(files)) if (file !== "") text = text.split(file).join(" ");
+  return text;
+}
 
 /** The answer came within the item's bound (30 s unless the item says otherwise). */
 export const withinLatency: Grader = (item, seen) => {

@@ -4,7 +4,7 @@
  * grades the same answers, and a deliberately broken agent version (its tool removed, as a careless edit
  * would) scores lower than the good one under `--compare`. Reset removes what the demo made.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TraceStore } from "../../../emulator/src/traces-store.ts";
@@ -127,6 +127,38 @@ describe.skipIf(live)("pnpm 9-evaluate", () => {
     expect(reset.stdout).toMatch(/evaluation eval_\w+: deleted/);
     await expect(backend.project.agents.get(weather)).rejects.toMatchObject({ statusCode: 404 });
   });
+
+  // A learner's own line (EVAL_DATASETS, as the README says): the lab model's answer quotes § 8.3 word for
+  // word under its opening line that names the file, and that line makes no claim the grader should weigh.
+  it("grades a learner's own handbook question as grounded when the answer quotes the passage", async () => {
+    const datasets = tempDir("lab-eval-datasets-");
+    cpSync(path.join(repoRoot, "demos", "9-evaluate", "datasets"), datasets, { recursive: true });
+    appendFileSync(
+      path.join(datasets, "handbook.jsonl"),
+      `${JSON.stringify({
+        id: "gifts",
+        question: "Can I accept a gift from a supplier?",
+        expect: {
+          contains: ["50 euros"],
+          citation: { file: "employee-handbook.md", section: "8.3 Gifts and hospitality" },
+        },
+        reference: "You may accept small gifts worth up to 50 euros.",
+      })}\n`,
+    );
+    const transcripts = tempDir("lab-evals-");
+    const env = {
+      ...backend.env,
+      AGENT_NAME: `gifts-${Math.random().toString(36).slice(2, 8)}`,
+      EVAL_DATASETS: datasets,
+      LAB_TRANSCRIPTS_DIR: transcripts,
+    };
+    const run = await runLab(["9-evaluate", "--", "--dataset", "handbook"], { env, timeoutMs: 120_000 });
+    expect(run.stderr).toBe("");
+    const [report] = reports(transcripts, "handbook");
+    const gifts = report?.items.find((i) => i.id === "gifts");
+    expect(gifts?.grades.find((g) => g.grader === "grounded")).toMatchObject({ pass: true });
+    await runLab(["9-evaluate:reset"], { env });
+  }, 180_000);
 
   // The check needs the whole lab; a copy made by `pnpm eject` holds demo 9 alone and says so.
   const wholeLab = existsSync(path.join(repoRoot, "demos", "0-hello"));

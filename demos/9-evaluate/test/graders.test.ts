@@ -111,6 +111,51 @@ describe("graders", () => {
     expect(invented?.why).toMatch(/^\d+% of the answer's words are in the cited passages/);
   });
 
+  it("grounded: a line that only names the cited file is no claim; what follows it still must be", () => {
+    const i = item({ citation: { file: "employee-handbook.md", section: "8.3 Gifts and hospitality" } });
+    const passages = [
+      {
+        file: "employee-handbook.md",
+        fileId: "f1",
+        text:
+          "### 8.3 Gifts and hospitality\n\nYou may accept small gifts from suppliers or clients worth up to 50 " +
+          "euros, such as a book or a box of chocolates. Register any gift or invitation worth more in the gifts register.",
+      },
+    ];
+    const citations = [{ file: "employee-handbook.md", fileId: "f1" }];
+    const opening =
+      "From employee-handbook.md (the offline lab model quotes the passages file search found; it writes no answer of its own):\n\n";
+    const quoted = groundedInPassages(
+      { ...i, question: "Can I accept a gift from a supplier?" },
+      seen({
+        passages,
+        citations,
+        answer: `${opening}- You may accept small gifts from suppliers or clients worth up to 50 euros, such as a book or a box of chocolates.`,
+      }),
+    );
+    expect(quoted).toMatchObject({ pass: true, why: expect.stringMatching(/^100% /) });
+    // A real model's attribution reads the same way.
+    const attributed = groundedInPassages(
+      i,
+      seen({
+        passages,
+        citations,
+        answer: "As employee-handbook.md puts it, small gifts worth up to 50 euros are fine.",
+      }),
+    );
+    expect(attributed?.pass).toBe(true);
+    // The opening line excuses nothing after it.
+    const invented = groundedInPassages(
+      i,
+      seen({
+        passages,
+        citations,
+        answer: `${opening}- Any gift is fine if your manager signs a waiver form today.`,
+      }),
+    );
+    expect(invented?.pass).toBe(false);
+  });
+
   it("latency: within the item's bound, or 30 s", () => {
     expect(withinLatency(item({}), seen({ latencyMs: 29_000 }))?.pass).toBe(true);
     expect(withinLatency(item({}), seen({ latencyMs: 31_000 }))?.pass).toBe(false);

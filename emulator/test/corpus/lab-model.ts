@@ -22,6 +22,7 @@ const SKILLS = [
   "general",
   "holdout-3",
   "holdout-4",
+  "questions",
 ];
 
 type Tool = Record<string, unknown> & { name: string; strict?: boolean; parameters: object };

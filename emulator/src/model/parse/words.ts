@@ -155,3 +155,18 @@ export function isTypoOf(typed: string, known: string): boolean {
   }
   return (previous[known.length] ?? max + 1) <= max;
 }
+
+/**
+ * The plain forms an adjective's comparative may come from ("colder" → cold, "hotter" → hot, "sunnier"
+ * → sunny, "later" → late, "cheapest" → cheap): a comparison names the quality its tool reads.
+ */
+export function comparativeBases(word: string): string[] {
+  const m = /^(\p{L}{2,}?)(ier|iest|er|est)$/u.exec(word.toLowerCase());
+  if (m === null) return [];
+  const [, base = "", ending = ""] = m;
+  if (ending.startsWith("i")) return [`${base}y`];
+  const out = [base, `${base}e`];
+  // "hotter", "biggest": a doubled consonant before the ending.
+  if (/([b-df-hj-np-tv-z])\1$/.test(base)) out.unshift(base.slice(0, -1));
+  return out;
+}

@@ -7,6 +7,10 @@
  *     parameter's description, and takes the answer in the next turn ("4 people at 7pm");
  *   - obeys an explicit "call <tool> with <arguments>" literally, even when the arguments are not valid
  *     JSON or the tool does not exist, so learners (and tests) can see how a client copes;
+ *   - never acts on a question ("are the kitchen lights on?"): only a tool that looks things up answers
+ *     it, and with none the tool that would act is named and offered ("yes" then calls it);
+ *   - calls a tool once per thing compared ("colder in Oslo or in Rome?"), but asks which one when a tool
+ *     that acts is given a choice ("book Nobu or Zuma");
  *   - answers from the `function_call_output` items once they arrive, restating what the tools said.
  * `tool_choice: "none"` forbids new calls; `"required"` or a named function forces one.
  */
@@ -23,8 +27,10 @@ import {
 } from "../memory.ts";
 import { assistantMessage } from "../output.ts";
 import { properNames } from "../parse/entities.ts";
+import { asksAboutState } from "../parse/questions.ts";
 import { contentStems, stem, words } from "../parse/words.ts";
 import type { Skill, TurnView } from "../types.ts";
+import { changesState, OFFERED, offerToAct } from "./effects.ts";
 import { fillArguments } from "./tool-arguments.ts";
 import { ACTIONS, propertiesOf, rank, type Scored, type ScoreOptions, THRESHOLD } from "./tool-choice.ts";
 
@@ -134,8 +140,49 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   // "Which hotel am I staying at?" after "My hotel is the Grand Budapest": memory answers, not a tool.
   if (forced === undefined && asksAboutSelf(turn.current) && canRecall(turn.current, turn.earlier))
     return undefined;
+  const said = lastAssistantText(items);
+  const picking = PICK.exec(said)?.[1];
+  const asked =
+    ASKED.exec(said)?.[1] ?? picking ?? (AGREES.test(turn.current) ? OFFERED.exec(said)?.[1] : undefined);
   const previous = turn.earlier[turn.earlier.length - 1] ?? "";
-  const asked = ASKED.exec(lastAssistantText(items))?.[1];
+  // "is the back door locked? lock it if not": a request after the question acts.
+  const after = turn.current.split("?").slice(1).join("?");
+  const question =
+    (asksAboutState(turn.current) && !asksToAct(after, tools)) ||
+    (FOLLOW_UP.test(turn.current) && asksAboutState(previous));
+  if (forced !== undefined || asked !== undefined || !question)
+    return planWith(candidates, forced, asked, items, turn, picking !== undefined);
+  // A question never acts ("are the kitchen lights on?"): a tool that looks it up answers it; with none,
+  // the tool that would act is named and offered, not called.
+  const looking = planWith(
+    candidates.filter((tool) => !changesState(tool)),
+    forced,
+    asked,
+    items,
+    turn,
+  );
+  if (looking !== undefined) return looking;
+  const acting = planWith(candidates.filter(changesState), forced, asked, items, turn) ?? [];
+  const name = acting.map((item) =>
+    item.type === "function_call" ? String(item.name) : ASKED.exec(textOf(item))?.[1],
+  )[0];
+  const tool = candidates.find((t) => t.name === name);
+  return tool === undefined ? undefined : [assistantMessage(offerToAct(toolLabel(tool), String(tool.name)))];
+}
+
+/** What this model says when a request that acts names a choice ("at Nobu or Zuma"). */
+const PICK = /^(\w[\w-]*)\b.* acts once, for one of them: which /s;
+const AGREES = /^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please do|do it|go ahead|y)\b/i;
+
+function planWith(
+  candidates: Json[],
+  forced: Json[] | undefined,
+  asked: string | undefined,
+  items: Json[],
+  turn: TurnView,
+  picking = false,
+): Json[] | undefined {
+  const previous = turn.earlier[turn.earlier.length - 1] ?? "";
   const askedTool = candidates.find((t) => t.name === asked);
 
   let ranked = rank(candidates, turn.current);
@@ -164,7 +211,9 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
   if (eligible.length === 0) return undefined;
   // An answer to this model's own question reads with the question's words ("Convert 100 dollars" …
   // "to euros"); a follow-up ("And in Paris?") takes its own values first and the rest from before.
-  const text = askedTool !== undefined ? `${previous}\n${turn.current}` : turn.current;
+  // The pick between things this model asked about ("Zuma") is read first, the rest from the request.
+  if (picking) context = [previous];
+  const text = askedTool !== undefined && !picking ? `${previous}\n${turn.current}` : turn.current;
   const tries: Attempt[] = eligible.map(({ tool, score, topical, anchored }) => {
     const options = { strict: tool.strict === true, home };
     const filled = fillArguments(tool, text, options);
@@ -181,13 +230,35 @@ function plan(tools: Json[], items: Json[], toolChoice: Json | string, turn: Tur
     return { tool, score, topical, anchored, calls, missing };
   });
   // Forced with nothing complete: the best tool, with what the message gave (a forced model must call).
-  const chosen = complete(tries) ?? (forced !== undefined ? tries[0] : undefined);
+  const chosen =
+    specific(complete(tries), ranked, text, home) ?? (forced !== undefined ? tries[0] : undefined);
+  const either = chosen === undefined ? undefined : eitherOr(chosen, text);
+  if (either !== undefined) return [assistantMessage(either)];
   if (chosen !== undefined)
     return chosen.calls.map((args) => functionCall(String(chosen.tool.name), JSON.stringify(args)));
   const ask = closest(tries);
   if (ask === undefined || informational(turn.current) || !worthAsking(ask, askedTool !== undefined))
     return undefined;
   return [assistantMessage(askFor(ask.tool, ask.missing))];
+}
+
+/**
+ * "Book a table at Nobu or Zuma": a choice between things, for a tool that acts, is one call for the one
+ * the user picks, not one each (a question, "colder in Oslo or in Rome?", looks both up).
+ */
+function eitherOr(attempt: Attempt, text: string): string | undefined {
+  if (attempt.calls.length < 2 || !changesState(attempt.tool)) return undefined;
+  const key = Object.keys(attempt.calls[0] ?? {}).find(
+    (k) => JSON.stringify(attempt.calls[0]?.[k]) !== JSON.stringify(attempt.calls[1]?.[k]),
+  );
+  if (key === undefined) return undefined;
+  const values = attempt.calls.map((call) => String(call[key]));
+  const [last, before] = [values[values.length - 1] ?? "", values[values.length - 2] ?? ""];
+  const literal = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  if (!new RegExp(`${literal(before)}\\s*,?\\s+or\\s+(?:\\p{L}+\\s+)?${literal(last)}`, "iu").test(text))
+    return undefined;
+  const options = `${values.slice(0, -1).join(", ")} or ${last}`;
+  return `${toolLabel(attempt.tool)} acts once, for one of them: which ${key.replace(/_/g, " ")} do you mean, ${options}?`;
 }
 
 /**
@@ -202,10 +273,15 @@ function twoRequests(
 ): Json[] | undefined {
   for (const m of text.matchAll(/\s*,?\s+(?:and then|and also|and|then|also|plus)\s+|\s*;\s*/gi)) {
     const right = text.slice(m.index + m[0].length);
-    if (!asksToAct(right.split(/[,;.!?]/)[0] ?? "", tools)) continue;
+    // The second may be a question ("… and what time is it in Tokyo"), which only a tool that looks
+    // things up answers.
+    const asks = asksAboutState(right, { wondering: false });
+    if (!asks && !asksToAct(right.split(/[,;.!?]/)[0] ?? "", tools)) continue;
     const first = completeCall(tools, text.slice(0, m.index), home, options);
     if (first === undefined) continue;
-    const rest = twoRequests(tools, right, home, options) ?? completeCall(tools, right, home, options)?.calls;
+    const answering = asks ? tools.filter((tool) => !changesState(tool)) : tools;
+    const rest =
+      twoRequests(answering, right, home, options) ?? completeCall(answering, right, home, options)?.calls;
     const names = new Set(rest?.map((call) => call.name));
     if (rest === undefined || names.has(String(first.tool.name))) continue;
     return [...first.calls, ...rest];
@@ -295,8 +371,48 @@ function worthAsking(attempt: Attempt, answering: boolean): boolean {
 function complete(tries: Attempt[]): Attempt | undefined {
   let best: Attempt | undefined;
   for (const t of tries)
-    if (t.missing.length === 0 && (best === undefined || filled(t) > filled(best))) best = t;
+    if (
+      t.missing.length === 0 &&
+      (best === undefined ||
+        filled(t) > filled(best) ||
+        // Of equals, the one whose required values the message gave: "is ticket 3 closed?" names one
+        // ticket (get_ticket's required number), not a filter of a listing (list_tickets' optional status).
+        (filled(t) === filled(best) && filledRequired(t) > filledRequired(best)))
+    )
+      best = t;
   return best;
+}
+
+/**
+ * A tool with nothing required (a listing) chosen for words that only filter it loses to one further
+ * down that the message fills where it must: "is ticket 3 closed?" names one ticket, for get_ticket,
+ * not list_tickets' "closed".
+ */
+function specific(
+  chosen: Attempt | undefined,
+  ranked: Scored[],
+  text: string,
+  home: string | undefined,
+): Attempt | undefined {
+  if (chosen === undefined || requiredOf(chosen.tool).length > 0) return chosen;
+  const others: Attempt[] = ranked
+    .filter((r) => r.score >= THRESHOLD && r.tool !== chosen.tool && requiredOf(r.tool).length > 0)
+    .map(({ tool, score }) => ({
+      tool,
+      score,
+      ...fillArguments(tool, text, { strict: tool.strict === true, home }),
+    }));
+  return others.find((o) => o.missing.length === 0) ?? chosen;
+}
+
+function requiredOf(tool: Json): string[] {
+  const schema = isObject(tool.parameters) ? tool.parameters : {};
+  return Array.isArray(schema.required) ? schema.required.map(String) : [];
+}
+
+function filledRequired(attempt: Attempt): number {
+  const call = attempt.calls[0] ?? {};
+  return requiredOf(attempt.tool).filter((name) => call[name] !== undefined && call[name] !== null).length;
 }
 
 /** The tool to ask about: the best scored; of equals, the one the message filled most, then nearest done. */
@@ -316,7 +432,9 @@ function filled(attempt: Attempt): number {
  */
 export function chooseTool(all: Json[], text: string, options: ScoreOptions = {}): string | undefined {
   if (isStatement(text, all)) return undefined;
-  const tools = all.filter((tool) => !undoesWithout(text, tool));
+  // A question calls only a tool that looks things up (with none, `plan` offers one in words).
+  const asking = asksAboutState(text);
+  const tools = all.filter((tool) => !undoesWithout(text, tool) && !(asking && changesState(tool)));
   const both = twoRequests(tools, text, undefined, options);
   if (both !== undefined) return String(both[0]?.name);
   const tries: Attempt[] = shortlist(rank(tools, text, options)).map(

@@ -14,7 +14,9 @@ import { newId } from "../../ids.ts";
 import type { McpToolInfo } from "../../mcp/client.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
+import { asksAboutState } from "../parse/questions.ts";
 import type { Skill } from "../types.ts";
+import { changesState, offerToAct } from "./effects.ts";
 
 export const mcp: Skill = async (request, turn) => {
   const servers = request.tools.filter(
@@ -95,7 +97,19 @@ export const mcp: Skill = async (request, turn) => {
     }
     choice = { ...found, args };
   } else {
-    const picked = pick(offered, turn.current);
+    // A question never acts ("is issue 3 closed?"): only a tool that reads answers it, by its
+    // readOnlyHint or its verb; with none, the tool that would act is offered, not asked for approval.
+    const asking = asksAboutState(turn.current);
+    const picked = pick(asking ? offered.filter((o) => !changesState(o.tool)) : offered, turn.current);
+    if (asking && picked === undefined) {
+      const acting = pick(offered, turn.current);
+      if (acting !== undefined) {
+        const { name, description } = acting.tool;
+        const label = description ? `${name} (${description.trim().replace(/\.$/, "")})` : name;
+        output.push(assistantMessage(offerToAct(label, name)));
+        return output;
+      }
+    }
     choice = picked;
     // The words fit a tool this agent may not use better ("Close issue #1" once close_issue is no longer
     // allowed): say so, rather than call the nearest tool that is allowed.
@@ -286,7 +300,10 @@ function pick(offered: Array<{ server: Json; tool: McpToolInfo }>, text: string)
     if (nameScore === 0) continue;
     const descScore = new Set(descWords.map(STEM).filter((w) => said.has(w))).size;
     const args = fill(tool, text);
-    const filled = Object.keys(args).length * 2;
+    // A value the tool requires counts more than an optional filter: "is issue 3 closed?" names one
+    // issue (get_issue's number), not list_issues' state.
+    const required = Array.isArray(tool.input_schema.required) ? tool.input_schema.required.map(String) : [];
+    const filled = Object.keys(args).reduce((sum, key) => sum + (required.includes(key) ? 3 : 1), 0);
     const score = nameScore + descScore + filled - requiredMissing(tool, args).length * 3;
     if (!best || score > best.score) best = { server, tool, args, score };
   }
@@ -328,7 +345,11 @@ function valueFor(name: string, spec: Json, text: string): unknown {
     );
   }
   if (/body|comment|text|message|description/i.test(name)) {
-    return /\b(?:saying|that says|with (?:the )?body|body:|comment:|because)\s+(.+?)[.!?]*$/i.exec(text)?.[1];
+    // "comment on issue 1: fixed by replacing the cable": what follows the colon is the text.
+    return (
+      /\b(?:saying|that says|with (?:the )?body|body:|comment:|because)\s+(.+?)[.!?]*$/i.exec(text)?.[1] ??
+      /^[^:"“]{3,80}:\s+(.+?)[.!?]*$/s.exec(text.trim())?.[1]
+    );
   }
   if (/path|file|folder|dir/i.test(name)) {
     return /([\w.-]+\/[\w./-]*|[\w-]+\.[A-Za-z]{1,5})\b/.exec(text)?.[1];

@@ -77,6 +77,9 @@ function fillObject(schema: Json, reading: Reading, options: FillOptions): Fille
     } else {
       value = valueFor(param, reading);
       if (value === undefined && param.kind === "date") value = rangeEnd(param, params, args, reading);
+      // "AAPL or MSFT", "RX-1 and RX-2": codes of one form joined to it give one call each.
+      const more = param.kind === "code" && typeof value === "string" ? joinedCodes(reading, value) : [];
+      if (more.length > 0 && fanOut === undefined) fanOut = { name: param.name, values: [value, ...more] };
     }
     if (value === undefined && param.kind === "boolean" && param.required && !param.nullable) value = false;
     if (value === undefined && param.spec.default !== undefined && param.required) value = param.spec.default;
@@ -97,6 +100,25 @@ function fillObject(schema: Json, reading: Reading, options: FillOptions): Fille
       .map((p) => p.name)
       .concat(missing.filter((m) => m.includes("."))),
   };
+}
+
+/** The codes written like this one right after it, joined by "and", "or", "&" or commas. */
+function joinedCodes(reading: Reading, first: string): string[] {
+  const at = reading.text.indexOf(first);
+  if (at < 0) return [];
+  const shape = /^[A-Z]+$/.test(first) ? "[A-Z]{2,6}" : "(?=[A-Za-z0-9-]*\\d)[A-Za-z0-9][A-Za-z0-9-]+";
+  const out: string[] = [];
+  const next = new RegExp(`^\\s*(?:,|,?\\s*and|,?\\s*or|&)\\s*#?(${shape})\\b`);
+  let from = at + first.length;
+  for (let m = next.exec(reading.text.slice(from)); m !== null; m = next.exec(reading.text.slice(from))) {
+    const code = m[1] ?? "";
+    const end = from + m[0].length;
+    // Taken, so no other parameter reads "MSFT" again.
+    reading.use({ text: code, index: end - code.length, end });
+    out.push(code);
+    from = end;
+  }
+  return out;
 }
 
 function valueFor(param: Param, reading: Reading): unknown {

@@ -8,7 +8,7 @@
 import { isObject, type Json } from "../../validate.ts";
 import { LANGUAGES, LEXICON_WORDS, related } from "../parse/lexicon.ts";
 import { CURRENCIES } from "../parse/numbers.ts";
-import { contentStems, contentWords, isTypoOf, sameStem, stem } from "../parse/words.ts";
+import { comparativeBases, contentStems, contentWords, isTypoOf, sameStem, stem } from "../parse/words.ts";
 
 export const THRESHOLD = 1.75;
 const RELATED = 0.6;
@@ -47,6 +47,9 @@ const EVERYDAY = new Set(
     " ",
   ),
 );
+
+/** A comparison: "colder in Oslo or in Rome", "warmer than", "which is cheaper". */
+export const COMPARISON = /\b\p{L}+(?:er|est)\b.*\b(?:or|than)\b|^\s*which\b.*\b\p{L}+(?:er|est)\b/iu;
 
 /** Lengths of time: "per day" says nothing about a tool that counts days of leave. */
 const SPANS_OF_TIME = new Set("day week month year hour minute second".split(" ").map(stem));
@@ -132,6 +135,7 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
   let anchored = false;
   const seen = new Set<string>();
   const things = possessed(text);
+  const comparing = COMPARISON.test(text);
   for (const typed of contentWords(text)) {
     const direct = stem(typed);
     if (seen.has(direct)) continue;
@@ -153,6 +157,9 @@ function scored(tool: Json, text: string, options: ScoreOptions): Scored {
     match(direct, 1);
     // A typing slip of a word the tools or the lexicon know counts 80 % ("tabel"), in full for a long
     // word, where a slip is less likely to be another real word ("tempature").
+    // "Is it colder in Oslo or in Rome?": in a comparison, a comparative counts as its plain form.
+    if (best === 0 && comparing)
+      for (const base of comparativeBases(typed)) if (best === 0) match(stem(base), 1);
     if (best === 0 && !EVERYDAY.has(typed)) {
       const meant = vocab.spellings.find((known) => isTypoOf(typed, known));
       if (meant !== undefined) match(stem(meant), typed.length >= 7 ? 1 : TYPO);

@@ -56,7 +56,8 @@ export function entities(param: Param, reading: Reading, options: FillOptions): 
     const object = param.nullable
       ? undefined
       : (objectNoun(param, reading) ?? countedNoun(param, reading) ?? terseWord(param, reading));
-    return object === undefined ? [] : [object];
+    if (object === undefined) return [];
+    return [object, ...terseAlternatives(reading, object)];
   }
   const list = [name, ...following(reading, name, names)];
   reading.use(...list);
@@ -81,7 +82,10 @@ function following(reading: Reading, first: Span, names: Span[]): Span[] {
   let last = first;
   for (const next of names) {
     if (next.index <= last.index) continue;
-    const gap = reading.text.slice(last.end, next.index);
+    // "in Oslo or in Rome": the first name's cue word may come again after the "or".
+    const cue =
+      reading.text.slice(0, first.index).match(/\b(in|at|for|near|around|of|from|to|with)\s+$/i)?.[1] ?? "";
+    const gap = reading.text.slice(last.end, next.index).replace(new RegExp(`\\s${cue}\\s*$`, "i"), " ");
     if (!/^\s*(?:,|,?\s*and|,?\s*or|&)\s*$/i.test(gap)) break;
     out.push(next);
     last = next;
@@ -131,7 +135,19 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
     const index = m.index + m[0].length;
     const head = said.findIndex((w, i) => i > 0 && paramWords.some((p) => sameStem(stem(p), stem(w))));
     const kindInName = head > 0 && reading.nameWords.some((n) => sameStem(stem(n), stem(said[head] ?? "")));
-    const phrase = head < 0 ? first : said.slice(0, kindInName ? head : head + 1).join(" ");
+    // No word of the parameter's: as many words as its own examples have ("e.g. kitchen lights or front
+    // door" → "the front door", not "front"), up to a word that says how it is ("locked", "still").
+    const plain = said
+      .slice(0, exampleLength(param.description))
+      .filter((_, i, all) =>
+        all.slice(0, i + 1).every((w) => !/(?:ed|ing|ly)$/.test(w) && !NOT_THINGS.has(w)),
+      );
+    const phrase =
+      head < 0
+        ? plain.length > 0
+          ? plain.join(" ")
+          : first
+        : said.slice(0, kindInName ? head : head + 1).join(" ");
     const span = { text: phrase, index, end: index + phrase.length };
     if (
       !reading.free(span) ||
@@ -151,6 +167,18 @@ function objectNoun(param: Param, reading: Reading): string | undefined {
   return best.span.text;
 }
 
+/** Words after a thing that say how it is, not what it is ("the kitchen lights still on"). */
+const NOT_THINGS = new Set("still already yet now again on off open shut closed up down".split(" "));
+
+/** How many words a parameter's examples have at most ("e.g. kitchen lights or front door" → 2). */
+function exampleLength(description: string): number {
+  const examples = /\b(?:e\.g\.|eg\.|for example|for instance|such as)\s*:?([^.;()]*)/i.exec(
+    description,
+  )?.[1];
+  if (examples === undefined) return 1;
+  return Math.max(1, ...examples.split(/,|\bor\b|\band\b/).map((e) => words(e).length));
+}
+
 /** "trains oslo -> bergen": in a terse message, a word after "to" is a destination, the others origins. */
 function terseWord(param: Param, reading: Reading): string | undefined {
   // Not a word another parameter picked ("only electric ones": electric is the bike type).
@@ -160,6 +188,23 @@ function terseWord(param: Param, reading: Reading): string | undefined {
   if (word === undefined) return undefined;
   reading.use(word);
   return word.text;
+}
+
+/** "madrid or lisbon", "oslo and bergen": in a terse message, the words joined to the one taken. */
+function terseAlternatives(reading: Reading, taken: string): string[] {
+  const words = reading.terse().filter((w) => reading.free(w));
+  const first = reading.terse().find((w) => w.text === taken);
+  if (first === undefined) return [];
+  const out: Span[] = [];
+  let last = first;
+  for (const next of words) {
+    if (next.index <= last.index) continue;
+    if (!/^\s*(?:,|,?\s*and|,?\s*or|&)\s*$/i.test(reading.text.slice(last.end, next.index))) break;
+    out.push(next);
+    last = next;
+  }
+  reading.use(...out);
+  return out.map((w) => w.text);
 }
 
 /** Parameters that name a thing ordered or listed ("item", "product", "dish"). */

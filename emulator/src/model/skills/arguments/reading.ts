@@ -10,7 +10,7 @@ import { emails, properNames, quoted, urls } from "../../parse/entities.ts";
 import { related } from "../../parse/lexicon.ts";
 import { CURRENCIES, type NumberSpan, numbers, UNITS } from "../../parse/numbers.ts";
 import { overlaps, type Span } from "../../parse/spans.ts";
-import { GENERIC, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
+import { comparativeBases, GENERIC, STOPWORDS, sameStem, stem, words } from "../../parse/words.ts";
 
 /** Everyday words that are never a value by themselves ("next train", "best hotel"). */
 const COMMON = new Set(
@@ -242,6 +242,9 @@ export class Reading {
       if (STOPWORDS.has(word) || GENERIC.has(word) || COMMON.has(word) || UNITS.has(word)) continue;
       if (CURRENCIES[word] !== undefined || taken.some((t) => overlaps(t, span))) continue;
       if (this.toolStems.some((t) => sameStem(t, s) || related(t, s))) continue;
+      // "which is warmer, madrid or lisbon": a comparative of the tool's quality is no name.
+      const bases = comparativeBases(word).map(stem);
+      if (bases.some((b) => this.toolStems.some((t) => sameStem(t, b) || related(t, b)))) continue;
       this.terseWords.push(span);
     }
     return this.terseWords;

@@ -477,7 +477,15 @@ export function code(param: Param, reading: Reading): string | undefined {
   )) {
     const span = { text: m[0].replace(/^#/, ""), index: m.index, end: m.index + m[0].length };
     if (!reading.free(span) || reading.whens.some((w) => overlaps(w, span))) continue;
-    if (/^\d+$/.test(span.text) && reading.numbers.some((n) => overlaps(n, span) && n.unit !== undefined))
+    // "4 people" is a count, but "order 88123 ship": digits after a word of the parameter's own name are it.
+    const named = words(param.name)
+      .map(stem)
+      .includes(stem(reading.before(m.index, 1)));
+    if (
+      /^\d+$/.test(span.text) &&
+      !named &&
+      reading.numbers.some((n) => overlaps(n, span) && n.unit !== undefined)
+    )
       continue;
     reading.use(span);
     reading.use(...reading.numbers.filter((n) => overlaps(n, span)));
