@@ -30,20 +30,27 @@ export interface ChatArgs {
   flags: Record<string, boolean>;
 }
 
+const CHAT_FLAGS = {
+  log: "write a transcript",
+  trace: "show the protocol events",
+  new: "start a new conversation",
+  // Read by connect() (shared/tracing.ts); listed here so the chat accepts them.
+  otel: "record OpenTelemetry traces",
+  "otel-content": "record traces with message content",
+};
+
 /**
- * Parses the chat flags; anything else is a usage error (exit 2). A demo may accept more boolean flags
- * (`extra`, name → what it does), returned in `flags`.
+ * Parses the chat flags; anything else is a usage error (exit 2) that lists what is taken. A demo may
+ * accept more boolean flags (`extra`, name → what it does), returned in `flags`, and refuse some of the
+ * shared ones (`without`: demo 2 has no --log or --trace).
  */
-export function chatArgs(argv = process.argv.slice(2), extra: Record<string, string> = {}): ChatArgs {
-  const known = {
-    log: "write a transcript",
-    trace: "show the protocol events",
-    new: "start a new conversation",
-    // Read by connect() (shared/tracing.ts); listed here so the chat accepts them.
-    otel: "record OpenTelemetry traces",
-    "otel-content": "record traces with message content",
-    ...extra,
-  };
+export function chatArgs(
+  argv = process.argv.slice(2),
+  extra: Record<string, string> = {},
+  without: readonly (keyof typeof CHAT_FLAGS)[] = [],
+): ChatArgs {
+  const shared = Object.entries(CHAT_FLAGS).filter(([name]) => !(without as string[]).includes(name));
+  const known: Record<string, string> = { ...Object.fromEntries(shared), ...extra };
   try {
     const { values } = parseArgs({
       args: argv.filter((a) => a !== "--"),
