@@ -2,12 +2,13 @@
  * `pnpm lab:doctor` as a facilitator runs it, as a child process: all green on the emulator, and one red line
  * with its fix for each thing a workshop machine can get wrong.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sandboxInfo } from "../../emulator/src/sandbox/run.ts";
 import { cleanEnv, repoRoot, runLab, tempDir } from "../../shared/test/support.ts";
+import { hasTmux, TerminalSession } from "../../shared/test/tmux.ts";
 
 /** The embedded emulator in its own folder, like `pnpm lab:doctor` on a fresh checkout. */
 const embedded = () => ({
@@ -203,6 +204,53 @@ describe("pnpm lab:doctor", () => {
     expect(doctor.stdout).toContain(
       `✖ .env and settings: FOUNDRY_PROJECT_ENDPOINT (from ${rootEnv}) ${said}`,
     );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a quote that never closes in .env: every demo and the doctor name the file, the line and the key", async () => {
+    const dir = tempDir("lab-env-");
+    const rootEnv = path.join(dir, ".env");
+    writeFileSync(
+      rootEnv,
+      'FOUNDRY_PROJECT_ENDPOINT="https://x.services.ai.azure.com/api/projects/p\nMODEL_DEPLOYMENT=gpt-4o\n',
+    );
+    const said = `Line 1 of ${rootEnv}: the " quote that starts the value of FOUNDRY_PROJECT_ENDPOINT never closes`;
+    const doctor = await runLab(["lab:doctor"], { env: { ...embedded(), LAB_ROOT_ENV: rootEnv } });
+    expect(doctor.code).toBe(1);
+    expect(row(doctor.stdout, ".env and settings")).toMatch(/^\| ✖/);
+    expect(doctor.stdout).toContain(`✖ .env and settings: ${said}`);
+    const demos = readdirSync(path.join(repoRoot, "demos")).filter(
+      (d) => /^\d-/.test(d) && d !== "2-desktop",
+    );
+    expect(demos).toHaveLength(9);
+    const runs = await Promise.all(
+      demos.map((demo) =>
+        runLab([demo], { env: { ...embedded(), LAB_ROOT_ENV: rootEnv }, input: ["/exit"] }),
+      ),
+    );
+    for (const [i, result] of runs.entries()) {
+      expect([demos[i], result.code]).toEqual([demos[i], 2]);
+      expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(/\.$/)]); // one sentence
+      expect(result.stderr).toContain(`✖ ${said}; `);
+      expect(result.stderr).not.toContain('""');
+      expect(result.stdout).toBe("");
+    }
+    // Demo 2 needs a terminal before anything else: there, the same sentence.
+    if (hasTmux()) {
+      const terminal = new TerminalSession(`lab-env-quote-${process.pid}`, ["2-desktop"], {
+        ...embedded(),
+        LAB_ROOT_ENV: rootEnv,
+        NO_COLOR: "1",
+      });
+      try {
+        const screen = await terminal.until((s) => s.includes("EXITED="), "demo 2's exit");
+        const unwrapped = (text: string) => text.replace(/\s+/g, ""); // the terminal wraps the sentence
+        expect(unwrapped(screen)).toContain(unwrapped(said));
+        expect(screen).toContain("EXITED=2");
+      } finally {
+        terminal.close();
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -30,20 +30,27 @@ export interface ChatArgs {
   flags: Record<string, boolean>;
 }
 
+const CHAT_FLAGS = {
+  log: "write a transcript",
+  trace: "show the protocol events",
+  new: "start a new conversation",
+  // Read by connect() (shared/tracing.ts); listed here so the chat accepts them.
+  otel: "record OpenTelemetry traces",
+  "otel-content": "record traces with message content",
+};
+
 /**
- * Parses the chat flags; anything else is a usage error (exit 2). A demo may accept more boolean flags
- * (`extra`, name → what it does), returned in `flags`.
+ * Parses the chat flags; anything else is a usage error (exit 2) that lists what is taken. A demo may
+ * accept more boolean flags (`extra`, name → what it does), returned in `flags`, and refuse some of the
+ * shared ones (`without`: demo 2 has no --log or --trace).
  */
-export function chatArgs(argv = process.argv.slice(2), extra: Record<string, string> = {}): ChatArgs {
-  const known = {
-    log: "write a transcript",
-    trace: "show the protocol events",
-    new: "start a new conversation",
-    // Read by connect() (shared/tracing.ts); listed here so the chat accepts them.
-    otel: "record OpenTelemetry traces",
-    "otel-content": "record traces with message content",
-    ...extra,
-  };
+export function chatArgs(
+  argv = process.argv.slice(2),
+  extra: Record<string, string> = {},
+  without: readonly (keyof typeof CHAT_FLAGS)[] = [],
+): ChatArgs {
+  const shared = Object.entries(CHAT_FLAGS).filter(([name]) => !(without as string[]).includes(name));
+  const known: Record<string, string> = { ...Object.fromEntries(shared), ...extra };
   try {
     const { values } = parseArgs({
       args: argv.filter((a) => a !== "--"),
@@ -69,7 +76,8 @@ export interface Turn {
   /**
    * Asks the user a question in the middle of the turn and returns the answer: typed at a terminal, or,
    * when stdin is not a terminal, the next line of the input (echoed after the question). Undefined when
-   * the piped input ended before an answer; at a terminal, Ctrl-D at the question cancels the turn.
+   * the piped input ended before an answer; at a terminal, Ctrl-D at the question cancels the turn. At a
+   * terminal the answer starts empty (words typed ahead wait for the next prompt) and stays out of ↑.
    */
   ask(question: string): Promise<string | undefined>;
   /** Prints one line of the demo's own (a tool call, a saved file) on a line of its own. */
@@ -118,6 +126,14 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
   });
   rl.on("line", () => {
     if (typingAhead) typedAhead++;
+  });
+  // An answer to a question ("y") is not a turn: ↑ must not recall it. readline adds every line to its
+  // history and lets a "history" listener change the list, so an answer's entry is undone there.
+  let asking = false;
+  let turnsHistory: string[] = [];
+  rl.on("history", (history: string[]) => {
+    if (asking) history.splice(0, history.length, ...turnsHistory);
+    else turnsHistory = [...history];
   });
   const prompt = bold(cyan("You › "));
   rl.setPrompt(prompt);
@@ -233,21 +249,29 @@ export async function chat(lab: Lab, options: ChatOptions): Promise<void> {
             // Ctrl-D at the question closes the input: the question never gets an answer, so cancel the turn.
             const cancel = () => controller.abort();
             rl.once("close", cancel);
+            // Words typed ahead (not yet sent) belong to the next turn, not to the answer: they are taken
+            // out of the line while the question waits (unseen: still typing ahead) and put back after it.
+            asking = true;
+            const ahead = rl.line;
+            rl.write(null, { ctrl: true, name: "e" });
+            rl.write(null, { ctrl: true, name: "u" });
+            const done = () => {
+              rl.off("close", cancel);
+              controller.signal.removeEventListener("abort", aborted);
+              asking = false;
+              typingAhead = true;
+              if (ahead && !closed) rl.write(ahead); // drawn by the next prompt
+            };
+            const aborted = () => {
+              done();
+              reject(controller.signal.reason);
+            };
+            controller.signal.addEventListener("abort", aborted, { once: true });
             typingAhead = false; // the question and its answer are drawn as typed
             rl.question(question, { signal: controller.signal }, (answer) => {
-              rl.off("close", cancel);
-              typingAhead = true;
+              done();
               resolve(answer);
             });
-            controller.signal.addEventListener(
-              "abort",
-              () => {
-                rl.off("close", cancel);
-                typingAhead = true;
-                reject(controller.signal.reason);
-              },
-              { once: true },
-            );
           }).then(answered);
         },
         line: (text) => {

@@ -166,28 +166,38 @@ export function unknownSettingsWarning(unknown: UnknownSetting[]): string | unde
   return `Unknown setting${unknown.length > 1 ? "s" : ""}, ignored: ${each.join("; ")}`;
 }
 
-/** Reads one .env file; a line that is not `NAME=value` is a configuration error, not a silent skip. */
+/**
+ * Reads one .env file; a line that is not `NAME=value` is a configuration error, not a silent skip, and so
+ * is a quote that never closes. A quoted value may span lines (a PEM key): Node's parseEnv ends it at the
+ * next such quote, so that quote must end its line (only spaces or a # comment after it). Otherwise
+ * parseEnv keeps a stray quote in the value, or reads the next setting's lines into it, without a word.
+ */
 export function readEnvFile(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
   const text = readFileSync(file, "utf8");
-  let open: string | undefined; // a quote character while inside a multi-line quoted value
-  text.split(/\r?\n/).forEach((line, index) => {
-    if (open) {
-      if (line.includes(open)) open = undefined;
-      return;
-    }
-    const trimmed = line.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) return;
-    const match = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(.*)$/.exec(trimmed);
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const trimmed = (lines[index] ?? "").trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(trimmed);
     if (!match) {
       throw new ConfigError(
         `Line ${index + 1} of ${displayPath(file)} is not NAME=value ("${trimmed.slice(0, 40)}"); fix or remove it (example: FOUNDRY_PROJECT_ENDPOINT=${ENDPOINT_EXAMPLE}).`,
       );
     }
-    const value = match[1] ?? "";
+    const [, name = "", value = ""] = match;
     const quote = value[0];
-    if ((quote === '"' || quote === "'" || quote === "`") && !value.slice(1).includes(quote)) open = quote;
-  });
+    if (!(quote === '"' || quote === "'" || quote === "`") || value.slice(1).includes(quote)) continue;
+    const close = lines.findIndex((line, i) => i > index && line.includes(quote));
+    const after = close === -1 ? "" : (lines[close] ?? "").slice((lines[close] ?? "").indexOf(quote) + 1);
+    if (close === -1 || !/^\s*(?:#.*)?$/.test(after)) {
+      // The value itself is not shown: it may be a secret.
+      throw new ConfigError(
+        `Line ${index + 1} of ${displayPath(file)}: the ${quote} quote that starts the value of ${name} never closes${close === -1 ? "" : ` (the next ${quote} is inside line ${close + 1})`}; end the value with ${quote} on line ${index + 1} (${name}=${quote}…${quote}) or remove the quote.`,
+      );
+    }
+    index = close; // the lines up to the closing quote are the value's
+  }
   return parseEnv(text) as Record<string, string>;
 }
 
@@ -273,6 +283,11 @@ export function normalizeEndpoint(raw: string, variable: string, source: string)
       `${variable} (from ${source}) still has the placeholder${placeholders.length > 1 ? "s" : ""} ${placeholders.join(" and ")} of .env.sample: replace ${placeholders.map((p) => what[p] ?? `${p} with its value`).join(" and ")}, or paste the whole project endpoint from the project's Overview page in the Foundry portal (it looks like ${ENDPOINT_EXAMPLE}).`,
     );
   }
+  // Quotes in the environment itself are part of the value (Windows' `set NAME="…"` keeps them).
+  if (/^["'`]/.test(value))
+    throw fail(
+      `starts with a quote, which is part of the value here (${value.slice(0, 80)}); remove the quotes`,
+    );
   let url: URL;
   try {
     url = new URL(value);

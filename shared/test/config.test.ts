@@ -132,6 +132,44 @@ describe("config", () => {
     writeFileSync(file, 'KEY="multi\nline value"\nexport OTHER=1\n');
     expect(readEnvFile(file)).toMatchObject({ KEY: "multi\nline value", OTHER: "1" });
   });
+
+  it("names the line and the key of a quote that never closes, and keeps closed multi-line values", () => {
+    const dir = tempDir();
+    const file = path.join(dir, ".env");
+    // The quote never comes back: the file, the line and the key, and not the value (it may be a secret).
+    writeFileSync(
+      file,
+      `# Azure\nFOUNDRY_PROJECT_ENDPOINT="${AZURE}\nMODEL_DEPLOYMENT=gpt-4o\nAGENT_NAME=me\n`,
+    );
+    const never = configError(() => readEnvFile(file)).message;
+    expect(never).toMatch(
+      /^Line 2 of .*\.env: the " quote that starts the value of FOUNDRY_PROJECT_ENDPOINT never closes; /,
+    );
+    expect(never).not.toContain(AZURE);
+    // The next quote is in the middle of another setting's line: Node's parseEnv would end the value there,
+    // reading line 3 into it.
+    writeFileSync(file, `AZURE_CLIENT_SECRET='s3cr3t\nMODEL_DEPLOYMENT=gpt-4o\nAGENT_NAME='me'\n`);
+    const swallowed = configError(() => readEnvFile(file)).message;
+    expect(swallowed).toMatch(
+      /^Line 1 of .*: the ' quote .* AZURE_CLIENT_SECRET never closes \(the next ' is inside line 3\)/,
+    );
+    expect(swallowed).not.toContain("s3cr3t");
+    // Closed quotes that span lines are legal: a PEM key, with a comment after the closing quote.
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    writeFileSync(file, `CERT="${pem}"  # the CA\nNOTE='one\ntwo'\nRAW=\`a\nb\`\nAFTER=1\n`);
+    expect(readEnvFile(file)).toEqual({ CERT: pem, NOTE: "one\ntwo", RAW: "a\nb", AFTER: "1" });
+    // The lines after a closed multi-line value are checked as usual.
+    writeFileSync(file, `CERT="${pem}"\nnot a setting\n`);
+    expect(configError(() => readEnvFile(file)).message).toMatch(/^Line 4 of .* is not NAME=value/);
+  });
+
+  it("an endpoint in quotes from the environment is named as such, not as a doubled quote", () => {
+    const message = configError(() =>
+      normalizeEndpoint(`"${AZURE}"`, "FOUNDRY_PROJECT_ENDPOINT", "the environment"),
+    ).message;
+    expect(message).toContain("starts with a quote, which is part of the value here");
+    expect(message).not.toContain('(""');
+  });
 });
 
 describe("unknown settings in .env files", () => {

@@ -40,7 +40,7 @@ export interface ToolLoopOptions {
   maxRounds?: number;
   /** Shows a streamed response as it arrives and returns the final response. */
   print(stream: AsyncIterable<ResponseStreamEvent>): Promise<Response>;
-  /** Called after each local function call, for the learner to see what happened. */
+  /** Called for each local function call once it ran, in the model's order, for the learner to see. */
   onToolCall?(report: ToolCallReport): void;
 }
 
@@ -78,10 +78,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
     // Past the bound no tool runs: each call's output tells the model to answer with what it has.
     let outputs: ResponseInputItem.FunctionCallOutput[];
     try {
-      outputs =
-        round > maxRounds
-          ? calls.map((call) => refuse(call, stopped))
-          : await Promise.all(calls.map((call) => callTool(call)));
+      outputs = round > maxRounds ? calls.map((call) => refuse(call, stopped)) : await runAll(calls);
     } catch (err) {
       // Ctrl-C while tools ran: the conversation now holds calls without outputs, and the service would
       // refuse the next question ("No tool output found"). Answer them as cancelled before giving up.
@@ -99,28 +96,38 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<Response> {
     await openai.conversations.items.create(conversation, { items: outputs }).catch(() => undefined); // best effort: the turn is ending anyway
   }
 
+  /**
+   * Runs the calls at once and reports them in the model's order once all have run: in the order they
+   * finish, which of two lookups is faster would decide what the learner reads first.
+   */
+  async function runAll(calls: ResponseFunctionToolCall[]): Promise<ResponseInputItem.FunctionCallOutput[]> {
+    const ran = await Promise.all(calls.map((call) => callTool(call)));
+    for (const { report } of ran) options.onToolCall?.(report);
+    return ran.map(({ output }) => output);
+  }
+
   // Tracing (--otel): each local call is an `execute_tool` span with its duration and outcome.
-  function callTool(call: ResponseFunctionToolCall): Promise<ResponseInputItem.FunctionCallOutput> {
+  function callTool(call: ResponseFunctionToolCall) {
     return toolSpan(call, (span) => runTool(call, span));
   }
 
   async function runTool(
     call: ResponseFunctionToolCall,
     span: Span,
-  ): Promise<ResponseInputItem.FunctionCallOutput> {
+  ): Promise<{ output: ResponseInputItem.FunctionCallOutput; report: ToolCallReport }> {
     const started = performance.now();
     const result = await execute(call);
     const output = JSON.stringify(result);
     const ok = !(result && typeof result === "object" && "error" in result);
     recordToolResult(span, ok, output);
-    options.onToolCall?.({
+    const report = {
       name: call.name,
       arguments: call.arguments,
       ok,
       output,
       durationMs: performance.now() - started,
-    });
-    return { type: "function_call_output", call_id: call.call_id, output };
+    };
+    return { output: { type: "function_call_output", call_id: call.call_id, output }, report };
   }
 
   function outputFor(call: ResponseFunctionToolCall, result: unknown): ResponseInputItem.FunctionCallOutput {

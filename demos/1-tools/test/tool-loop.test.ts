@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { live, startBackend, type TestBackend } from "../../../shared/test/support.ts";
 import { weatherAgentDefinition } from "../src/agent.ts";
 import { runToolLoop, type ToolCallReport } from "../src/tool-loop.ts";
-import { type ToolRegistry, weatherTools } from "../src/tools.ts";
+import { type LocalTool, type ToolRegistry, weatherTools } from "../src/tools.ts";
 import { startWeatherFixture, type WeatherFixture } from "./weather-fixture.ts";
 
 let backend: TestBackend;
@@ -99,6 +99,33 @@ describe.skipIf(live)("the tool loop (demo 1) against the emulator", () => {
     expect(sent.filter((item) => item.type === "function_call_output")).toHaveLength(2);
     expect(text).toContain("3.7 °C");
     expect(text).toContain("11.4 °C");
+  });
+
+  it("reports parallel calls in the model's order, not in the order they finish", async () => {
+    // Oslo's lookup is made the slower one (as a busy machine or network can): it is still shown first.
+    const lookup = tools.get_weather as LocalTool;
+    const slowOslo: ToolRegistry = {
+      get_weather: {
+        ...lookup,
+        run: async (args, signal) => {
+          if (args.city === "Oslo") await new Promise((resolve) => setTimeout(resolve, 300));
+          return lookup.run(args, signal);
+        },
+      },
+    };
+    const calls: string[] = [];
+    await runToolLoop({
+      openai: backend.openai,
+      agent,
+      tools: slowOslo,
+      input: "What's the weather in Oslo and Paris?",
+      print: async (stream) => {
+        for await (const event of stream) if (event.type === "response.completed") return event.response;
+        throw new Error("no response.completed");
+      },
+      onToolCall: (call) => calls.push(JSON.parse(call.arguments).city),
+    });
+    expect(calls).toEqual(["Oslo", "Paris"]);
   });
 
   it("turns malformed JSON, schema violations, unknown tools and throwing tools into outputs the model reads", async () => {

@@ -169,10 +169,11 @@ export function Desktop(props: DesktopProps) {
   const lines = entries.flatMap((entry) => linesOf(entry, width - 2)).slice(-transcriptHeight);
   const status = statusLine(
     {
-      agent: `${props.agent.name} v${props.agent.version}`,
-      model: `model: ${served ?? props.deployment}${served && served !== props.deployment ? ` via ${props.deployment}` : ""}`,
-      conversation: props.conversation,
       backend: props.backend,
+      agent: `${props.agent.name} v${props.agent.version}`,
+      served,
+      deployment: props.deployment,
+      conversation: props.conversation,
     },
     width - 1,
   );
@@ -267,25 +268,34 @@ function useTerminalSize(): { columns: number; rows: number } {
 }
 
 /**
- * The status bar, fitted to the terminal: the agent version, the model and the conversation always show
- * (at 80 columns too); the backend's full URL, then its host, give way first, then the middle of the id.
+ * The status bar, fitted to the terminal, in the README's order: the backend, the agent and its version, the
+ * model that served the last answer, the conversation. All four show at 80 columns too: the backend's URL
+ * gives way to its host and then to its kind, the id loses its middle, the model its "model:" label and
+ * then its "via <deployment>".
  */
 export function statusLine(
-  parts: { agent: string; model: string; conversation: string; backend: string },
+  parts: { backend: string; agent: string; served?: string; deployment: string; conversation: string },
   width: number,
 ): string {
-  const { agent, model, conversation, backend } = parts;
-  // "emulator (embedded) https://127.0.0.1:4443/api/projects/lab" → "emulator 127.0.0.1:4443"
-  const host = /^(.*?)(?: \([^)]*\))? https?:\/\/([^/]+)/.exec(backend);
-  const shortBackend = host ? `${host[1]} ${host[2]}` : backend;
+  const { backend, agent, served, deployment, conversation } = parts;
+  // "emulator (embedded) https://127.0.0.1:4443/api/projects/lab" → "emulator 127.0.0.1:4443", then "emulator";
+  // "Azure AI Foundry https://my-foundry.services.ai.azure.com/api/projects/p" → "Azure AI Foundry my-foundry".
+  const url = /^(.*?)(?: \([^)]*\))? https?:\/\/([^/]+)/.exec(backend);
+  const kind = url?.[1] ?? backend.replace(/ \(.*$/, "");
+  const hostBackend = url ? `${kind} ${url[2]?.replace(/\.services\.ai\.azure\.com$/, "")}` : backend;
   const shortId =
     conversation.length > 22 ? `${conversation.slice(0, 13)}…${conversation.slice(-6)}` : conversation;
+  const via = served && served !== deployment ? `${served} via ${deployment}` : (served ?? deployment);
+  const model = `model: ${via}`;
   const candidates = [
-    [agent, model, conversation, backend],
-    [agent, model, conversation, shortBackend],
-    [agent, model, shortId, shortBackend],
-    [agent, model, shortId, host?.[1] ?? ""],
-    [agent, model, shortId],
-  ].map((c) => c.filter(Boolean).join(" · "));
+    [backend, agent, model, conversation],
+    [hostBackend, agent, model, conversation],
+    [hostBackend, agent, model, shortId],
+    [kind, agent, model, shortId],
+    [kind, agent, via, shortId],
+    [kind, agent, served ?? deployment, shortId],
+    [kind.replace(/^Azure AI Foundry$/, "Azure"), agent, served ?? deployment, shortId],
+  ].map((c) => c.join(" · "));
+  // Past the last one, the bar is cut at its end (the terminal is very narrow): the backend stays.
   return candidates.find((line) => line.length <= width) ?? (candidates.at(-1) as string);
 }

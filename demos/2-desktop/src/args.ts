@@ -6,14 +6,16 @@
 import { type ChatArgs, chatArgs } from "@lab/shared/chat";
 import { ConfigError } from "@lab/shared/errors";
 
-export function readArgs(): ChatArgs {
-  const args = chatArgs();
-  if (args.trace || args.log) {
-    const flag = args.trace ? "--trace" : "--log";
+export function readArgs(argv = process.argv.slice(2)): ChatArgs {
+  const flag = /^(--trace|--log)(?:=|$)/.exec(
+    argv.find((arg) => /^--(?:trace|log)(?:=|$)/.test(arg)) ?? "",
+  )?.[1];
+  if (flag) {
     throw new ConfigError(
       `Demo 2 has no ${flag}; to watch the protocol or keep a transcript of this agent, use \`pnpm 1-tools -- ${flag}\`.`,
     );
   }
+  const args = chatArgs(argv, {}, ["log", "trace"]);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new ConfigError(
       "Demo 2 is a full-screen app and needs a terminal; to script a chat, use demo 1 (`pnpm 1-tools`).",

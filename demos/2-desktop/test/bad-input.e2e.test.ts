@@ -1,6 +1,7 @@
 /**
  * Demo 2 refuses what it cannot do with one sentence and exit code 2: piped input (it is a full-screen
- * app), the line chat's --trace and --log, which the app would otherwise silently ignore, and a bad
+ * app), the line chat's --trace and --log, which the app would otherwise silently ignore (an unknown flag's
+ * sentence does not offer them), and a bad
  * LAB_WEATHER (demo 1's tool, checked before anything connects). Each is refused before create-agent runs,
  * so a run the app cannot serve creates no agent.
  */
@@ -32,6 +33,21 @@ describe.skipIf(live)("pnpm 2-desktop with input it cannot use", () => {
       expect(run.stdout).not.toContain("Created agent");
     }
     await runLab(["2-desktop:reset"], { env });
+  });
+
+  it("an unknown flag: the sentence lists only the flags demo 2 takes", async () => {
+    const env = { ...backend.env, AGENT_NAME: `desktop-bogus-${process.pid}` };
+    const run = await runLab(["2-desktop", "--", "--bogus"], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      "✖ Unknown option '--bogus'. Chat takes --new (start a new conversation), --otel (record OpenTelemetry traces), --otel-content (record traces with message content).",
+    );
+    expect(run.stdout).toBe(""); // before create-agent
+    // Each flag it lists is one demo 2 accepts: it gets past the flags to the terminal check.
+    for (const flag of ["--new", "--otel", "--otel-content"]) {
+      const listed = await runLab(["2-desktop", "--", flag], { env });
+      expect([flag, listed.stderr.trim()]).toEqual([flag, expect.stringContaining("needs a terminal")]);
+    }
   });
 
   it("a bad LAB_WEATHER: one sentence naming the values, exit 2, before the agent is created", async () => {

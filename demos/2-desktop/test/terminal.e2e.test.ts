@@ -101,7 +101,7 @@ describe.skipIf(live || !hasTmux())("pnpm 2-desktop in a real terminal", () => {
     }
   });
 
-  it("shows the agent version, the model and the conversation in the status bar at 80 columns", async () => {
+  it("keeps the backend, the agent version, the model and the conversation in the status bar at 80 columns", async () => {
     const at80 = new TerminalSession(
       `lab-desktop80-${process.pid}`,
       ["2-desktop"],
@@ -115,14 +115,33 @@ describe.skipIf(live || !hasTmux())("pnpm 2-desktop in a real terminal", () => {
       { columns: 80, rows: 24 },
     );
     try {
+      const barOf = (screen: string) => {
+        const lines = screen.split("\n");
+        return lines[lines.findIndex((l) => l.includes("Enter send")) - 1] ?? "";
+      };
       const screen = await at80.until((s) => s.includes("Enter send · ↑/↓ history"), "the app");
-      const lines = screen.split("\n");
-      const bar = lines[lines.findIndex((l) => l.includes("Enter send")) - 1] ?? "";
+      const intro = /conversation (conv_\w+)/.exec(screen)?.[1] ?? "";
+      const id = new RegExp(`${intro.slice(0, 13)}…${intro.slice(-6)}|${intro}`);
+      const bar = barOf(screen);
       expect(bar.length).toBeLessThanOrEqual(80);
+      expect(bar).toMatch(/^ emulator\b/); // first, as the README lists it
       expect(bar).toContain(`desktop-80-${process.pid} v1`);
       expect(bar).toContain("model: model-router");
-      const intro = /conversation (conv_\w+)/.exec(screen)?.[1] ?? "";
-      expect(bar).toMatch(new RegExp(`${intro.slice(0, 13)}…${intro.slice(-6)}|${intro}`));
+      expect(bar).toMatch(id);
+      // After an answer the bar names the model that served it, which is longer: the backend stays.
+      at80.type("What's the weather in Oslo?");
+      at80.key("Enter");
+      const answered = await at80.until(
+        (s) => s.includes("served by lab-offline-mini"),
+        "the answer",
+        90_000,
+      );
+      const after = barOf(answered);
+      expect(after.length).toBeLessThanOrEqual(80);
+      expect(after).toMatch(/^ emulator\b/);
+      expect(after).toContain(`desktop-80-${process.pid} v1`);
+      expect(after).toContain("lab-offline-mini");
+      expect(after).toMatch(id);
       at80.key("C-c");
       await at80.until((s) => s.includes("EXITED="), "the process to end");
     } finally {

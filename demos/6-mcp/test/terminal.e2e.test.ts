@@ -1,6 +1,8 @@
 /**
  * Demo 6 at a real terminal (tmux): the approval question is asked, "a" (always) approves this tool for
  * the rest of the chat, and Ctrl-D leaves cleanly (also while the approval question waits for an answer).
+ * An answer is not a turn: it stays out of the ↑ history, and words typed ahead before the question wait
+ * for the next prompt instead of becoming part of the answer.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -99,5 +101,49 @@ describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
     expect(screen).toContain("cancelled; nothing from this answer was kept");
     expect(screen).toContain("EXITED=0");
     expect(screen).not.toContain("unsettled top-level await");
+  });
+
+  it("keeps approval answers out of the ↑ history and typed-ahead words out of the answer", async () => {
+    terminal?.close();
+    terminal = new TerminalSession(`lab-mcp-ahead-${process.pid}`, ["6-mcp"], {
+      ...(backend.env as Record<string, string>),
+      LAB_ISSUES_MCP_URL: servers.issuesUrl,
+      AGENT_NAME: `mcp-ahead-${process.pid}`,
+      LAB_ROOT_ENV: path.join(backend.dataDir ?? "", "none.env"),
+      NO_COLOR: "1",
+    });
+    await terminal.until((s) => s.includes("You ›"), "the prompt");
+    // One keystroke burst: the turn is sent and "hello there" is typed (not sent) before the question.
+    terminal.type('Create an issue titled "Ahead" saying typed early\rhello there');
+    const asked = await terminal.until(
+      (s) => s.includes("Approve? yes / no / always for this tool:"),
+      "the approval question",
+    );
+    // The question starts with an empty answer.
+    expect(asked).toMatch(/Approve\? yes \/ no \/ always for this tool:\s*$/m);
+    terminal.type("y");
+    terminal.key("Enter");
+    // "y" was the whole answer: the issue is created, and the words typed ahead wait at the next prompt.
+    const done = await terminal.until(
+      (s) => /↳ served by/.test(s) && /^You › hello there\s*$/m.test(s),
+      "the answer, then the typed-ahead words at the next prompt",
+    );
+    expect(done.match(/Approve\?/g)?.length).toBe(1);
+    expect(done).not.toContain("hello therey");
+    // ↑ recalls the last turn, not the answer "y".
+    terminal.key("C-u");
+    terminal.key("Up");
+    const lastPrompt = (s: string) => s.slice(s.lastIndexOf("You ›")).trim();
+    await terminal.until(
+      (s) => lastPrompt(s) === 'You › Create an issue titled "Ahead" saying typed early',
+      "the last turn recalled by ↑",
+    );
+    terminal.key("C-u");
+    terminal.key("C-d");
+    expect(await terminal.until((s) => s.includes("EXITED="), "the exit")).toContain("EXITED=0");
+    const titles = JSON.parse(readFileSync(servers.issuesFile, "utf8")).issues.map(
+      (i: { title: string }) => i.title,
+    );
+    expect(titles).toContain("Ahead");
   });
 });
