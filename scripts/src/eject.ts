@@ -312,13 +312,18 @@ function adapt(from: string, to: string, files: Map<string, string>, demo: DemoE
     text = text.replace(new RegExp(`(["'\`])demos/${demo.id}/`, "g"), "$1");
   }
   if (from.endsWith(".md")) text = standaloneMarkdown(text, from, to, files);
-  // Commands of the lab become the copy's npm scripts, in code, messages, tests and docs alike.
+  // Commands of the lab become the copy's npm scripts, in code, messages, tests and docs alike. In prose, what
+  // is left is a command of the whole lab (`pnpm reset:all`, `pnpm 1-tools`), which the copy does not have:
+  // said as the lab's, so that a reader of the copy does not look for it among its scripts.
   const id = demo.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return text
-    .replace(/pnpm (traces|mcp-servers)\b/g, "npm run $1")
+    .replace(/pnpm (traces|mcp-servers|emulator)\b/g, "npm run $1")
     .replace(new RegExp(`pnpm ${id}:reset`, "g"), "npm run reset")
     .replace(new RegExp(`pnpm ${id}:([a-z][a-z-]*)`, "g"), "npm run $1")
-    .replace(new RegExp(`pnpm ${id}\\b`, "g"), "npm start");
+    .replace(new RegExp(`pnpm ${id}\\b`, "g"), "npm start")
+    .replace(/`pnpm (?!install\b)([^`]+)`/g, (span) =>
+      from.endsWith(".md") && !/[\\/]data[\\/]/.test(from) ? `${span} (in the lab)` : span,
+    );
 }
 
 /**

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot, run, runLab, tempDir } from "../../shared/test/support.ts";
+import { listDemos } from "../src/demos.ts";
 
 describe("pnpm eject", () => {
   it("says where the copy is as it can be typed, and the copy's README leads nowhere outside it", async () => {
@@ -55,6 +56,19 @@ describe("pnpm eject", () => {
       expect.arrayContaining(["vitest", "ink-testing-library"]),
     );
     expect(pkg.devDependencies).not.toHaveProperty("node-forge");
+  });
+
+  it("a copy's README offers only its own commands; a command of the whole lab is said to be the lab's", async () => {
+    for (const demo of listDemos()) {
+      const copy = path.join(tempDir("lab-eject-"), demo.id);
+      expect((await runLab(["eject", demo.id, copy])).code, demo.id).toBe(0);
+      const readme = readFileSync(path.join(copy, "README.md"), "utf8");
+      const scripts = Object.keys(JSON.parse(readFileSync(path.join(copy, "package.json"), "utf8")).scripts);
+      for (const [span, args] of readme.matchAll(/`pnpm ([^`]+)`(?! \(in the lab\))/g))
+        expect(args, `${demo.id}: ${span}`).toMatch(/^install\b/);
+      for (const [, script] of readme.matchAll(/`npm run ([a-z][a-z:-]*)/g))
+        expect(scripts, `${demo.id}: npm run ${script}`).toContain(script);
+    }
   });
 
   it("bad input: an unknown demo, a non-empty folder or missing arguments get one sentence (exit 2)", async () => {

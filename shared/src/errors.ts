@@ -148,7 +148,7 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): Described {
     }
     if (/vector store/i.test(text)) {
       return {
-        message: `${serviceMessage(top).replace(/\.$/, "")}: it was deleted or expired; run the demo again (for example \`pnpm 5-rag\`) and create-agent makes a new one.`,
+        message: `${serviceMessage(top).replace(/\.$/, "")}: it was deleted or expired; run \`${demoCommand(ctx.demo)}\` again and create-agent makes a new one.`,
         exitCode: 1,
         fatal: true,
       };
