@@ -40,6 +40,8 @@ describe.skipIf(live || !hasTmux())("pnpm 6-mcp at a terminal", () => {
       (s) => s.includes("Approve? yes / no / always for this tool:"),
       "the approval question",
     );
+    // A human reads the question before answering (an answer within 50 ms is no wait worth a mention).
+    await new Promise((resolve) => setTimeout(resolve, 500));
     terminal.type("n");
     terminal.key("Enter");
     // The time the question waited for a human is shown apart from the service's own time.

@@ -132,7 +132,7 @@ describe.skipIf(live)("pnpm 9-evaluate", () => {
   // word under its opening line that names the file, and that line makes no claim the grader should weigh.
   it("grades a learner's own handbook question as grounded when the answer quotes the passage", async () => {
     const datasets = tempDir("lab-eval-datasets-");
-    cpSync(path.join(repoRoot, "demos", "9-evaluate", "datasets"), datasets, { recursive: true });
+    cpSync(path.join(import.meta.dirname, "..", "datasets"), datasets, { recursive: true });
     appendFileSync(
       path.join(datasets, "handbook.jsonl"),
       `${JSON.stringify({
