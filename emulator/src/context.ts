@@ -4,19 +4,19 @@
  * response themselves and return undefined.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AgentStore } from "./agents-store.ts";
-import type { ApprovalStore } from "./approvals-store.ts";
-import type { ContainerStore } from "./containers-store.ts";
-import type { ConversationStore } from "./conversations-store.ts";
-import type { EvalStore } from "./evals-store.ts";
-import type { FileStore } from "./files-store.ts";
 import type { LocalModelSettings } from "./model/remote/settings.ts";
 import type { LabModel } from "./model/types.ts";
-import type { ResponseStore } from "./responses-store.ts";
-import type { ToolboxStore } from "./toolboxes-store.ts";
-import type { TraceStore } from "./traces-store.ts";
+import type { AgentStore } from "./stores/agents.ts";
+import type { ApprovalStore } from "./stores/approvals.ts";
+import type { ContainerStore } from "./stores/containers.ts";
+import type { ConversationStore } from "./stores/conversations.ts";
+import type { EvalStore } from "./stores/evals.ts";
+import type { FileStore } from "./stores/files.ts";
+import type { ResponseStore } from "./stores/responses.ts";
+import type { ToolboxStore } from "./stores/toolboxes.ts";
+import type { TraceStore } from "./stores/traces.ts";
+import type { VectorStoreStore } from "./stores/vector-stores.ts";
 import type { Json } from "./validate.ts";
-import type { VectorStoreStore } from "./vector-stores-store.ts";
 
 export interface App {
   project: string;

@@ -7,12 +7,13 @@
  * an approval, approve a tool the agent's definition hides, or send the approved call to another server. Accepted answers are taken (marked
  * answered) here; the MCP skill acts on exactly those and settles them.
  */
-import { type IssuedApproval, serverUrl } from "./approvals-store.ts";
+
 import type { App } from "./context.ts";
 import { invalidPayload, invalidValue } from "./errors.ts";
 import type { McpToolInfo } from "./mcp/client.ts";
 import { allowed } from "./model/skills/mcp.ts";
 import type { Turn } from "./response-request.ts";
+import { type IssuedApproval, serverUrl } from "./stores/approvals.ts";
 import { isObject, type Json } from "./validate.ts";
 
 /** Checks and takes this turn's approval answers; returns how to give them back if the turn fails. */

@@ -3,13 +3,14 @@
  * instructions and tools, the history the model sees (conversation items or the previous-response chain)
  * and this turn's new input. Every problem becomes the 4xx the service would send, before any output.
  */
-import type { AgentVersion } from "./agents-store.ts";
+
 import type { App } from "./context.ts";
 import { ApiError, invalidPayload, invalidValue, notFound } from "./errors.ts";
 import { normalizeItem } from "./items.ts";
 import { readSettings, type Settings } from "./response-settings.ts";
 import { agentNotFound } from "./routes/agents.ts";
 import { conversationNotFound } from "./routes/conversations.ts";
+import type { AgentVersion } from "./stores/agents.ts";
 import {
   isObject,
   type Json,

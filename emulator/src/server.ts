@@ -10,25 +10,25 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AgentStore } from "./agents-store.ts";
-import { ApprovalStore } from "./approvals-store.ts";
 import { loadOrCreateTlsIdentity } from "./certs.ts";
-import { ContainerStore } from "./containers-store.ts";
 import type { App } from "./context.ts";
-import { ConversationStore } from "./conversations-store.ts";
-import { openDatabase } from "./db.ts";
 import { createRequestListener } from "./dispatch.ts";
 import { ApiError } from "./errors.ts";
-import { EvalStore } from "./evals-store.ts";
-import { FileStore } from "./files-store.ts";
 import { sendError } from "./http.ts";
 import { type LocalModelSettings, localModelFromEnv } from "./model/remote/settings.ts";
 import { routedModel } from "./model/routing.ts";
 import type { LabModel } from "./model/types.ts";
-import { ResponseStore } from "./responses-store.ts";
-import { ToolboxStore } from "./toolboxes-store.ts";
-import { TraceStore } from "./traces-store.ts";
-import { VectorStoreStore } from "./vector-stores-store.ts";
+import { AgentStore } from "./stores/agents.ts";
+import { ApprovalStore } from "./stores/approvals.ts";
+import { ContainerStore } from "./stores/containers.ts";
+import { ConversationStore } from "./stores/conversations.ts";
+import { openDatabase } from "./stores/db.ts";
+import { EvalStore } from "./stores/evals.ts";
+import { FileStore } from "./stores/files.ts";
+import { ResponseStore } from "./stores/responses.ts";
+import { ToolboxStore } from "./stores/toolboxes.ts";
+import { TraceStore } from "./stores/traces.ts";
+import { VectorStoreStore } from "./stores/vector-stores.ts";
 
 export interface EmulatorOptions {
   /** SQLite db + certificate live here (created if missing). */

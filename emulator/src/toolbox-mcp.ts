@@ -14,7 +14,7 @@ import {
 import type { RequestContext } from "./context.ts";
 import { callTool, describe, listTools, type McpToolInfo } from "./mcp/client.ts";
 import { allowed } from "./model/skills/mcp.ts";
-import type { ToolboxVersion } from "./toolboxes-store.ts";
+import type { ToolboxVersion } from "./stores/toolboxes.ts";
 import type { Json } from "./validate.ts";
 
 interface Entry {

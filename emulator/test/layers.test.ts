@@ -32,7 +32,7 @@ describe("the emulator's layers", () => {
     ...files("retrieval"),
     ...files("sandbox"),
     ...files("mcp"),
-    ...readdirSync(src).filter((f) => f.endsWith("-store.ts")),
+    ...files("stores"),
   ];
 
   it("has the model, the tool runtimes and the stores import nothing of the HTTP layer", () => {
@@ -45,11 +45,10 @@ describe("the emulator's layers", () => {
     expect(upward).toEqual([]);
   });
 
-  it("has the stores import no model code", () => {
-    const stores = readdirSync(src).filter((f) => f.endsWith("-store.ts"));
-    const upward = stores.flatMap((file) =>
+  it("has the stores import no model code, no route and no response pipeline", () => {
+    const upward = files("stores").flatMap((file) =>
       importsOf(file)
-        .filter((target) => target.startsWith("model/"))
+        .filter((target) => /^(model|routes)\/|^response-|^stream-|^sse\.ts$/.test(target))
         .map((target) => `${file} → ${target}`),
     );
     expect(upward).toEqual([]);

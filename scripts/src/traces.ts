@@ -33,7 +33,7 @@ export async function traces(): Promise<void> {
     throw new ConfigError(`TRACES_PORT is "${rawPort}"; use a port number such as ${DEFAULT_TRACES_PORT}.`);
   }
   const { defaultDataDir } = await import("@lab/emulator/paths");
-  const { TraceStore } = await import("@lab/emulator/traces-store");
+  const { TraceStore } = await import("@lab/emulator/stores/traces");
   const dataDir = defaultDataDir();
   const store = new TraceStore(dataDir);
   const evalsDir = env.LAB_TRANSCRIPTS_DIR ?? path.join(repoRoot, "transcripts");

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWeatherFixture, type WeatherFixture } from "../../demos/1-tools/test/weather-fixture.ts";
-import { type StoredSpan, TraceStore } from "../../emulator/src/traces-store.ts";
+import { type StoredSpan, TraceStore } from "../../emulator/src/stores/traces.ts";
 import { type LocalMcpServers, startMcpServers } from "../../mcp-servers/src/servers.ts";
 import {
   live,

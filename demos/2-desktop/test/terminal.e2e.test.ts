@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StoredSpan, TraceStore } from "../../../emulator/src/traces-store.ts";
+import { type StoredSpan, TraceStore } from "../../../emulator/src/stores/traces.ts";
 import { live, startBackend, type TestBackend } from "../../../shared/test/support.ts";
 import { hasTmux, TerminalSession } from "../../../shared/test/tmux.ts";
 import { startWeatherFixture, type WeatherFixture } from "../../1-tools/test/weather-fixture.ts";

@@ -7,7 +7,7 @@
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TraceStore } from "../../../emulator/src/traces-store.ts";
+import { TraceStore } from "../../../emulator/src/stores/traces.ts";
 import {
   closedPort,
   live,

@@ -2,11 +2,12 @@
  * Foundry-native agents (`project.agents.*`): versions are immutable definitions, the agent is its name
  * plus the latest version. Status codes and shapes follow the service (section 2 of the protocol notes).
  */
-import type { AgentVersion } from "../agents-store.ts";
+
 import { type App, param, type Reply, type RequestContext } from "../context.ts";
 import { ApiError, invalidPayload, invalidValue, notFound } from "../errors.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import type { Router } from "../router.ts";
+import type { AgentVersion } from "../stores/agents.ts";
 import { isObject, type Json, optionalMetadata, optionalString, requiredString } from "../validate.ts";
 
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;

@@ -7,10 +7,10 @@
  */
 import { param, type Reply, type RequestContext } from "../context.ts";
 import { badRequest, invalidValue, notFound } from "../errors.ts";
-import type { Body } from "../evals-store.ts";
 import { newId, nowSeconds } from "../ids.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import type { Router } from "../router.ts";
+import type { Body } from "../stores/evals.ts";
 
 export function mountEvals(router: Router, base: string): void {
   router.add("POST", `${base}/evals`, createEval, false);

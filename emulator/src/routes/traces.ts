@@ -7,7 +7,7 @@
 import type { Reply, RequestContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import type { Router } from "../router.ts";
-import { spansFromOtlp } from "../traces-store.ts";
+import { spansFromOtlp } from "../stores/traces.ts";
 
 export function mountTraces(router: Router): void {
   router.add("POST", "/v1/traces", receiveTraces, false);

@@ -9,6 +9,7 @@ import { fileNotFound, invalidPayload, invalidValue, notFound, vectorStoreNotFou
 import { sendJson } from "../http.ts";
 import { paginate, parsePageParams } from "../paging.ts";
 import type { Router } from "../router.ts";
+import type { ExpiresAfter, VectorStoreFile } from "../stores/vector-stores.ts";
 import {
   isObject,
   type Json,
@@ -18,7 +19,6 @@ import {
   optionalString,
   requiredString,
 } from "../validate.ts";
-import type { ExpiresAfter, VectorStoreFile } from "../vector-stores-store.ts";
 
 /** Indexing starts this long after the attach, so the first poll sees `in_progress` like on the service. */
 const INDEX_DELAY_MS = 20;

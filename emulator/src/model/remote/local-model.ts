@@ -6,8 +6,9 @@
  * as on the service), an MCP call that needs approval ends it with an approval request, and every other
  * tool runs here and its result goes back to the model, at most MAX_STEPS times.
  */
-import type { ContainerFileObject } from "../../containers-store.ts";
+
 import { newId } from "../../ids.ts";
+import type { ContainerFileObject } from "../../stores/containers.ts";
 import type { Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
 import type { LabModel, ModelReply, ModelRequest } from "../types.ts";

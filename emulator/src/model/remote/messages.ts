@@ -7,10 +7,11 @@
  * message's images (`input_image`: a URL, a data URL, or a file the emulator stores) become `image_url`
  * parts, and its files (`input_file`) their text, where they are text.
  */
-import type { FileStore } from "../../files-store.ts";
+
 import { textOf } from "../../items.ts";
+import type { FileStore } from "../../stores/files.ts";
+import { decodeText } from "../../stores/vector-stores.ts";
 import { isObject, type Json } from "../../validate.ts";
-import { decodeText } from "../../vector-stores-store.ts";
 import type { ChatMessage, ChatPart } from "./chat-client.ts";
 import { BUILT_IN, mcpFunctionName } from "./tool-names.ts";
 

@@ -7,10 +7,11 @@
  * (`file_search_call`, `web_search_call`, `code_interpreter_call`, `mcp_call` or, when approval is
  * required, `mcp_approval_request`), and hands the model the result to answer from.
  */
-import type { ContainerFileObject } from "../../containers-store.ts";
+
 import { badRequest, vectorStoreNotFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { runPython } from "../../sandbox/run.ts";
+import type { ContainerFileObject } from "../../stores/containers.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { requireAvailable } from "../skills/availability.ts";
 import { containerFor } from "../skills/code-interpreter.ts";

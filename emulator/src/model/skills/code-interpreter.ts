@@ -7,11 +7,11 @@
  * examples made of the CSV's own column names.
  */
 
-import type { ContainerFileObject, ContainerObject } from "../../containers-store.ts";
 import type { App } from "../../context.ts";
 import { ApiError, containerNotFound, fileNotFound, invalidValue } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { runPython } from "../../sandbox/run.ts";
+import type { ContainerFileObject, ContainerObject } from "../../stores/containers.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
 import {

@@ -8,10 +8,11 @@
  * request pipeline accepted and took them (response-approvals.ts), and each is acted on once, with the
  * server, tool and arguments the emulator itself put in the request.
  */
-import type { IssuedApproval } from "../../approvals-store.ts";
+
 import type { App } from "../../context.ts";
 import { newId } from "../../ids.ts";
 import type { McpToolInfo } from "../../mcp/client.ts";
+import type { IssuedApproval } from "../../stores/approvals.ts";
 import { isObject, type Json } from "../../validate.ts";
 import { assistantMessage } from "../output.ts";
 import { asksAboutState } from "../parse/questions.ts";

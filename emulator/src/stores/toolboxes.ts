@@ -3,9 +3,9 @@
  * version that only changes when someone promotes another one (`PATCH /toolboxes/{name}`).
  */
 import type { DatabaseSync } from "node:sqlite";
+import { nowSeconds } from "../ids.ts";
+import type { Json } from "../validate.ts";
 import { transaction } from "./db.ts";
-import { nowSeconds } from "./ids.ts";
-import type { Json } from "./validate.ts";
 
 export interface ToolboxVersion {
   object: "toolbox.version";

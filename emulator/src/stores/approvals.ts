@@ -6,8 +6,8 @@
  * the call ran, or was declined), so no later turn acts on it again.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { isObject, type Json } from "../validate.ts";
 import { transaction } from "./db.ts";
-import { isObject, type Json } from "./validate.ts";
 
 export interface IssuedApproval {
   /** The `mcp_approval_request` item exactly as the emulator issued it. */

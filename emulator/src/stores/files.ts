@@ -3,8 +3,8 @@
  * every process sharing the data folder sees the same files.
  */
 import type { DatabaseSync } from "node:sqlite";
-import { newId, nowSeconds } from "./ids.ts";
-import type { Json } from "./validate.ts";
+import { newId, nowSeconds } from "../ids.ts";
+import type { Json } from "../validate.ts";
 
 export interface FileObject extends Json {
   id: string;

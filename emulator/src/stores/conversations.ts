@@ -3,10 +3,10 @@
  * assistant message stored here has the same id as the output item of the response that made it.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { newId, nowSeconds } from "../ids.ts";
+import { prefixOf } from "../items.ts";
+import type { Json } from "../validate.ts";
 import { transaction } from "./db.ts";
-import { newId, nowSeconds } from "./ids.ts";
-import { prefixOf } from "./items.ts";
-import type { Json } from "./validate.ts";
 
 export interface Conversation {
   id: string;

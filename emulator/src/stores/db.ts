@@ -7,7 +7,7 @@
 import { chmodSync, closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { makePrivateDir, PRIVATE_FILE_MODE } from "./paths.ts";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "../paths.ts";
 
 /** Migration n brings the schema from version n to n + 1. Append only; never edit a shipped one. */
 const MIGRATIONS: string[] = [

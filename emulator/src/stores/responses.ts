@@ -10,8 +10,8 @@
  * context stays whole; it is removed with the last response that needed it.
  */
 import type { DatabaseSync } from "node:sqlite";
+import type { Json } from "../validate.ts";
 import { transaction } from "./db.ts";
-import type { Json } from "./validate.ts";
 
 export interface StoredResponse {
   response: Json & { id: string };

@@ -6,12 +6,12 @@
  * Counts, status and usage are computed from the rows on every read: nothing is cached.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { newId, nowSeconds } from "../ids.ts";
+import { chunkDocument } from "../retrieval/chunking.ts";
+import { addPassages, createIndex, dropIndex, type Hit, removeFile, search } from "../retrieval/fts.ts";
+import type { Json } from "../validate.ts";
 import { transaction } from "./db.ts";
-import type { FileStore } from "./files-store.ts";
-import { newId, nowSeconds } from "./ids.ts";
-import { chunkDocument } from "./retrieval/chunking.ts";
-import { addPassages, createIndex, dropIndex, type Hit, removeFile, search } from "./retrieval/fts.ts";
-import type { Json } from "./validate.ts";
+import type { FileStore } from "./files.ts";
 
 export interface ExpiresAfter {
   anchor: "last_active_at";

@@ -10,10 +10,10 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
+import { newId, nowSeconds } from "../ids.ts";
+import { readRegular, regularFiles, writeContained } from "../sandbox/folder.ts";
+import type { Json } from "../validate.ts";
 import { transaction } from "./db.ts";
-import { newId, nowSeconds } from "./ids.ts";
-import { readRegular, regularFiles, writeContained } from "./sandbox/folder.ts";
-import type { Json } from "./validate.ts";
 
 export interface ContainerObject extends Json {
   id: string;

@@ -4,9 +4,9 @@
  * restart at 1 only when the agent itself is deleted, as on the service.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { nowSeconds } from "../ids.ts";
+import type { Json } from "../validate.ts";
 import { transaction } from "./db.ts";
-import { nowSeconds } from "./ids.ts";
-import type { Json } from "./validate.ts";
 
 export interface AgentVersion {
   object: "agent.version";
