@@ -197,9 +197,17 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 /** A loopback port that was free a moment ago, so nothing answers there: a real refused connection. */
 export async function closedPort(): Promise<number> {
   const net = await import("node:net");
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as import("node:net").AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  for (;;) {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as import("node:net").AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    // The kernel may hand a just-freed port out again: two calls in a row (an issues and a repo port)
+    // must not get the same one.
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
+
+const handedOut = new Set<number>();
