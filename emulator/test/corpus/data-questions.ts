@@ -12,11 +12,9 @@
  * code interpreter and search no documents, and a question the model cannot answer from the data must
  * still run no code (what it answers instead is file search's business).
  */
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { toFile } from "openai";
 import type { Tool } from "openai/resources/responses/responses";
 import { startLab } from "../support.ts";
+import { indexFiles, readCorpusCases, uploadFiles } from "./corpus-files.ts";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 
@@ -29,29 +27,19 @@ interface Case {
   known_miss?: string;
 }
 
-const HERE = import.meta.dirname;
-
 /** `corpus` names the cases (`<corpus>.json`) and their CSV files (`<corpus>.files/`). */
 export async function runCorpus({ documents = false, corpus = "data-questions", knownMisses = false } = {}) {
-  const { cases: all } = JSON.parse(readFileSync(path.join(HERE, `${corpus}.json`), "utf8")) as {
-    cases: Case[];
-  };
-  // `knownMisses`: only the cases kept out for a known miss (`pnpm bench` counts them in a round's rate).
-  const cases = all.filter((c) => (c.known_miss !== undefined) === knownMisses);
+  const cases = readCorpusCases<Case>(corpus, knownMisses);
   const lab = await startLab();
   const failures: string[] = [];
   try {
-    const folder = path.join(HERE, `${corpus}.files`);
-    const fileIds: string[] = [];
-    for (const name of readdirSync(folder).sort()) {
-      const file = await lab.openai.files.create({
-        file: await toFile(readFileSync(path.join(folder, name)), name),
-        purpose: "assistants",
-      });
-      fileIds.push(file.id);
-    }
+    const fileIds = await uploadFiles(lab, corpus);
     const tools: Tool[] = [{ type: "code_interpreter", container: { type: "auto", file_ids: fileIds } }];
-    if (documents) tools.push({ type: "file_search", vector_store_ids: [await documentStore(lab)] });
+    if (documents)
+      tools.push({
+        type: "file_search",
+        vector_store_ids: [await indexFiles(lab, "retrieval", "documents")],
+      });
     for (const c of cases) {
       const problem = await check(lab, tools, { ...c, expect: documents && c.noCall ? [] : c.expect });
       if (problem) failures.push(`${c.question.replace(/\n/g, "⏎")}: ${problem}`);
@@ -67,19 +55,6 @@ export async function runCorpus({ documents = false, corpus = "data-questions", 
       failures,
     },
   ];
-}
-
-/** A vector store holding the retrieval corpus's documents. */
-async function documentStore(lab: Lab): Promise<string> {
-  const store = await lab.openai.vectorStores.create({ name: "documents" });
-  const folder = path.join(HERE, "retrieval.files");
-  for (const name of readdirSync(folder).sort()) {
-    await lab.openai.vectorStores.files.uploadAndPoll(
-      store.id,
-      await toFile(readFileSync(path.join(folder, name)), name),
-    );
-  }
-  return store.id;
 }
 
 async function check(lab: Lab, tools: Tool[], c: Case): Promise<string | undefined> {

@@ -9,11 +9,9 @@
  * (inventory per warehouse, sensor readings, tickets: the documents' own subjects): every question must
  * still be answered by file search, with no code run.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import type { CodeInterpreterTool, FileSearchTool } from "@azure/ai-projects";
-import { toFile } from "openai";
 import { promptAgent, startLab } from "../support.ts";
+import { indexFiles, readCorpusCases, uploadFiles } from "./corpus-files.ts";
 
 interface Case {
   question: string;
@@ -24,45 +22,18 @@ interface Case {
   known_miss?: string;
 }
 
-const HERE = import.meta.dirname;
-
 /** `corpus` names the cases (`<corpus>.json`) and their documents (`<corpus>.files/`). */
 export async function runCorpus({ data = false, corpus = "retrieval", knownMisses = false } = {}) {
-  const { cases: all } = JSON.parse(readFileSync(path.join(HERE, `${corpus}.json`), "utf8")) as {
-    cases: Case[];
-  };
-  // `knownMisses`: only the cases kept out for a known miss (`pnpm bench` counts them in a round's rate).
-  const cases = all.filter((c) => (c.known_miss !== undefined) === knownMisses);
+  const cases = readCorpusCases<Case>(corpus, knownMisses);
   const lab = await startLab();
   const failures: string[] = [];
   try {
-    const store = await lab.openai.vectorStores.create({ name: "retrieval-corpus" });
-    const folder = path.join(HERE, `${corpus}.files`);
-    for (const name of readdirSync(folder).sort()) {
-      const file = await lab.openai.vectorStores.files.uploadAndPoll(
-        store.id,
-        await toFile(readFileSync(path.join(folder, name)), name),
-      );
-      if (file.status !== "completed")
-        throw new Error(`${name} was not indexed: ${file.last_error?.message}`);
-    }
     const tools: (FileSearchTool | CodeInterpreterTool)[] = [
-      { type: "file_search", vector_store_ids: [store.id] },
+      { type: "file_search", vector_store_ids: [await indexFiles(lab, corpus, "retrieval-corpus")] },
     ];
     if (data) {
-      const csvs = path.join(HERE, "data-questions.files");
-      const fileIds: string[] = [];
-      for (const name of readdirSync(csvs).sort()) {
-        const file = await lab.openai.files.create({
-          file: await toFile(readFileSync(path.join(csvs, name)), name),
-          purpose: "assistants",
-        });
-        fileIds.push(file.id);
-      }
-      tools.push({
-        type: "code_interpreter",
-        container: { type: "auto", file_ids: fileIds },
-      });
+      const fileIds = await uploadFiles(lab, "data-questions");
+      tools.push({ type: "code_interpreter", container: { type: "auto", file_ids: fileIds } });
     }
     await lab.project.agents.createVersion("retrieval-corpus", { ...promptAgent(), tools });
     for (const c of cases) {
