@@ -117,33 +117,30 @@ export function blocksOf(document: string): Block[] {
       i++;
       continue;
     }
-    if (isTableRow(text) && next && (TABLE_RULE.test(next.text) || isTableRow(next.text))) {
+    // The lines from i on that `cellsOf` reads as rows (undefined: the table has ended) become one table.
+    const table = (cellsOf: (row: string) => string[] | null | undefined) => {
       let j = i;
       const rows: string[][] = [];
-      while (j < lines.length && isTableRow(lines[j]?.text ?? "")) {
-        const row = lines[j]?.text ?? "";
-        if (!TABLE_RULE.test(row)) rows.push(cells(row));
-        j++;
+      for (
+        let row = cellsOf(text);
+        j < lines.length && row !== undefined;
+        row = cellsOf(lines[++j]?.text ?? "")
+      ) {
+        if (row !== null) rows.push(row);
       }
-      const last = lines[j - 1] as Line;
       const [header = [], ...body] = rows;
-      blocks.push({ kind: "table", header, rows: body, start: line.start, end: last.end });
+      blocks.push({ kind: "table", header, rows: body, start: line.start, end: (lines[j - 1] as Line).end });
       i = j;
+    };
+    if (isTableRow(text) && next && (TABLE_RULE.test(next.text) || isTableRow(next.text))) {
+      // A rule line (|---|---|) is part of the table but no row of it.
+      table((row) => (!isTableRow(row) ? undefined : TABLE_RULE.test(row) ? null : cells(row)));
       continue;
     }
     // A plain-text table: columns aligned with runs of spaces, the same number of cells on each line.
     const width = spacedCells(text).length;
     if (width >= 2 && next && spacedCells(next.text).length === width) {
-      let j = i;
-      const rows: string[][] = [];
-      while (j < lines.length && spacedCells(lines[j]?.text ?? "").length === width) {
-        rows.push(spacedCells(lines[j]?.text ?? ""));
-        j++;
-      }
-      const last = lines[j - 1] as Line;
-      const [header = [], ...body] = rows;
-      blocks.push({ kind: "table", header, rows: body, start: line.start, end: last.end });
-      i = j;
+      table((row) => (spacedCells(row).length === width ? spacedCells(row) : undefined));
       continue;
     }
     // A paragraph or a list item: the following lines that start nothing new belong to it.
